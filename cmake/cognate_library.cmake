@@ -1,0 +1,21 @@
+# cognate_library(NAME dir LINKS ...): one static library from every .cc under `dir` except tests
+# (*_test.cc) and one gtest binary `<NAME>_test` from the tests, if any. Globbing keeps the
+# per-folder lists free of merge conflicts; CONFIGURE_DEPENDS picks up new files on rebuild.
+function(cognate_library)
+  cmake_parse_arguments(L "" "NAME;DIR" "LINKS;TEST_LINKS" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${L_DIR}/*.cc)
+  file(GLOB_RECURSE tests CONFIGURE_DEPENDS ${L_DIR}/*_test.cc)
+  if(tests)
+    list(REMOVE_ITEM srcs ${tests})
+  endif()
+  if(srcs)
+    add_library(${L_NAME} STATIC ${srcs})
+    target_link_libraries(${L_NAME} PUBLIC ${L_LINKS})
+  else()
+    add_library(${L_NAME} INTERFACE)
+    target_link_libraries(${L_NAME} INTERFACE ${L_LINKS})
+  endif()
+  if(tests)
+    cognate_add_test(NAME ${L_NAME}_test SOURCES ${tests} LIBS ${L_NAME} ${L_TEST_LINKS})
+  endif()
+endfunction()

@@ -1,0 +1,231 @@
+#include "crypto/crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace cognate::crypto {
+namespace {
+
+struct SodiumInit {
+  SodiumInit() {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  }
+};
+void EnsureSodium() { static SodiumInit init; }
+
+constexpr std::string_view kB64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string B64Encode(std::string_view in, bool url) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto ch = [&](unsigned v) {
+    char c = kB64[v & 63];
+    if (url && c == '+') c = '-';
+    if (url && c == '/') c = '_';
+    out.push_back(c);
+  };
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+    ch(v >> 18), ch(v >> 12), ch(v >> 6), ch(v);
+  }
+  if (i + 1 == in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    ch(v >> 18), ch(v >> 12);
+    if (!url) out += "==";
+  } else if (i + 2 == in.size()) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    ch(v >> 18), ch(v >> 12), ch(v >> 6);
+    if (!url) out += "=";
+  }
+  return out;
+}
+
+int B64Value(char c, bool url) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (!url && c == '+') return 62;
+  if (!url && c == '/') return 63;
+  if (url && c == '-') return 62;
+  if (url && c == '_') return 63;
+  return -1;
+}
+
+std::optional<std::string> B64Decode(std::string_view in, bool url) {
+  if (!url) {
+    if (in.size() % 4 != 0) return std::nullopt;
+    std::size_t pad = 0;
+    while (pad < 2 && !in.empty() && in.back() == '=') in.remove_suffix(1), ++pad;
+  }
+  if (in.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  unsigned acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = B64Value(c, url);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  // Leftover bits must be zero (canonical encoding).
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string RandomBytes(std::size_t n) {
+  EnsureSodium();
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), n);
+  return out;
+}
+
+std::string RandomString(std::size_t n, std::string_view alphabet) {
+  EnsureSodium();
+  std::string out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))]);
+  }
+  return out;
+}
+
+std::string NewUuid() {
+  std::string b = RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  std::string hex = HexEncode(b);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+}
+
+std::string Base64Encode(std::string_view bytes) { return B64Encode(bytes, false); }
+std::optional<std::string> Base64Decode(std::string_view text) { return B64Decode(text, false); }
+std::string Base64UrlEncode(std::string_view bytes) { return B64Encode(bytes, true); }
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  if (text.find('=') != std::string_view::npos) return std::nullopt;
+  return B64Decode(text, true);
+}
+
+std::string HexEncode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> HexDecode(std::string_view text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    int hi = nib(text[i]), lo = nib(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return out;
+}
+
+std::string Sha256(std::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 32;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       reinterpret_cast<unsigned char*>(out.data()), &len);
+  out.resize(len);
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string HashPassword(std::string_view password, const PasswordHashParams& params) {
+  EnsureSodium();
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), params.ops_limit,
+                            params.mem_limit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    throw std::runtime_error("argon2id: out of memory");
+  }
+  return std::string(out.data());
+}
+
+bool VerifyPassword(std::string_view password, std::string_view phc) {
+  EnsureSodium();
+  if (phc.size() >= crypto_pwhash_STRBYTES || !phc.starts_with("$argon2id$")) return false;
+  std::string z(phc);  // NUL-terminated copy
+  return crypto_pwhash_str_verify(z.c_str(), password.data(), password.size()) == 0;
+}
+
+SecretBox::SecretBox(std::string key) : key_(std::move(key)) {
+  EnsureSodium();
+  if (key_.size() != kKeySize) throw std::invalid_argument("SecretBox key must be 32 bytes");
+}
+
+std::string SecretBox::Seal(std::string_view plaintext, std::string_view aad) const {
+  constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  std::string out(1 + kNonce + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  out[0] = 1;  // format version
+  randombytes_buf(out.data() + 1, kNonce);
+  unsigned long long clen = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      reinterpret_cast<unsigned char*>(out.data() + 1 + kNonce), &clen,
+      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+      reinterpret_cast<const unsigned char*>(aad.data()), aad.size(), nullptr,
+      reinterpret_cast<const unsigned char*>(out.data() + 1),
+      reinterpret_cast<const unsigned char*>(key_.data()));
+  out.resize(1 + kNonce + clen);
+  return out;
+}
+
+std::optional<std::string> SecretBox::Open(std::string_view sealed, std::string_view aad) const {
+  constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  constexpr std::size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+  if (sealed.size() < 1 + kNonce + kTag || sealed[0] != 1) return std::nullopt;
+  std::string out(sealed.size() - 1 - kNonce - kTag, '\0');
+  unsigned long long mlen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(out.data()), &mlen, nullptr,
+          reinterpret_cast<const unsigned char*>(sealed.data() + 1 + kNonce),
+          sealed.size() - 1 - kNonce, reinterpret_cast<const unsigned char*>(aad.data()),
+          aad.size(), reinterpret_cast<const unsigned char*>(sealed.data() + 1),
+          reinterpret_cast<const unsigned char*>(key_.data())) != 0) {
+    return std::nullopt;
+  }
+  out.resize(mlen);
+  return out;
+}
+
+}  // namespace cognate::crypto

@@ -1,0 +1,72 @@
+#include "crypto/crypto.h"
+
+#include <gtest/gtest.h>
+
+namespace cognate::crypto {
+namespace {
+
+TEST(EncodingTest, Base64MatchesRfc4648Vectors) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Decode("Zm9vYg==").value(), "foob");
+  EXPECT_FALSE(Base64Decode("Zm9vYg=").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9v*mFy").has_value());
+  EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(Base64UrlDecode("-_8").value(), "\xfb\xff");
+  EXPECT_FALSE(Base64UrlDecode("-_8=").has_value());
+}
+
+TEST(EncodingTest, HexRoundTrips) {
+  EXPECT_EQ(HexEncode("\x01\xab"), "01ab");
+  EXPECT_EQ(HexDecode("01AB").value(), "\x01\xab");
+  EXPECT_FALSE(HexDecode("0g").has_value());
+}
+
+TEST(HashTest, Sha256AndHmacMatchPublishedVectors) {
+  EXPECT_EQ(HexEncode(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+TEST(PasswordTest, Argon2idHashVerifiesOnlyTheRightPassword) {
+  PasswordHashParams fast{1, 8 * 1024};
+  std::string phc = HashPassword("Passw0rd!", fast);
+  EXPECT_TRUE(phc.starts_with("$argon2id$v=19$"));
+  EXPECT_TRUE(VerifyPassword("Passw0rd!", phc));
+  EXPECT_FALSE(VerifyPassword("passw0rd!", phc));
+  EXPECT_FALSE(VerifyPassword("Passw0rd!", "$2b$10$notargon"));
+  EXPECT_NE(HashPassword("Passw0rd!", fast), phc);  // salted
+}
+
+TEST(SecretBoxTest, SealsAndRefusesTampering) {
+  SecretBox box(std::string(32, 'k'));
+  std::string sealed = box.Seal("s3cret", "client-secret:abc");
+  EXPECT_EQ(box.Open(sealed, "client-secret:abc").value(), "s3cret");
+  EXPECT_FALSE(box.Open(sealed, "client-secret:xyz").has_value());
+  std::string flipped = sealed;
+  flipped.back() ^= 1;
+  EXPECT_FALSE(box.Open(flipped, "client-secret:abc").has_value());
+  EXPECT_FALSE(SecretBox(std::string(32, 'j')).Open(sealed, "client-secret:abc").has_value());
+  EXPECT_NE(box.Seal("s3cret", "a"), box.Seal("s3cret", "a"));  // fresh nonce
+}
+
+TEST(RandomTest, UuidHasVersion4Shape) {
+  std::string u = NewUuid();
+  ASSERT_EQ(u.size(), 36u);
+  EXPECT_EQ(u[14], '4');
+  EXPECT_NE(NewUuid(), u);
+  std::string s = RandomString(26, "abc");
+  EXPECT_EQ(s.size(), 26u);
+  EXPECT_EQ(s.find_first_not_of("abc"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cognate::crypto

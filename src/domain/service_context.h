@@ -1,0 +1,28 @@
+#pragma once
+// What every domain service is given: the store, time, the secret box for data at rest, the
+// message sink and the deployment settings. The composition root (app/) builds one.
+
+#include <string>
+
+#include "common/clock.h"
+#include "crypto/crypto.h"
+#include "domain/messaging/message_sink.h"
+#include "store/store.h"
+
+namespace cognate::domain {
+
+struct DeploymentConfig {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";  // used in ARNs
+  std::string public_url = "http://127.0.0.1:9229";
+};
+
+struct ServiceContext {
+  store::Store& store;
+  const Clock& clock;
+  const crypto::SecretBox& secret_box;  // encrypts client secrets, keys and other secrets
+  MessageSink& messages;
+  DeploymentConfig config;
+};
+
+}  // namespace cognate::domain

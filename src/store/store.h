@@ -1,0 +1,253 @@
+#pragma once
+// The storage interfaces that domain code needs. Every backend (memory, SQLite, PostgreSQL)
+// implements the union, `Store`, and passes the one contract suite in tests/contract/.
+//
+// Design (docs/decisions.md, "Rows with a document"): each entity is a row with the few columns
+// the store must index or constrain, plus `doc`, a JSON document the domain owns and the store
+// never interprets. Every mutable row carries `version`; updates name the version they read and
+// fail with kConflict when another writer got there first (optimistic concurrency, so many nodes
+// on one PostgreSQL behave as one service). Methods are synchronous and may block; callers run
+// them off the I/O threads. Each method is one transaction: it either happens whole or not at
+// all, and once it returns success the write survives a crash of the process.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/system/result.hpp>
+
+namespace cognate::store {
+
+enum class StoreErrorCode : std::uint8_t {
+  kNotFound,     // the row named does not exist
+  kConflict,     // a unique key is taken, or the row's version moved on
+  kUnavailable,  // the database cannot be reached or is busy; retrying may help
+  kInternal,     // anything else
+};
+
+class StoreError {
+ public:
+  StoreError() = default;
+  StoreError(StoreErrorCode code, std::string detail = {})
+      : code_(code), detail_(std::move(detail)) {}
+  StoreErrorCode code() const { return code_; }
+  // Details for logs; may name the constraint, never a secret.
+  const std::string& detail() const { return detail_; }
+  bool IsNotFound() const { return code_ == StoreErrorCode::kNotFound; }
+  bool IsConflict() const { return code_ == StoreErrorCode::kConflict; }
+
+ private:
+  StoreErrorCode code_ = StoreErrorCode::kInternal;
+  std::string detail_;
+};
+
+template <class T>
+using StoreResult = boost::system::result<T, StoreError>;
+using StoreStatus = boost::system::result<void, StoreError>;
+
+// A page of rows and the opaque cursor to continue after the last one (empty when done).
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+struct PoolRow {
+  std::string id;    // "us-east-1_AbCdEfGhI"
+  std::string name;  // not unique
+  std::string doc;   // the domain's JSON
+  std::int64_t created_ms = 0;
+  std::int64_t modified_ms = 0;
+  std::int64_t version = 0;  // set by the store: 1 on create, +1 on each update
+};
+
+struct ClientRow {
+  std::string pool_id;
+  std::string client_id;  // unique across all pools
+  std::string name;
+  std::string doc;
+  std::int64_t created_ms = 0;
+  std::int64_t modified_ms = 0;
+  std::int64_t version = 0;
+};
+
+// One searchable (attribute name, value) pair of a user, for ListUsers filters.
+struct IndexedAttribute {
+  std::string name;
+  std::string value;
+  bool operator==(const IndexedAttribute&) const = default;
+};
+
+struct UserRow {
+  std::string pool_id;
+  std::string sub;           // immutable id, unique in the pool
+  std::string username;      // as the user gave it
+  std::string username_key;  // unique in the pool (lower-cased when the pool is case-insensitive)
+  std::string status;        // UNCONFIRMED, CONFIRMED, ...
+  bool enabled = true;
+  // Keys that must be unique within the pool besides username_key, e.g. "email:a@b.c" for a
+  // verified email used as an alias. A clash on create/update is kConflict.
+  std::vector<std::string> unique_keys;
+  // Values ListUsers may filter on (username, email, phone_number, sub, status, ...).
+  std::vector<IndexedAttribute> indexed;
+  std::string doc;  // attributes, password hash and other domain state
+  std::int64_t created_ms = 0;
+  std::int64_t modified_ms = 0;
+  std::int64_t version = 0;
+};
+
+struct GroupRow {
+  std::string pool_id;
+  std::string name;  // unique in the pool (case-sensitive)
+  std::string doc;
+  std::int64_t created_ms = 0;
+  std::int64_t modified_ms = 0;
+  std::int64_t version = 0;
+};
+
+// An API caller's credential for SigV4. The secret is stored encrypted by the caller.
+struct CredentialRow {
+  std::string access_key_id;
+  std::string encrypted_secret;
+  std::string description;
+  std::int64_t created_ms = 0;
+};
+
+// A ListUsers query: at most one condition, as Cognito allows.
+struct UserQuery {
+  enum class Op : std::uint8_t { kAll, kEquals, kPrefix };
+  Op op = Op::kAll;
+  std::string attribute;  // an IndexedAttribute name when op != kAll
+  std::string value;
+  std::string cursor;     // from a previous Page::next_cursor, or empty
+  int limit = 60;         // 1..60
+};
+
+// ---------------------------------------------------------------------------------------------
+// Interfaces
+
+class PoolStore {
+ public:
+  virtual ~PoolStore() = default;
+  // Inserts `row` with version 1. kConflict if the id exists.
+  virtual StoreStatus CreatePool(const PoolRow& row) = 0;
+  virtual StoreResult<PoolRow> GetPool(const std::string& id) = 0;
+  // Replaces name/doc/modified_ms where version == expected_version, then bumps the version.
+  // kNotFound if absent, kConflict if the version moved on.
+  virtual StoreStatus UpdatePool(const PoolRow& row, std::int64_t expected_version) = 0;
+  // Deletes the pool and everything in it (clients, users, groups, memberships).
+  virtual StoreStatus DeletePool(const std::string& id) = 0;
+  // Pools ordered by id, `limit` at most, after `cursor`.
+  virtual StoreResult<Page<PoolRow>> ListPools(const std::string& cursor, int limit) = 0;
+};
+
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  // kNotFound if the pool does not exist; kConflict if the client id exists.
+  virtual StoreStatus CreateClient(const ClientRow& row) = 0;
+  // The client by id alone (unsigned operations name only the ClientId).
+  virtual StoreResult<ClientRow> GetClient(const std::string& client_id) = 0;
+  virtual StoreStatus UpdateClient(const ClientRow& row, std::int64_t expected_version) = 0;
+  virtual StoreStatus DeleteClient(const std::string& pool_id, const std::string& client_id) = 0;
+  // Clients of a pool ordered by client id.
+  virtual StoreResult<Page<ClientRow>> ListClients(const std::string& pool_id,
+                                                   const std::string& cursor, int limit) = 0;
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // Inserts the user with its unique keys and indexed attributes in one transaction.
+  // kNotFound if the pool does not exist; kConflict (detail "username", "sub" or the unique key
+  // that clashed) if any key is taken.
+  virtual StoreStatus CreateUser(const UserRow& row) = 0;
+  virtual StoreResult<UserRow> GetUserByUsernameKey(const std::string& pool_id,
+                                                    const std::string& username_key) = 0;
+  virtual StoreResult<UserRow> GetUserBySub(const std::string& pool_id,
+                                            const std::string& sub) = 0;
+  // The user holding unique key `key` (e.g. "email:a@b.c").
+  virtual StoreResult<UserRow> GetUserByUniqueKey(const std::string& pool_id,
+                                                  const std::string& key) = 0;
+  // Replaces every field but pool_id/sub/username_key/created_ms, re-deriving unique keys and
+  // indexed attributes, where version == expected_version. kConflict on a version race
+  // (detail "version") or on a clashing unique key (detail names the key).
+  virtual StoreStatus UpdateUser(const UserRow& row, std::int64_t expected_version) = 0;
+  // Deletes the user, its keys, indexed attributes and group memberships.
+  virtual StoreStatus DeleteUser(const std::string& pool_id, const std::string& sub) = 0;
+  // Users matching `query`, in a stable order, resumable by cursor.
+  virtual StoreResult<Page<UserRow>> ListUsers(const std::string& pool_id,
+                                               const UserQuery& query) = 0;
+  // Number of users in the pool (for DescribeUserPool.EstimatedNumberOfUsers).
+  virtual StoreResult<std::int64_t> CountUsers(const std::string& pool_id) = 0;
+};
+
+class GroupStore {
+ public:
+  virtual ~GroupStore() = default;
+  // kNotFound if the pool does not exist; kConflict if the name exists in the pool.
+  virtual StoreStatus CreateGroup(const GroupRow& row) = 0;
+  virtual StoreResult<GroupRow> GetGroup(const std::string& pool_id, const std::string& name) = 0;
+  virtual StoreStatus UpdateGroup(const GroupRow& row, std::int64_t expected_version) = 0;
+  // Deletes the group and its memberships.
+  virtual StoreStatus DeleteGroup(const std::string& pool_id, const std::string& name) = 0;
+  // Groups of a pool ordered by name.
+  virtual StoreResult<Page<GroupRow>> ListGroups(const std::string& pool_id,
+                                                 const std::string& cursor, int limit) = 0;
+  // Idempotent. kNotFound if the group or the user does not exist.
+  virtual StoreStatus AddUserToGroup(const std::string& pool_id, const std::string& group,
+                                     const std::string& sub) = 0;
+  // Idempotent (removing a non-member succeeds).
+  virtual StoreStatus RemoveUserFromGroup(const std::string& pool_id, const std::string& group,
+                                          const std::string& sub) = 0;
+  // Members of a group ordered by sub.
+  virtual StoreResult<Page<UserRow>> ListUsersInGroup(const std::string& pool_id,
+                                                      const std::string& group,
+                                                      const std::string& cursor, int limit) = 0;
+  // Groups a user belongs to, ordered by name.
+  virtual StoreResult<Page<GroupRow>> ListGroupsForUser(const std::string& pool_id,
+                                                        const std::string& sub,
+                                                        const std::string& cursor,
+                                                        int limit) = 0;
+};
+
+class CredentialStore {
+ public:
+  virtual ~CredentialStore() = default;
+  // kConflict if the access key id exists.
+  virtual StoreStatus PutCredential(const CredentialRow& row) = 0;
+  virtual StoreResult<CredentialRow> GetCredential(const std::string& access_key_id) = 0;
+  virtual StoreResult<std::vector<CredentialRow>> ListCredentials() = 0;
+};
+
+// Small named values shared by every node: the wrapped data key, the pagination-token key, ...
+class SettingStore {
+ public:
+  virtual ~SettingStore() = default;
+  // Stores `value` under `name` only if absent; returns the value now stored (first writer wins,
+  // so concurrent first starts of many nodes agree).
+  virtual StoreResult<std::string> PutSettingIfAbsent(const std::string& name,
+                                                      const std::string& value) = 0;
+  virtual StoreResult<std::string> GetSetting(const std::string& name) = 0;
+};
+
+class Store : public PoolStore,
+              public ClientStore,
+              public UserStore,
+              public GroupStore,
+              public CredentialStore,
+              public SettingStore {
+ public:
+  ~Store() override = default;
+  // Applies pending numbered migrations. Called once at start, before any other method.
+  virtual StoreStatus Migrate() = 0;
+  // "memory", "sqlite" or "postgres".
+  virtual std::string BackendName() const = 0;
+};
+
+}  // namespace cognate::store
