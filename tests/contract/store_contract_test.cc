@@ -972,5 +972,43 @@ TYPED_TEST(StoreContractTest, ConcurrentClaimsOfOneKeyHaveOneWinner) {
   EXPECT_EQ(*s.CountUsers("p"), kThreads + 1);
 }
 
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL only: a server restart costs no more than the requests in flight.
+
+TEST(PostgresRestartTest, SurvivesServerRestart) {
+  const char* dsn = std::getenv("COGNATE_TEST_PG_DSN");
+  const char* dir = std::getenv("COGNATE_TEST_PG_DIR");
+  if (dsn == nullptr || dir == nullptr || *dsn == '\0' || *dir == '\0') {
+    GTEST_SKIP() << "needs COGNATE_TEST_PG_DSN and COGNATE_TEST_PG_DIR (the pg-temp DIR)";
+  }
+  PostgresStore s(dsn, 3);
+  ASSERT_TRUE(Ok(s.Migrate()));
+  ASSERT_TRUE(Ok(s.TruncateAllForTest()));
+  ASSERT_TRUE(Ok(s.CreatePool(Pool("p"))));
+  // Warm every pooled connection so all of them die with the server.
+  std::vector<std::thread> warm;
+  for (int i = 0; i < 3; ++i) warm.emplace_back([&] { EXPECT_TRUE(Ok(s.GetPool("p"))); });
+  for (auto& t : warm) t.join();
+
+  const std::string restart =
+      std::string(COGNATE_SOURCE_DIR "/scripts/pg-temp restart '") + dir + "'";
+  ASSERT_EQ(std::system(restart.c_str()), 0);
+  // Reads and transactions on the dead connections reconnect transparently.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Ok(s.GetPool("p"))) << i;
+  EXPECT_TRUE(Ok(s.CreateUser(User("p", "after-restart"))));
+  ASSERT_EQ(std::system(restart.c_str()), 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(Ok(s.CreateUser(User("p", "again" + std::to_string(i))))) << i;
+  }
+  EXPECT_EQ(*s.CountUsers("p"), 4);
+}
+
+TEST(PostgresRestartTest, UnreachableServerIsUnavailable) {
+  PostgresStore s("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1);
+  EXPECT_TRUE(Fails(s.Migrate(), StoreErrorCode::kUnavailable));
+  EXPECT_TRUE(Fails(s.GetPool("p"), StoreErrorCode::kUnavailable));
+  EXPECT_TRUE(Fails(s.CreatePool(Pool("p")), StoreErrorCode::kUnavailable));
+}
+
 }  // namespace
 }  // namespace cognate::store

@@ -754,30 +754,40 @@ StoreResult<Page<UserRow>> PostgresStore::ListUsers(const std::string& pool_id,
   const bool valid = internal::IsValidUtf8(query.value) && internal::IsValidUtf8(query.attribute) &&
                      (!after || internal::IsValidUtf8((*after)[0]));
   const auto upper = equals || !valid ? std::nullopt : internal::Utf8PrefixUpperBound(query.value);
+  const auto start = internal::ResolveFilterStart(equals, query.value, after);
   return impl_->Read([&](PgConn& c) -> StoreResult<Page<UserRow>> {
-    if (!valid) {
+    if (!valid || start == internal::FilterStart::kEmpty) {
       auto exists = Exists(c, pool_sql, {pool_id});
       if (!exists) return exists.error();
       if (!*exists) return NotFound("pool");
       return Page<UserRow>{};
     }
     // The user_attrs primary key (pool_id, name, value, sub) serves both filters: a seek for
-    // equals, a range [prefix, upper) for prefix; the cursor is a row-value seek inside it.
+    // equals, a range [prefix, upper) for prefix; a cursor moves the start of the range.
     std::string sql = std::string("SELECT ") + kUserCols +
                       ", a.value FROM user_attrs a JOIN users u "
                       "ON u.pool_id = a.pool_id AND u.sub = a.sub "
                       "WHERE a.pool_id = $1 AND a.name = $2";
-    sql += equals ? " AND a.value = $3" : " AND a.value >= $3";
-    Params params = {pool_id, query.attribute, query.value};
+    Params params = {pool_id, query.attribute};
+    switch (start) {
+      case internal::FilterStart::kFromValue:
+        sql += equals ? " AND a.value = $3" : " AND a.value >= $3";
+        params.push_back(query.value);
+        break;
+      case internal::FilterStart::kAfterSub:
+        sql += " AND a.value = $3 AND a.sub > $4";
+        params.push_back(query.value);
+        params.push_back((*after)[1]);
+        break;
+      default:
+        sql += " AND (a.value, a.sub) > ($3, $4)";
+        params.push_back((*after)[0]);
+        params.push_back((*after)[1]);
+        break;
+    }
     if (upper) {
       sql += " AND a.value < $" + std::to_string(params.size() + 1);
       params.push_back(*upper);
-    }
-    if (after) {
-      sql += " AND (a.value, a.sub) > ($" + std::to_string(params.size() + 1) + ", $" +
-             std::to_string(params.size() + 2) + ")";
-      params.push_back((*after)[0]);
-      params.push_back((*after)[1]);
     }
     sql += " ORDER BY a.value, a.sub LIMIT $" + std::to_string(params.size() + 1);
     params.push_back(Str(limit + 1));

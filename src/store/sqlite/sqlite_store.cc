@@ -710,24 +710,45 @@ StoreResult<Page<UserRow>> SqliteStore::ListUsers(const std::string& pool_id,
   }
   const bool equals = query.op == UserQuery::Op::kEquals;
   const auto upper = equals ? std::nullopt : internal::BytePrefixUpperBound(query.value);
+  const auto start = internal::ResolveFilterStart(equals, query.value, after);
   return impl_->Read([&](Conn& c) -> StoreResult<Page<UserRow>> {
     auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
     if (!pool) return pool.error();
     if (!*pool) return NotFound("pool");
+    if (start == internal::FilterStart::kEmpty) return Page<UserRow>{};
     // The (pool_id, name, value, sub) primary key of user_attrs serves both filters: a seek for
-    // equals, a range [prefix, upper) for prefix; the cursor is a row-value seek inside it.
+    // equals, a range [prefix, upper) for prefix; a cursor moves the start of the range.
     std::string sql = std::string("SELECT ") + kUserCols +
                       ", a.value FROM user_attrs a JOIN users u "
                       "ON u.pool_id = a.pool_id AND u.sub = a.sub "
                       "WHERE a.pool_id = ? AND a.name = ?";
-    sql += equals ? " AND a.value = ?" : " AND a.value >= ?";
+    switch (start) {
+      case internal::FilterStart::kFromValue:
+        sql += equals ? " AND a.value = ?" : " AND a.value >= ?";
+        break;
+      case internal::FilterStart::kAfterSub:
+        sql += " AND a.value = ? AND a.sub > ?";
+        break;
+      default:
+        sql += " AND (a.value, a.sub) > (?, ?)";
+        break;
+    }
     if (upper) sql += " AND a.value < ?";
-    if (after) sql += " AND (a.value, a.sub) > (?, ?)";
     sql += " ORDER BY a.value, a.sub LIMIT ?";
     Stmt s(c, sql);
-    s.Bind(pool_id).Bind(query.attribute).Bind(query.value);
+    s.Bind(pool_id).Bind(query.attribute);
+    switch (start) {
+      case internal::FilterStart::kFromValue:
+        s.Bind(query.value);
+        break;
+      case internal::FilterStart::kAfterSub:
+        s.Bind(query.value).Bind((*after)[1]);
+        break;
+      default:
+        s.Bind((*after)[0]).Bind((*after)[1]);
+        break;
+    }
     if (upper) s.Bind(*upper);
-    if (after) s.Bind((*after)[0]).Bind((*after)[1]);
     // Remember each row's matched value for the cursor.
     std::vector<std::string> values;
     auto read = [&](const Stmt& st) -> StoreResult<UserRow> {
