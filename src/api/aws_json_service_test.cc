@@ -96,6 +96,40 @@ TEST_F(AwsJsonServiceTest, SignedIamOperationSucceeds) {
   EXPECT_EQ(last_ctx_.operation, "ListUserPools");
 }
 
+// The JS SDK v3 request captured in the reference (section 2.5 f), byte for byte.
+TEST_F(AwsJsonServiceTest, CapturedJsSdkRequestVerifies) {
+  clock_.SetMillis(1'795'343'089'000);  // 2026-11-22T10:24:49Z
+  auto svc = Make();
+  ApiRequest r;
+  r.method = "POST";
+  r.target = "/";
+  r.request_id = "rid";
+  r.body = R"({"MaxResults":5})";
+  r.headers = {
+      {"content-type", "application/x-amz-json-1.1"},
+      {"x-amz-target", "AWSCognitoIdentityProviderService.ListUserPools"},
+      {"content-length", "16"},
+      {"x-amz-user-agent", "aws-sdk-js/3.1168.0"},
+      {"user-agent", "aws-sdk-js/3.1168.0 ua/2.1"},
+      {"host", "127.0.0.1:9999"},
+      {"amz-sdk-invocation-id", "dae2e582-072f-4e80-89b6-bb95c1416f4a"},
+      {"amz-sdk-request", "attempt=1; max=1"},
+      {"x-amz-date", "20261122T102449Z"},
+      {"x-amz-content-sha256", "82eef3ee4d2728db9e62c35b6d42acf8a5c1a903c67b99303e68d73ba2635306"},
+      {"authorization",
+       "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/cognito-idp/aws4_request, "
+       "SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;"
+       "x-amz-content-sha256;x-amz-date;x-amz-target;x-amz-user-agent, "
+       "Signature=b357a30fbbef21fb586f125188b05d80e9b8c6ea81b7bc24f87aa579937ad045"},
+      {"Connection", "keep-alive"},
+  };
+  ApiResponse resp = svc->Handle(r);
+  EXPECT_EQ(resp.status, 200) << resp.body;
+  EXPECT_EQ(last_ctx_.caller_access_key, "test");
+  EXPECT_EQ(last_ctx_.region, "us-east-1");
+  EXPECT_EQ(last_ctx_.user_agent, "aws-sdk-js/3.1168.0 ua/2.1");
+}
+
 TEST_F(AwsJsonServiceTest, IamOperationWithoutSignature) {
   auto svc = Make();
   ApiResponse r = svc->Handle(Req("AWSCognitoIdentityProviderService.ListUserPools", "{}"));
