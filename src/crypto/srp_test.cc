@@ -256,6 +256,21 @@ TEST(SrpTimestampTest, RejectsMalformed) {
   }
 }
 
+TEST(SrpTest, RandomInputIsHandled) {
+  std::string v = Bytes(kVerifierHex);
+  auto eph = SrpServerBeginWithSecret(v, Bytes(kSmallBHex)).value();
+  for (int i = 0; i < 60; ++i) {
+    std::string junk = RandomBytes(static_cast<std::size_t>(i * 3 % 90));
+    ParseSrpTimestamp(junk);
+    SrpParsePublicA(junk);
+    SrpParsePublicA(HexEncode(junk));
+    SrpServerSessionKey(junk, eph, v);
+    SrpServerBeginWithSecret(junk, Bytes(kSmallBHex));
+    EXPECT_FALSE(SrpVerifyPasswordClaim(Bytes(kSrpAHex), eph, v,
+                                        {kPool, kUser, SecretBlock(), kTimestamp, junk}));
+  }
+}
+
 TEST(SrpTest, IntegerHex) {
   EXPECT_EQ(SrpIntegerHex(""), "0");
   EXPECT_EQ(SrpIntegerHex(std::string(3, '\0')), "0");
