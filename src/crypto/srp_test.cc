@@ -238,6 +238,10 @@ TEST(SrpTimestampTest, FormatsLikeDateHelper) {
 TEST(SrpTimestampTest, ParsesAndRoundTrips) {
   EXPECT_EQ(ParseSrpTimestamp("Tue Nov 3 08:07:00 UTC 2026").value(), 1793693220);
   EXPECT_EQ(ParseSrpTimestamp("Tue Nov 03 08:07:00 UTC 2026").value(), 1793693220);
+  // A wrong weekday parses (Java-lenient) but is not canonical, so a claim over it fails.
+  EXPECT_EQ(ParseSrpTimestamp("Wed Nov 3 08:07:00 UTC 2026").value(), 1793693220);
+  EXPECT_EQ(FormatSrpTimestamp(ParseSrpTimestamp("Wed Nov 03 08:07:00 UTC 2026").value()),
+            "Tue Nov 3 08:07:00 UTC 2026");
   for (std::int64_t t = 0; t < 4'000'000'000; t += 7'777'777) {
     EXPECT_EQ(ParseSrpTimestamp(FormatSrpTimestamp(t)).value(), t) << FormatSrpTimestamp(t);
   }
@@ -246,7 +250,7 @@ TEST(SrpTimestampTest, ParsesAndRoundTrips) {
 TEST(SrpTimestampTest, RejectsMalformed) {
   for (const char* bad :
        {"", "Tue Nov 3 08:07:00 UTC 2026 ", " Tue Nov 3 08:07:00 UTC 2026",
-        "Tue Nov  3 08:07:00 UTC 2026", "Wed Nov 3 08:07:00 UTC 2026",
+        "Tue Nov  3 08:07:00 UTC 2026", "Tux Nov 3 08:07:00 UTC 2026",
         "Tue Nov 3 08:07:00 GMT 2026", "Tue Nov 3 8:07:00 UTC 2026", "Tue Nov 3 24:00:00 UTC 2026",
         "Tue Nov 3 08:60:00 UTC 2026", "Tue Nov 3 08:07:60 UTC 2026",
         "Tue Nov 31 08:07:00 UTC 2026", "Tue Nov 0 08:07:00 UTC 2026",
