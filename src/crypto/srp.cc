@@ -344,6 +344,12 @@ std::optional<std::int64_t> ParseSrpTimestamp(std::string_view text) {
   return days * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
+std::optional<std::string> CanonicalSrpTimestamp(std::string_view text) {
+  auto t = ParseSrpTimestamp(text);
+  if (!t) return std::nullopt;
+  return FormatSrpTimestamp(*t);
+}
+
 std::string SrpIntegerHex(std::string_view bytes) {
   std::size_t i = 0;
   while (i < bytes.size() && bytes[i] == '\0') ++i;

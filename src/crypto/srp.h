@@ -100,6 +100,8 @@ std::string FormatSrpTimestamp(std::int64_t epoch_s);
 // FormatSrpTimestamp(*ParseSrpTimestamp(ts)): a padded day or a wrong weekday then fails as
 // NotAuthorizedException, as measured against AWS.
 std::optional<std::int64_t> ParseSrpTimestamp(std::string_view text);
+// FormatSrpTimestamp(ParseSrpTimestamp(text)): the string to verify the claim over.
+std::optional<std::string> CanonicalSrpTimestamp(std::string_view text);
 
 // ---- hex as the clients write it ------------------------------------------------------------
 // Lower-case hex of the minimal big-endian bytes `bytes` without leading zeros ("0" for zero),

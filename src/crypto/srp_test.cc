@@ -240,8 +240,10 @@ TEST(SrpTimestampTest, ParsesAndRoundTrips) {
   EXPECT_EQ(ParseSrpTimestamp("Tue Nov 03 08:07:00 UTC 2026").value(), 1793693220);
   // A wrong weekday parses (Java-lenient) but is not canonical, so a claim over it fails.
   EXPECT_EQ(ParseSrpTimestamp("Wed Nov 3 08:07:00 UTC 2026").value(), 1793693220);
-  EXPECT_EQ(FormatSrpTimestamp(ParseSrpTimestamp("Wed Nov 03 08:07:00 UTC 2026").value()),
+  EXPECT_EQ(CanonicalSrpTimestamp("Wed Nov 03 08:07:00 UTC 2026").value(),
             "Tue Nov 3 08:07:00 UTC 2026");
+  EXPECT_EQ(CanonicalSrpTimestamp(kTimestamp).value(), kTimestamp);
+  EXPECT_FALSE(CanonicalSrpTimestamp("Tue Nov 3 08:07:00 +05:30 2026").has_value());
   for (std::int64_t t = 0; t < 4'000'000'000; t += 7'777'777) {
     EXPECT_EQ(ParseSrpTimestamp(FormatSrpTimestamp(t)).value(), t) << FormatSrpTimestamp(t);
   }
