@@ -82,6 +82,7 @@ void UserSrpExchange(const fs::path& dir, const std::string& pool, const std::st
   auto parsed = crypto::ParseSrpTimestamp(ts);
   std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
   Check(parsed && std::llabs(*parsed - now) < 120, "client TIMESTAMP parses: " + ts);
+  Check(crypto::CanonicalSrpTimestamp(ts) == ts, "client TIMESTAMP is canonical");
   if (!A) return Check(false, "SRP_A parses");
   bool ok =
       crypto::SrpVerifyPasswordClaim(*A, *eph, v.verifier, {pool, user, secret_block, ts, sig});
