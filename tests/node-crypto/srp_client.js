@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Runs the real amazon-cognito-identity-js SRP client (AuthenticationHelper + DateHelper, the code
-// CognitoUser.authenticateUser runs) against a server challenge, for tests/node-crypto/srp_node_check.
+// Runs real Cognito SRP client code against a server challenge, for
+// tests/node-crypto/srp_node_check:
+//   "client":"npm" (default): amazon-cognito-identity-js (AuthenticationHelper + DateHelper, the
+//     code CognitoUser.authenticateUser runs);
+//   "client":"amplify": Amplify v6 (@aws-amplify/auth's internal srp/ helpers, as its
+//     handlePasswordVerifierChallenge / handleDeviceSRPAuth use them).
 //
 // stdin (JSON), one of:
-//   {"mode":"claim","poolName":..,"username":..,"password":..,"srpB":<hex>,"salt":<hex>,
-//    "secretBlock":<base64>, "smallA":<hex, optional>, "timestamp":<optional override>}
+//   {"mode":"claim","client":..,"poolName":..,"username":..,"password":..,"srpB":<hex>,
+//    "salt":<hex>,"secretBlock":<base64>, "smallA":<hex, optional, npm only>,
+//    "timestamp":<optional override>}
 //     -> {"srpA":<hex>,"timestamp":..,"signature":<base64>}
-//   {"mode":"deviceVerifier","deviceGroupKey":..,"deviceKey":..}
+//   {"mode":"deviceVerifier","client":..,"deviceGroupKey":..,"deviceKey":..}
 //     -> {"password":..,"salt":<hex>,"verifier":<hex>}   (what ConfirmDevice sends)
 'use strict';
 const { Buffer } = require('buffer');
@@ -14,8 +19,56 @@ const AuthenticationHelper = require('amazon-cognito-identity-js/lib/Authenticat
 const DateHelper = require('amazon-cognito-identity-js/lib/DateHelper').default;
 const BigInteger = require('amazon-cognito-identity-js/lib/BigInteger').default;
 const { Sha256 } = require('@aws-crypto/sha256-js');
+const path = require('path');
+
+// Amplify v6 does not export its SRP helpers; load them by file path (the package's "exports" map
+// only restricts bare specifiers).
+function amplifySrp() {
+  const base = path.join(__dirname,
+    'node_modules/@aws-amplify/auth/dist/cjs/providers/cognito/utils/srp');
+  return {
+    srp: require(base),
+    BigInteger: require(path.join(base, 'BigInteger')).BigInteger,
+  };
+}
+
+async function amplify(input) {
+  const { srp, BigInteger: BI } = amplifySrp();
+  if (input.mode === 'deviceVerifier') {
+    const helper = await srp.getAuthenticationHelper(input.deviceGroupKey);
+    await helper.generateHashDevice(input.deviceGroupKey, input.deviceKey);
+    return out({
+      password: helper.getRandomPassword(),
+      salt: helper.getSaltToHashDevices(),
+      verifier: helper.getVerifierDevices(),
+    });
+  }
+  const helper = await srp.getAuthenticationHelper(input.poolName);
+  const hkdf = await helper.getPasswordAuthenticationKey({
+    username: input.username,
+    password: input.password,
+    serverBValue: new BI(input.srpB, 16),
+    salt: new BI(input.salt, 16),
+  });
+  const dateNow = input.timestamp || srp.getNowString();
+  const signature = srp.getSignatureString({
+    userPoolName: input.poolName,
+    username: input.username,
+    challengeParameters: { SECRET_BLOCK: input.secretBlock },
+    dateNow,
+    hkdf,
+  });
+  out({ srpA: helper.A.toString(16), timestamp: dateNow, signature });
+}
 
 function main(input) {
+  if (input.client === 'amplify') {
+    amplify(input).catch((e) => {
+      process.stderr.write(String(e && e.stack || e) + '\n');
+      process.exit(1);
+    });
+    return;
+  }
   if (input.mode === 'deviceVerifier') {
     const helper = new AuthenticationHelper(input.deviceGroupKey);
     helper.generateHashDevice(input.deviceGroupKey, input.deviceKey, (err) => {

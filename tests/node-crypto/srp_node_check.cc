@@ -1,6 +1,7 @@
 // Proves that Cognate's SRP server (crypto/srp.h) accepts the PASSWORD_CLAIM_SIGNATURE the real
-// amazon-cognito-identity-js client computes, rejects it for a wrong password, and computes the
-// same password verifier as the client's ConfirmDevice path (generateHashDevice).
+// clients compute (amazon-cognito-identity-js and Amplify v6's @aws-amplify/auth), rejects it for
+// a wrong password, and computes the same password verifier as the clients' ConfirmDevice path
+// (generateHashDevice).
 //
 // Usage: srp_node_check <dir with srp_client.js and node_modules/>
 // Exit 0 on success, 1 on a mismatch, 77 (ctest: skipped) when node or node_modules is missing.
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
@@ -61,13 +63,15 @@ json RunClient(const fs::path& dir, const json& input) {
 }
 
 // One USER_SRP_AUTH exchange: our server makes B, the npm client answers.
-void UserSrpExchange(const fs::path& dir, const std::string& pool, const std::string& user,
-                     const std::string& password, const std::string& typed_password) {
+void UserSrpExchange(const fs::path& dir, const std::string& client, const std::string& pool,
+                     const std::string& user, const std::string& password,
+                     const std::string& typed_password) {
   crypto::SrpVerifier v = crypto::MakeSrpVerifier(pool, user, password);
   auto eph = crypto::SrpServerBegin(v.verifier);
   if (!eph) return Check(false, "SrpServerBegin");
   std::string secret_block = crypto::RandomBytes(96);
   json in = {{"mode", "claim"},
+             {"client", client},
              {"poolName", pool},
              {"username", user},
              {"password", typed_password},
@@ -87,12 +91,12 @@ void UserSrpExchange(const fs::path& dir, const std::string& pool, const std::st
   bool ok =
       crypto::SrpVerifyPasswordClaim(*A, *eph, v.verifier, {pool, user, secret_block, ts, sig});
   bool expect = password == typed_password;
-  Check(ok == expect, std::string(expect ? "accepts" : "rejects") + " claim for user '" + user +
-                          "' password '" + typed_password + "'");
+  Check(ok == expect, client + ": " + (expect ? "accepts" : "rejects") + " claim for user '" +
+                          user + "' password '" + typed_password + "'");
 }
 
 // ConfirmDevice: the npm client makes salt + verifier; we recompute it and then sign in with it.
-void DeviceVerifier(const fs::path& dir) {
+void DeviceVerifier(const fs::path& dir, const std::string& client) {
   std::string group = "-" + crypto::RandomString(8, "abcdefghijkLMNOP0123");
   std::string device = "us-east-1_" + crypto::NewUuid();
   json out = RunClient(
@@ -103,12 +107,13 @@ void DeviceVerifier(const fs::path& dir) {
   std::string verifier = Bytes(out.value("verifier", ""));
   crypto::SrpVerifier ours = crypto::MakeSrpVerifierWithSalt(group, device, password, salt);
   Check(ours.verifier == Bytes(crypto::SrpIntegerHex(verifier)),
-        "device verifier equals generateHashDevice's");
+        client + ": device verifier equals generateHashDevice's");
   // DEVICE_SRP_AUTH with the client's own verifier.
   auto eph = crypto::SrpServerBegin(verifier);
   if (!eph) return Check(false, "SrpServerBegin(device verifier)");
   std::string sb = crypto::RandomBytes(40);
   json claim = RunClient(dir, {{"mode", "claim"},
+                               {"client", client},
                                {"poolName", group},
                                {"username", device},
                                {"password", password},
@@ -120,7 +125,7 @@ void DeviceVerifier(const fs::path& dir) {
   Check(A && crypto::SrpVerifyPasswordClaim(
                  *A, *eph, verifier,
                  {group, device, sb, claim.value("timestamp", ""), claim.value("signature", "")}),
-        "accepts DEVICE_SRP_AUTH claim");
+        client + ": accepts DEVICE_SRP_AUTH claim");
 }
 
 }  // namespace
@@ -139,20 +144,27 @@ int main(int argc, char** argv) {
     std::cout << "SKIP: run `npm ci` in " << dir << " first\n";
     return kSkip;
   }
-  UserSrpExchange(dir, "AbCdEf123", "3c1f6a52-6f7e-4a63-9d2e-0f3b5a1b2c3d", "Passw0rd!",
-                  "Passw0rd!");
-  UserSrpExchange(dir, "AbCdEf123", "3c1f6a52-6f7e-4a63-9d2e-0f3b5a1b2c3d", "Passw0rd!",
-                  "Passw0rd?");
-  UserSrpExchange(dir, "Zz9", "j\xc3\xbcrgen", "p\xc3\xa4ss w\xc3\xb6rd \xf0\x9f\x94\x91",
-                  "p\xc3\xa4ss w\xc3\xb6rd \xf0\x9f\x94\x91");
-  UserSrpExchange(dir, "Zz9", "j\xc3\xbcrgen", "p\xc3\xa4ss w\xc3\xb6rd \xf0\x9f\x94\x91",
-                  "p\xc3\xa4ss w\xc3\xb6rd");
-  for (int i = 0; i < 6; ++i) {
-    std::string pw = crypto::RandomString(12 + i, "abcXYZ0189!@#$%^&*()_+-= ");
-    UserSrpExchange(dir, "Pool" + std::to_string(i), crypto::NewUuid(), pw, pw);
+  std::vector<std::string> clients = {"npm"};
+  if (fs::exists(dir / "node_modules" / "@aws-amplify" / "auth" / "package.json")) {
+    clients.push_back("amplify");
+  } else {
+    std::cout << "note: @aws-amplify/auth not installed (npm ci); Amplify v6 cases skipped\n";
   }
-  DeviceVerifier(dir);
-  DeviceVerifier(dir);
+  const std::string unicode_pw = "p\xc3\xa4ss w\xc3\xb6rd \xf0\x9f\x94\x91";
+  for (const std::string& c : clients) {
+    UserSrpExchange(dir, c, "AbCdEf123", "3c1f6a52-6f7e-4a63-9d2e-0f3b5a1b2c3d", "Passw0rd!",
+                    "Passw0rd!");
+    UserSrpExchange(dir, c, "AbCdEf123", "3c1f6a52-6f7e-4a63-9d2e-0f3b5a1b2c3d", "Passw0rd!",
+                    "Passw0rd?");
+    UserSrpExchange(dir, c, "Zz9", "j\xc3\xbcrgen", unicode_pw, unicode_pw);
+    UserSrpExchange(dir, c, "Zz9", "j\xc3\xbcrgen", unicode_pw, "p\xc3\xa4ss w\xc3\xb6rd");
+    for (int i = 0; i < 4; ++i) {
+      std::string pw = crypto::RandomString(12 + i, "abcXYZ0189!@#$%^&*()_+-= ");
+      UserSrpExchange(dir, c, "Pool" + std::to_string(i), crypto::NewUuid(), pw, pw);
+    }
+    DeviceVerifier(dir, c);
+    DeviceVerifier(dir, c);
+  }
   std::cout << (failures ? "FAILED" : "PASSED") << " (" << failures << " failures)\n";
   return failures ? 1 : 0;
 }
