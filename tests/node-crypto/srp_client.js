@@ -6,7 +6,7 @@
 //   "client":"amplify": Amplify v6 (@aws-amplify/auth's internal srp/ helpers, as its
 //     handlePasswordVerifierChallenge / handleDeviceSRPAuth use them).
 //
-// stdin (JSON), one of:
+// stdin (JSON): one request or an array of requests (answered in order); a request is one of:
 //   {"mode":"claim","client":..,"poolName":..,"username":..,"password":..,"srpB":<hex>,
 //    "salt":<hex>,"secretBlock":<base64>, "smallA":<hex, optional, npm only>,
 //    "timestamp":<optional override>}
@@ -37,11 +37,11 @@ async function amplify(input) {
   if (input.mode === 'deviceVerifier') {
     const helper = await srp.getAuthenticationHelper(input.deviceGroupKey);
     await helper.generateHashDevice(input.deviceGroupKey, input.deviceKey);
-    return out({
+    return {
       password: helper.getRandomPassword(),
       salt: helper.getSaltToHashDevices(),
       verifier: helper.getVerifierDevices(),
-    });
+    };
   }
   const helper = await srp.getAuthenticationHelper(input.poolName);
   const hkdf = await helper.getPasswordAuthenticationKey({
@@ -58,68 +58,74 @@ async function amplify(input) {
     dateNow,
     hkdf,
   });
-  out({ srpA: helper.A.toString(16), timestamp: dateNow, signature });
+  return { srpA: helper.A.toString(16), timestamp: dateNow, signature };
 }
 
-function main(input) {
-  if (input.client === 'amplify') {
-    amplify(input).catch((e) => {
-      process.stderr.write(String(e && e.stack || e) + '\n');
-      process.exit(1);
-    });
-    return;
-  }
-  if (input.mode === 'deviceVerifier') {
-    const helper = new AuthenticationHelper(input.deviceGroupKey);
-    helper.generateHashDevice(input.deviceGroupKey, input.deviceKey, (err) => {
-      if (err) throw err;
-      out({
-        password: helper.getRandomPassword(),
-        salt: helper.getSaltDevices(),
-        verifier: helper.getVerifierDevices(),
+// amazon-cognito-identity-js: its callbacks run synchronously; wrapped in a promise.
+function npm(input) {
+  return new Promise((resolve, reject) => {
+    if (input.mode === 'deviceVerifier') {
+      const helper = new AuthenticationHelper(input.deviceGroupKey);
+      helper.generateHashDevice(input.deviceGroupKey, input.deviceKey, (err) => {
+        if (err) return reject(err);
+        resolve({
+          password: helper.getRandomPassword(),
+          salt: helper.getSaltDevices(),
+          verifier: helper.getVerifierDevices(),
+        });
       });
+      return;
+    }
+    const helper = new AuthenticationHelper(input.poolName);
+    if (input.smallA) {
+      helper.smallAValue = new BigInteger(input.smallA, 16);
+      helper.largeAValue = undefined;
+    }
+    helper.getLargeAValue((errA, aValue) => {
+      if (errA) return reject(errA);
+      const srpA = aValue.toString(16);
+      // As CognitoUser.authenticateUserDefaultAuth does with the InitiateAuth response.
+      const serverB = new BigInteger(input.srpB, 16);
+      const salt = new BigInteger(input.salt, 16);
+      helper.getPasswordAuthenticationKey(input.username, input.password, serverB, salt,
+        (errK, hkdf) => {
+          if (errK) return reject(errK);
+          const timestamp = input.timestamp || new DateHelper().getNowString();
+          const msg = Buffer.concat([
+            Buffer.from(input.poolName, 'utf8'),
+            Buffer.from(input.username, 'utf8'),
+            Buffer.from(input.secretBlock, 'base64'),
+            Buffer.from(timestamp, 'utf8'),
+          ]);
+          const mac = new Sha256(hkdf);
+          mac.update(msg);
+          const signature = Buffer.from(mac.digestSync()).toString('base64');
+          resolve({ srpA, timestamp, signature });
+        });
     });
-    return;
-  }
-  const helper = new AuthenticationHelper(input.poolName);
-  if (input.smallA) {
-    helper.smallAValue = new BigInteger(input.smallA, 16);
-    helper.largeAValue = undefined;
-  }
-  helper.getLargeAValue((errA, aValue) => {
-    if (errA) throw errA;
-    const srpA = aValue.toString(16);
-    // As CognitoUser.authenticateUserDefaultAuth does with the InitiateAuth response.
-    const serverB = new BigInteger(input.srpB, 16);
-    const salt = new BigInteger(input.salt, 16);
-    helper.getPasswordAuthenticationKey(input.username, input.password, serverB, salt,
-      (errK, hkdf) => {
-        if (errK) throw errK;
-        const timestamp = input.timestamp || new DateHelper().getNowString();
-        const msg = Buffer.concat([
-          Buffer.from(input.poolName, 'utf8'),
-          Buffer.from(input.username, 'utf8'),
-          Buffer.from(input.secretBlock, 'base64'),
-          Buffer.from(timestamp, 'utf8'),
-        ]);
-        const mac = new Sha256(hkdf);
-        mac.update(msg);
-        const signature = Buffer.from(mac.digestSync()).toString('base64');
-        out({ srpA, timestamp, signature });
-      });
   });
 }
 
-function out(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
+// One request object, or an array of them (answered by an array, in order).
+async function main(input) {
+  const run = (req) => (req.client === 'amplify' ? amplify(req) : npm(req));
+  if (Array.isArray(input)) {
+    const results = [];
+    for (const req of input) results.push(await run(req));
+    return results;
+  }
+  return run(input);
+}
 
 let data = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (c) => { data += c; });
 process.stdin.on('end', () => {
-  try {
-    main(JSON.parse(data));
-  } catch (e) {
-    process.stderr.write(String(e && e.stack || e) + '\n');
-    process.exit(1);
-  }
+  Promise.resolve()
+    .then(() => main(JSON.parse(data)))
+    .then((result) => process.stdout.write(JSON.stringify(result) + '\n'))
+    .catch((e) => {
+      process.stderr.write(String(e && e.stack || e) + '\n');
+      process.exit(1);
+    });
 });
