@@ -1,5 +1,7 @@
 #include "domain/pagination/pagination_token.h"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "store/memory/memory_store.h"
@@ -30,7 +32,8 @@ TEST(PaginationCodecTest, RejectsOtherScopesKeysAndForgeries) {
   std::string tampered = token;
   tampered[0] = tampered[0] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(codec.Decode("ListUserPoolClients:a", tampered));
-  for (std::string junk : {"", ".", "abc", "abc.def", "!!!.???", std::string(5000, 'a')}) {
+  for (const std::string& junk :
+       std::vector<std::string>{"", ".", "abc", "abc.def", "!!!.???", std::string(5000, 'a')}) {
     EXPECT_FALSE(codec.Decode("ListUserPoolClients:a", junk)) << junk;
   }
 }
