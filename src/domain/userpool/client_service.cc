@@ -446,6 +446,8 @@ Result<Json> ClientService::CreateUserPoolClient(const Json& input) {
   if (!input.is_object()) return WrongType("input", "structure");
   auto pool_id = RequiredString(input, "UserPoolId", "userPoolId");
   if (!pool_id) return pool_id.error();
+  auto client_name = RequiredString(input, "ClientName", "clientName");
+  if (!client_name) return client_name.error();
   auto pool_row = LoadPool(ctx_, *pool_id);
   if (!pool_row) return pool_row.error();
   auto pool = ParseDoc(pool_row->doc);
