@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <set>
 
 namespace cognate::domain::users {
@@ -26,10 +27,20 @@ ApiError SchemaError(AttributeWriteMode mode, const std::vector<std::string>& pr
   return ApiError::InvalidParameter(std::move(message));
 }
 
+// "true"/"false" for any capitalisation of them (clients send "True"), else nullopt.
+std::optional<std::string> NormalizedBoolean(const std::string& value) {
+  std::string lower = value;
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (lower == "true" || lower == "false") return lower;
+  return std::nullopt;
+}
+
 // The problem with `value` for attribute `a`, or "" when it fits the schema.
 std::string ValueProblem(const SchemaAttribute& a, const std::string& value) {
   if (a.data_type == "Boolean") {
-    if (value != "true" && value != "false") return "Value must be either true or false.";
+    if (!NormalizedBoolean(value)) return "Value must be either true or false.";
     return {};
   }
   if (a.data_type == "Number") {
@@ -123,7 +134,7 @@ Result<AttributeChanges> ApplyAttributes(const PoolRules& rules, UserRecord& use
       problems.push_back(in.name + ": " + p);
       continue;
     }
-    next[in.name] = in.value;
+    next[in.name] = a->data_type == "Boolean" ? *NormalizedBoolean(in.value) : in.value;
     changes.changed.push_back(in.name);
   }
   if (!problems.empty()) return SchemaError(mode, problems);

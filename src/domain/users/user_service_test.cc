@@ -461,7 +461,8 @@ TEST_F(UserServiceTest, ResetUserPassword) {
               "Cannot reset password for the user as there is no registered/verified email or "
               "phone_number");
 
-  ASSERT_TRUE(users_.AdminUpdateUserAttributes(kPool, "vic", {{"email_verified", "true"}}));
+  ASSERT_TRUE(users_.AdminUpdateUserAttributes(kPool, "vic", {{"email_verified", "True"}}));
+  EXPECT_EQ(Get("vic").Attribute("email_verified"), "true");
   ASSERT_TRUE(users_.AdminResetUserPassword(kPool, "vic"));
   UserRecord u = Get("vic");
   EXPECT_EQ(u.status, "RESET_REQUIRED");
