@@ -75,5 +75,25 @@ TEST(ListFilterTest, QueryNormalisesUsernameAndStatus) {
   EXPECT_EQ(q.op, Op::kAll);
 }
 
+TEST(ListFilterTest, ArbitraryInputNeverCrashes) {
+  std::string alphabet = "ab=^\" \\\t:_";
+  alphabet.push_back('\0');
+  alphabet.push_back('\xff');
+  unsigned seed = 12345;
+  for (int i = 0; i < 5000; ++i) {
+    std::string s;
+    const int len = static_cast<int>(seed % 24);
+    for (int j = 0; j < len; ++j) {
+      seed = seed * 1103515245u + 12345u;
+      s.push_back(alphabet[(seed >> 16) % alphabet.size()]);
+    }
+    seed = seed * 1103515245u + 12345u;
+    auto f = ParseListFilter(s);
+    if (!f) {
+      EXPECT_EQ(f.error().code(), ErrorCode::kInvalidParameter);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cognate::domain::users

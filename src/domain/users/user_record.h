@@ -7,6 +7,8 @@
 //     "password_hash": "$argon2id$...",            // absent until a password is set
 //     "temporary_password_expires_ms": 1700000000, // while FORCE_CHANGE_PASSWORD
 //     "codes": {"<purpose>": {"hash": "<hex>", "expires_ms": n, "destination": "..."}},
+//     "mfa_settings": ["SOFTWARE_TOKEN_MFA", ...],  // AdminGetUser.UserMFASettingList (MFA
+//     feature) "preferred_mfa": "SOFTWARE_TOKEN_MFA",       // AdminGetUser.PreferredMfaSetting
 //     ... members other features own (MFA, devices, ...) are kept as they are
 //   }
 // Passwords and codes are never stored in plain text: passwords as argon2id PHC strings,
