@@ -78,6 +78,8 @@ std::unique_ptr<store::Store> OpenStore(const Config& config) {
 }
 
 int Run(int argc, char** argv) {
+  // Before any thread starts: SIGINT/SIGTERM stay pending until RunUntilSignal() takes them.
+  http::HttpServer::BlockStopSignals();
   std::vector<std::string> args(argv + 1, argv + argc);
   auto env = CognateEnvironment();
   ConfigOutcome outcome = LoadConfig(args, env);

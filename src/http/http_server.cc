@@ -1,8 +1,11 @@
 #include "http/http_server.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+
 #include <csignal>
 #include <exception>
 #include <functional>
@@ -411,27 +414,24 @@ bool HttpServer::tls() const { return impl_->tls_context.has_value(); }
 
 void HttpServer::Stop() { impl_->Stop(); }
 
+void HttpServer::BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 void HttpServer::RunUntilSignal() {
-  asio::io_context signals_ctx;
-  asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
-  signals.async_wait([](const beast::error_code& ec, int signo) {
-    if (!ec) spdlog::info("received signal {}; stopping", signo);
-  });
-  // Also return if Stop() is called by someone else.
-  std::thread watcher([this, &signals_ctx] {
-    std::unique_lock lock(impl_->mu);
-    impl_->cv.wait(lock, [this] { return impl_->stopping.load(); });
-    lock.unlock();
-    signals_ctx.stop();
-  });
-  signals_ctx.run();
-  // Either a signal arrived (wake the watcher by stopping) or Stop() began elsewhere.
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->stopping = true;
+  BlockStopSignals();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int signo = 0;
+  while (sigwait(&set, &signo) != 0) {
   }
-  impl_->cv.notify_all();
-  watcher.join();
+  spdlog::info("received {}; stopping", signo == SIGINT ? "SIGINT" : "SIGTERM");
   Stop();
 }
 

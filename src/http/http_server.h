@@ -55,8 +55,11 @@ class HttpServer {
   // `Connection: close`, cuts what is left after `shutdown_grace`, then joins every thread.
   // Idempotent.
   void Stop();
-  // Blocks until SIGINT or SIGTERM arrives (or Stop() is called elsewhere), then Stop()s.
+  // Blocks until SIGINT or SIGTERM arrives, then Stop()s. Call BlockStopSignals() first thing
+  // in main(), before any thread starts, so a signal that arrives early waits for this call.
   void RunUntilSignal();
+  // Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later).
+  static void BlockStopSignals();
 
   // Connections currently open (tests).
   int OpenConnectionsForTest() const;
