@@ -286,3 +286,20 @@ def test_garbage_request_line_gets_clean_close(server):
     # And the server is still there.
     time.sleep(0.05)
     assert server.call_raw("ListUserPools", {"MaxResults": 1}).status == 200
+
+
+def test_dev_mode_accepts_any_signature(make_server):
+    s = make_server(extra_args=["--dev"])
+    assert "dev" in s.log_text().lower(), "--dev must say so at start"
+    body = b'{"MaxResults": 5}'
+    headers = s.sign(LIST_POOLS, body, akid="AKIAANYTHING00000000", secret="whatever")
+    resp = s.raw("POST", "/", body, headers)
+    assert resp.status == 200, resp.body
+
+
+def test_unsigned_public_operation_needs_no_signature(server, idp, pool):
+    # SignUp is served unsigned (authtype none): no MissingAuthenticationToken for it, whatever
+    # else it answers.
+    resp = server.call_raw("SignUp", {"ClientId": "nosuchclient", "Username": "x@example.com",
+                                      "Password": "Passw0rd!"}, signed=False)
+    assert resp.error_type != "MissingAuthenticationTokenException", resp.body
