@@ -124,8 +124,8 @@ struct UserQuery {
   Op op = Op::kAll;
   std::string attribute;  // an IndexedAttribute name when op != kAll
   std::string value;
-  std::string cursor;     // from a previous Page::next_cursor, or empty
-  int limit = 60;         // 1..60
+  std::string cursor;  // from a previous Page::next_cursor, or empty
+  int limit = 60;      // 1..60
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -169,8 +169,7 @@ class UserStore {
   virtual StoreStatus CreateUser(const UserRow& row) = 0;
   virtual StoreResult<UserRow> GetUserByUsernameKey(const std::string& pool_id,
                                                     const std::string& username_key) = 0;
-  virtual StoreResult<UserRow> GetUserBySub(const std::string& pool_id,
-                                            const std::string& sub) = 0;
+  virtual StoreResult<UserRow> GetUserBySub(const std::string& pool_id, const std::string& sub) = 0;
   // The user holding unique key `key` (e.g. "email:a@b.c").
   virtual StoreResult<UserRow> GetUserByUniqueKey(const std::string& pool_id,
                                                   const std::string& key) = 0;
@@ -212,8 +211,7 @@ class GroupStore {
   // Groups a user belongs to, ordered by name.
   virtual StoreResult<Page<GroupRow>> ListGroupsForUser(const std::string& pool_id,
                                                         const std::string& sub,
-                                                        const std::string& cursor,
-                                                        int limit) = 0;
+                                                        const std::string& cursor, int limit) = 0;
 };
 
 class CredentialStore {

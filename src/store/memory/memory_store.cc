@@ -1,0 +1,488 @@
+#include "store/memory/memory_store.h"
+
+#include "store/store_util.h"
+
+namespace cognate::store {
+namespace {
+
+using internal::BadCursorError;
+using internal::ClampLimit;
+using internal::DecodeCursor;
+using internal::EncodeCursor;
+
+StoreError NotFound(std::string what) { return {StoreErrorCode::kNotFound, std::move(what)}; }
+StoreError Conflict(std::string what) { return {StoreErrorCode::kConflict, std::move(what)}; }
+
+// Decodes a one-part cursor into `after`; false when malformed. An empty cursor leaves `after`
+// unset.
+bool DecodeOne(const std::string& cursor, std::optional<std::string>& after) {
+  if (cursor.empty()) return true;
+  auto parts = DecodeCursor(cursor, 1);
+  if (!parts) return false;
+  after = std::move((*parts)[0]);
+  return true;
+}
+
+}  // namespace
+
+MemoryStore::PoolData* MemoryStore::FindPool(const std::string& id) {
+  auto it = pools_.find(id);
+  return it == pools_.end() ? nullptr : &it->second;
+}
+
+void MemoryStore::UnindexUser(PoolData& pool, const UserRow& user) {
+  for (const auto& key : user.unique_keys) pool.by_unique_key.erase(key);
+  for (const auto& a : user.indexed) pool.attrs.erase({a.name, a.value, user.sub});
+}
+
+void MemoryStore::IndexUser(PoolData& pool, const UserRow& user) {
+  for (const auto& key : user.unique_keys) pool.by_unique_key[key] = user.sub;
+  for (const auto& a : user.indexed) pool.attrs.insert({a.name, a.value, user.sub});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pools
+
+StoreStatus MemoryStore::CreatePool(const PoolRow& row) {
+  std::lock_guard lock(mu_);
+  if (pools_.contains(row.id)) return Conflict("id");
+  PoolData data;
+  data.row = row;
+  data.row.version = 1;
+  pools_.emplace(row.id, std::move(data));
+  return {};
+}
+
+StoreResult<PoolRow> MemoryStore::GetPool(const std::string& id) {
+  std::lock_guard lock(mu_);
+  const PoolData* pool = FindPool(id);
+  if (pool == nullptr) return NotFound("pool");
+  return pool->row;
+}
+
+StoreStatus MemoryStore::UpdatePool(const PoolRow& row, std::int64_t expected_version) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.id);
+  if (pool == nullptr) return NotFound("pool");
+  if (pool->row.version != expected_version) return Conflict("version");
+  pool->row.name = row.name;
+  pool->row.doc = row.doc;
+  pool->row.modified_ms = row.modified_ms;
+  ++pool->row.version;
+  return {};
+}
+
+StoreStatus MemoryStore::DeletePool(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = pools_.find(id);
+  if (it == pools_.end()) return NotFound("pool");
+  for (const auto& client_id : it->second.client_ids) clients_.erase(client_id);
+  pools_.erase(it);
+  return {};
+}
+
+StoreResult<Page<PoolRow>> MemoryStore::ListPools(const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  std::optional<std::string> after;
+  if (!DecodeOne(cursor, after)) return BadCursorError();
+  std::lock_guard lock(mu_);
+  Page<PoolRow> page;
+  auto it = after ? pools_.upper_bound(*after) : pools_.begin();
+  for (; it != pools_.end(); ++it) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({page.items.back().id});
+      break;
+    }
+    page.items.push_back(it->second.row);
+  }
+  return page;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+StoreStatus MemoryStore::CreateClient(const ClientRow& row) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  if (clients_.contains(row.client_id)) return Conflict("client_id");
+  ClientRow stored = row;
+  stored.version = 1;
+  clients_.emplace(row.client_id, std::move(stored));
+  pool->client_ids.insert(row.client_id);
+  return {};
+}
+
+StoreResult<ClientRow> MemoryStore::GetClient(const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return NotFound("client");
+  return it->second;
+}
+
+StoreStatus MemoryStore::UpdateClient(const ClientRow& row, std::int64_t expected_version) {
+  std::lock_guard lock(mu_);
+  auto it = clients_.find(row.client_id);
+  if (it == clients_.end() || it->second.pool_id != row.pool_id) return NotFound("client");
+  ClientRow& stored = it->second;
+  if (stored.version != expected_version) return Conflict("version");
+  stored.name = row.name;
+  stored.doc = row.doc;
+  stored.modified_ms = row.modified_ms;
+  ++stored.version;
+  return {};
+}
+
+StoreStatus MemoryStore::DeleteClient(const std::string& pool_id, const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  auto it = clients_.find(client_id);
+  if (it == clients_.end() || it->second.pool_id != pool_id) return NotFound("client");
+  clients_.erase(it);
+  if (PoolData* pool = FindPool(pool_id)) pool->client_ids.erase(client_id);
+  return {};
+}
+
+StoreResult<Page<ClientRow>> MemoryStore::ListClients(const std::string& pool_id,
+                                                      const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  std::optional<std::string> after;
+  if (!DecodeOne(cursor, after)) return BadCursorError();
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  Page<ClientRow> page;
+  auto it = after ? pool->client_ids.upper_bound(*after) : pool->client_ids.begin();
+  for (; it != pool->client_ids.end(); ++it) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({page.items.back().client_id});
+      break;
+    }
+    page.items.push_back(clients_.at(*it));
+  }
+  return page;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+StoreStatus MemoryStore::CreateUser(const UserRow& row) {
+  UserRow user = row;
+  internal::NormalizeUser(user);
+  user.version = 1;
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(user.pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  if (pool->by_username.contains(user.username_key)) return Conflict("username");
+  if (pool->users.contains(user.sub)) return Conflict("sub");
+  for (const auto& key : user.unique_keys) {
+    if (pool->by_unique_key.contains(key)) return Conflict(key);
+  }
+  IndexUser(*pool, user);
+  pool->by_username.emplace(user.username_key, user.sub);
+  pool->users.emplace(user.sub, std::move(user));
+  return {};
+}
+
+StoreResult<UserRow> MemoryStore::GetUserByUsernameKey(const std::string& pool_id,
+                                                       const std::string& username_key) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("user");
+  auto it = pool->by_username.find(username_key);
+  if (it == pool->by_username.end()) return NotFound("user");
+  return pool->users.at(it->second);
+}
+
+StoreResult<UserRow> MemoryStore::GetUserBySub(const std::string& pool_id, const std::string& sub) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("user");
+  auto it = pool->users.find(sub);
+  if (it == pool->users.end()) return NotFound("user");
+  return it->second;
+}
+
+StoreResult<UserRow> MemoryStore::GetUserByUniqueKey(const std::string& pool_id,
+                                                     const std::string& key) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("user");
+  auto it = pool->by_unique_key.find(key);
+  if (it == pool->by_unique_key.end()) return NotFound("user");
+  return pool->users.at(it->second);
+}
+
+StoreStatus MemoryStore::UpdateUser(const UserRow& row, std::int64_t expected_version) {
+  UserRow next = row;
+  internal::NormalizeUser(next);
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.pool_id);
+  if (pool == nullptr) return NotFound("user");
+  auto it = pool->users.find(row.sub);
+  if (it == pool->users.end()) return NotFound("user");
+  UserRow& stored = it->second;
+  if (stored.version != expected_version) return Conflict("version");
+  for (const auto& key : next.unique_keys) {
+    auto holder = pool->by_unique_key.find(key);
+    if (holder != pool->by_unique_key.end() && holder->second != stored.sub) return Conflict(key);
+  }
+  UnindexUser(*pool, stored);
+  stored.username = std::move(next.username);
+  stored.status = std::move(next.status);
+  stored.enabled = next.enabled;
+  stored.unique_keys = std::move(next.unique_keys);
+  stored.indexed = std::move(next.indexed);
+  stored.doc = std::move(next.doc);
+  stored.modified_ms = next.modified_ms;
+  ++stored.version;
+  IndexUser(*pool, stored);
+  return {};
+}
+
+StoreStatus MemoryStore::DeleteUser(const std::string& pool_id, const std::string& sub) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("user");
+  auto it = pool->users.find(sub);
+  if (it == pool->users.end()) return NotFound("user");
+  UnindexUser(*pool, it->second);
+  pool->by_username.erase(it->second.username_key);
+  auto g = pool->user_groups.lower_bound({sub, std::string()});
+  while (g != pool->user_groups.end() && g->first == sub) {
+    pool->members.erase({g->second, sub});
+    g = pool->user_groups.erase(g);
+  }
+  pool->users.erase(it);
+  return {};
+}
+
+StoreResult<Page<UserRow>> MemoryStore::ListUsers(const std::string& pool_id,
+                                                  const UserQuery& query) {
+  const int limit = ClampLimit(query.limit);
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  Page<UserRow> page;
+  if (query.op == UserQuery::Op::kAll) {
+    std::optional<std::string> after;
+    if (!DecodeOne(query.cursor, after)) return BadCursorError();
+    auto it = after ? pool->by_username.upper_bound(*after) : pool->by_username.begin();
+    for (; it != pool->by_username.end(); ++it) {
+      if (static_cast<int>(page.items.size()) == limit) {
+        page.next_cursor = EncodeCursor({page.items.back().username_key});
+        break;
+      }
+      page.items.push_back(pool->users.at(it->second));
+    }
+    return page;
+  }
+  // Filters walk the (name, value, sub) index from the cursor or the start of the value range.
+  auto it = pool->attrs.lower_bound({query.attribute, query.value, std::string()});
+  if (!query.cursor.empty()) {
+    auto parts = DecodeCursor(query.cursor, 2);
+    if (!parts) return BadCursorError();
+    // Resume after the cursor unless it points before the start of the range.
+    if ((*parts)[0] >= query.value) {
+      it = pool->attrs.upper_bound({query.attribute, (*parts)[0], (*parts)[1]});
+    }
+  }
+  std::string last_value;
+  for (; it != pool->attrs.end(); ++it) {
+    const auto& [name, value, sub] = *it;
+    if (name != query.attribute) break;
+    const bool match =
+        query.op == UserQuery::Op::kEquals ? value == query.value : value.starts_with(query.value);
+    if (!match) break;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({last_value, page.items.back().sub});
+      break;
+    }
+    page.items.push_back(pool->users.at(sub));
+    last_value = value;
+  }
+  return page;
+}
+
+StoreResult<std::int64_t> MemoryStore::CountUsers(const std::string& pool_id) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  return static_cast<std::int64_t>(pool->users.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+StoreStatus MemoryStore::CreateGroup(const GroupRow& row) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  if (pool->groups.contains(row.name)) return Conflict("name");
+  GroupRow stored = row;
+  stored.version = 1;
+  pool->groups.emplace(row.name, std::move(stored));
+  return {};
+}
+
+StoreResult<GroupRow> MemoryStore::GetGroup(const std::string& pool_id, const std::string& name) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("group");
+  auto it = pool->groups.find(name);
+  if (it == pool->groups.end()) return NotFound("group");
+  return it->second;
+}
+
+StoreStatus MemoryStore::UpdateGroup(const GroupRow& row, std::int64_t expected_version) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.pool_id);
+  if (pool == nullptr) return NotFound("group");
+  auto it = pool->groups.find(row.name);
+  if (it == pool->groups.end()) return NotFound("group");
+  GroupRow& stored = it->second;
+  if (stored.version != expected_version) return Conflict("version");
+  stored.doc = row.doc;
+  stored.modified_ms = row.modified_ms;
+  ++stored.version;
+  return {};
+}
+
+StoreStatus MemoryStore::DeleteGroup(const std::string& pool_id, const std::string& name) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("group");
+  auto it = pool->groups.find(name);
+  if (it == pool->groups.end()) return NotFound("group");
+  auto m = pool->members.lower_bound({name, std::string()});
+  while (m != pool->members.end() && m->first == name) {
+    pool->user_groups.erase({m->second, name});
+    m = pool->members.erase(m);
+  }
+  pool->groups.erase(it);
+  return {};
+}
+
+StoreResult<Page<GroupRow>> MemoryStore::ListGroups(const std::string& pool_id,
+                                                    const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  std::optional<std::string> after;
+  if (!DecodeOne(cursor, after)) return BadCursorError();
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  Page<GroupRow> page;
+  auto it = after ? pool->groups.upper_bound(*after) : pool->groups.begin();
+  for (; it != pool->groups.end(); ++it) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({page.items.back().name});
+      break;
+    }
+    page.items.push_back(it->second);
+  }
+  return page;
+}
+
+StoreStatus MemoryStore::AddUserToGroup(const std::string& pool_id, const std::string& group,
+                                        const std::string& sub) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr || !pool->groups.contains(group)) return NotFound("group");
+  if (!pool->users.contains(sub)) return NotFound("user");
+  pool->members.insert({group, sub});
+  pool->user_groups.insert({sub, group});
+  return {};
+}
+
+StoreStatus MemoryStore::RemoveUserFromGroup(const std::string& pool_id, const std::string& group,
+                                             const std::string& sub) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr || !pool->groups.contains(group)) return NotFound("group");
+  if (!pool->users.contains(sub)) return NotFound("user");
+  pool->members.erase({group, sub});
+  pool->user_groups.erase({sub, group});
+  return {};
+}
+
+StoreResult<Page<UserRow>> MemoryStore::ListUsersInGroup(const std::string& pool_id,
+                                                         const std::string& group,
+                                                         const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  std::optional<std::string> after;
+  if (!DecodeOne(cursor, after)) return BadCursorError();
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr || !pool->groups.contains(group)) return NotFound("group");
+  Page<UserRow> page;
+  auto it = after ? pool->members.upper_bound({group, *after})
+                  : pool->members.lower_bound({group, std::string()});
+  for (; it != pool->members.end() && it->first == group; ++it) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({page.items.back().sub});
+      break;
+    }
+    page.items.push_back(pool->users.at(it->second));
+  }
+  return page;
+}
+
+StoreResult<Page<GroupRow>> MemoryStore::ListGroupsForUser(const std::string& pool_id,
+                                                           const std::string& sub,
+                                                           const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  std::optional<std::string> after;
+  if (!DecodeOne(cursor, after)) return BadCursorError();
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr || !pool->users.contains(sub)) return NotFound("user");
+  Page<GroupRow> page;
+  auto it = after ? pool->user_groups.upper_bound({sub, *after})
+                  : pool->user_groups.lower_bound({sub, std::string()});
+  for (; it != pool->user_groups.end() && it->first == sub; ++it) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({page.items.back().name});
+      break;
+    }
+    page.items.push_back(pool->groups.at(it->second));
+  }
+  return page;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials and settings
+
+StoreStatus MemoryStore::PutCredential(const CredentialRow& row) {
+  std::lock_guard lock(mu_);
+  if (!credentials_.emplace(row.access_key_id, row).second) return Conflict("access_key_id");
+  return {};
+}
+
+StoreResult<CredentialRow> MemoryStore::GetCredential(const std::string& access_key_id) {
+  std::lock_guard lock(mu_);
+  auto it = credentials_.find(access_key_id);
+  if (it == credentials_.end()) return NotFound("credential");
+  return it->second;
+}
+
+StoreResult<std::vector<CredentialRow>> MemoryStore::ListCredentials() {
+  std::lock_guard lock(mu_);
+  std::vector<CredentialRow> out;
+  out.reserve(credentials_.size());
+  for (const auto& [id, row] : credentials_) out.push_back(row);
+  return out;
+}
+
+StoreResult<std::string> MemoryStore::PutSettingIfAbsent(const std::string& name,
+                                                         const std::string& value) {
+  std::lock_guard lock(mu_);
+  return settings_.emplace(name, value).first->second;
+}
+
+StoreResult<std::string> MemoryStore::GetSetting(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = settings_.find(name);
+  if (it == settings_.end()) return NotFound("setting");
+  return it->second;
+}
+
+}  // namespace cognate::store
