@@ -150,6 +150,15 @@ std::optional<std::string> Utf8PrefixUpperBound(std::string_view prefix) {
   return out;
 }
 
+FilterStart ResolveFilterStart(bool equals, const std::string& value,
+                               const std::optional<std::vector<std::string>>& cursor) {
+  if (!cursor) return FilterStart::kFromValue;
+  const std::string& cursor_value = (*cursor)[0];
+  if (cursor_value < value) return FilterStart::kFromValue;
+  if (!equals) return FilterStart::kAfterPair;
+  return cursor_value == value ? FilterStart::kAfterSub : FilterStart::kEmpty;
+}
+
 std::string EncodeStringList(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) {

@@ -37,6 +37,14 @@ std::optional<std::string> BytePrefixUpperBound(std::string_view prefix);
 std::optional<std::string> Utf8PrefixUpperBound(std::string_view prefix);
 bool IsValidUtf8(std::string_view s);
 
+// Where a ListUsers equals/prefix filter starts reading the (value, sub) index, given the
+// decoded cursor (value, sub) if any. kEmpty: the cursor lies past every match.
+// kFromValue: from `value` (inclusive; equals uses value = v). kAfterSub (equals): value = v and
+// sub > cursor sub. kAfterPair (prefix): (value, sub) > (cursor value, cursor sub).
+enum class FilterStart { kEmpty, kFromValue, kAfterSub, kAfterPair };
+FilterStart ResolveFilterStart(bool equals, const std::string& value,
+                               const std::optional<std::vector<std::string>>& cursor);
+
 // A list of strings as one text value: "<len>:<bytes>" repeated. Used for the denormalised
 // copies of unique keys and indexed attributes kept on the user row.
 std::string EncodeStringList(const std::vector<std::string>& items);

@@ -277,14 +277,21 @@ StoreResult<Page<UserRow>> MemoryStore::ListUsers(const std::string& pool_id,
     return page;
   }
   // Filters walk the (name, value, sub) index from the cursor or the start of the value range.
-  auto it = pool->attrs.lower_bound({query.attribute, query.value, std::string()});
+  std::optional<std::vector<std::string>> after;
   if (!query.cursor.empty()) {
-    auto parts = DecodeCursor(query.cursor, 2);
-    if (!parts) return BadCursorError();
-    // Resume after the cursor unless it points before the start of the range.
-    if ((*parts)[0] >= query.value) {
-      it = pool->attrs.upper_bound({query.attribute, (*parts)[0], (*parts)[1]});
-    }
+    after = DecodeCursor(query.cursor, 2);
+    if (!after) return BadCursorError();
+  }
+  const bool equals = query.op == UserQuery::Op::kEquals;
+  auto it = pool->attrs.lower_bound({query.attribute, query.value, std::string()});
+  switch (internal::ResolveFilterStart(equals, query.value, after)) {
+    case internal::FilterStart::kEmpty:
+      return page;
+    case internal::FilterStart::kFromValue:
+      break;
+    default:  // resume after the cursor's (value, sub)
+      it = pool->attrs.upper_bound({query.attribute, (*after)[0], (*after)[1]});
+      break;
   }
   std::string last_value;
   for (; it != pool->attrs.end(); ++it) {

@@ -1,0 +1,42 @@
+#include "api/router.h"
+
+#include <algorithm>
+
+#include "api/wire.h"
+#include "crypto/crypto.h"
+
+namespace cognate::api {
+
+Router::Router(RequestHandler& aws_json) : aws_json_(aws_json) {}
+
+void Router::AddPrefix(std::string prefix, RequestHandler& handler) {
+  prefixes_.emplace_back(std::move(prefix), &handler);
+  std::stable_sort(prefixes_.begin(), prefixes_.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
+ApiResponse Router::Handle(const ApiRequest& request) {
+  std::string_view target = request.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path.empty()) path = "/";
+  if (path == "/" && (request.method == "POST" || request.HasHeader("X-Amz-Target"))) {
+    return aws_json_.Handle(request);
+  }
+  if (path == "/health" && (request.method == "GET" || request.method == "HEAD")) {
+    ApiResponse r;
+    r.status = 200;
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = R"({"status":"ok"})";
+    r.operation = "health";
+    return r;
+  }
+  for (const auto& [prefix, handler] : prefixes_) {
+    if (path.substr(0, prefix.size()) == prefix) return handler->Handle(request);
+  }
+  std::string id = request.request_id.empty() ? crypto::NewUuid() : request.request_id;
+  ApiResponse r = JsonError(ApiError(ErrorCode::kUnknownOperation, ""), id);
+  r.status = 404;
+  return r;
+}
+
+}  // namespace cognate::api

@@ -1,0 +1,1016 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "store/migrations/migrations.h"
+#include "store/store_util.h"
+
+namespace cognate::store {
+namespace {
+
+using internal::BadCursorError;
+using internal::ClampLimit;
+using internal::DecodeCursor;
+using internal::EncodeCursor;
+
+StoreError NotFound(std::string what) { return {StoreErrorCode::kNotFound, std::move(what)}; }
+StoreError Conflict(std::string what) { return {StoreErrorCode::kConflict, std::move(what)}; }
+
+// One connection and its cache of prepared statements (keyed by SQL text).
+struct Conn {
+  sqlite3* db = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> stmts;
+
+  Conn() = default;
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  ~Conn() {
+    for (auto& [sql, stmt] : stmts) sqlite3_finalize(stmt);
+    if (db != nullptr) sqlite3_close_v2(db);
+  }
+};
+
+StoreError SqlError(sqlite3* db, int rc) {
+  std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xFF) {
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Conflict(std::move(msg));
+      }
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return NotFound(std::move(msg));
+      return {StoreErrorCode::kInternal, std::move(msg)};
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+      return {StoreErrorCode::kUnavailable, std::move(msg)};
+    default:
+      return {StoreErrorCode::kInternal, std::move(msg)};
+  }
+}
+
+// A cached prepared statement in use; resets itself when it goes out of scope. Parameters are
+// bound in order with Bind(); Step() returns SQLITE_ROW, SQLITE_DONE or an error code.
+class Stmt {
+ public:
+  Stmt(Conn& conn, const std::string& sql) : conn_(conn) {
+    auto it = conn.stmts.find(sql);
+    if (it != conn.stmts.end()) {
+      stmt_ = it->second;
+      return;
+    }
+    prepare_rc_ = sqlite3_prepare_v3(conn.db, sql.c_str(), static_cast<int>(sql.size()) + 1,
+                                     SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (prepare_rc_ == SQLITE_OK) conn.stmts.emplace(sql, stmt_);
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() {
+    if (stmt_ != nullptr && prepare_rc_ == SQLITE_OK) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+
+  Stmt& Bind(const std::string& v) {
+    if (prepare_rc_ == SQLITE_OK) {
+      sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
+  Stmt& Bind(std::int64_t v) {
+    if (prepare_rc_ == SQLITE_OK) sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+
+  int Step() {
+    if (prepare_rc_ != SQLITE_OK) return prepare_rc_;
+    return sqlite3_step(stmt_);
+  }
+  // Steps a statement that returns no rows; SQLITE_DONE on success.
+  int Run() {
+    int rc = Step();
+    while (rc == SQLITE_ROW) rc = sqlite3_step(stmt_);
+    return rc;
+  }
+  StoreError Error(int rc) const { return SqlError(conn_.db, rc); }
+
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+  }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  Conn& conn_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int prepare_rc_ = SQLITE_OK;
+  int index_ = 0;
+};
+
+// Runs `sql` (possibly several statements) without caching.
+StoreStatus ExecScript(Conn& conn, const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(conn.db, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    StoreError e = SqlError(conn.db, rc);
+    if (err != nullptr) {
+      e = StoreError(e.code(), err);
+      sqlite3_free(err);
+    }
+    return e;
+  }
+  return {};
+}
+
+StoreStatus Exec(Conn& conn, const std::string& sql) {
+  Stmt stmt(conn, sql);
+  int rc = stmt.Run();
+  if (rc != SQLITE_DONE) return stmt.Error(rc);
+  return {};
+}
+
+// Column lists and row readers, in the order every SELECT below uses.
+constexpr const char* kPoolCols = "id, name, doc, created_ms, modified_ms, version";
+constexpr const char* kClientCols =
+    "pool_id, client_id, name, doc, created_ms, modified_ms, version";
+constexpr const char* kGroupCols =
+    "g.pool_id, g.name, g.doc, g.created_ms, g.modified_ms, g.version";
+constexpr const char* kUserCols =
+    "u.pool_id, u.sub, u.username, u.username_key, u.status, u.enabled, u.unique_keys, "
+    "u.indexed, u.doc, u.created_ms, u.modified_ms, u.version";
+constexpr int kUserColCount = 12;
+
+PoolRow ReadPool(const Stmt& s) {
+  PoolRow r;
+  r.id = s.Text(0);
+  r.name = s.Text(1);
+  r.doc = s.Text(2);
+  r.created_ms = s.Int(3);
+  r.modified_ms = s.Int(4);
+  r.version = s.Int(5);
+  return r;
+}
+
+ClientRow ReadClient(const Stmt& s) {
+  ClientRow r;
+  r.pool_id = s.Text(0);
+  r.client_id = s.Text(1);
+  r.name = s.Text(2);
+  r.doc = s.Text(3);
+  r.created_ms = s.Int(4);
+  r.modified_ms = s.Int(5);
+  r.version = s.Int(6);
+  return r;
+}
+
+GroupRow ReadGroup(const Stmt& s) {
+  GroupRow r;
+  r.pool_id = s.Text(0);
+  r.name = s.Text(1);
+  r.doc = s.Text(2);
+  r.created_ms = s.Int(3);
+  r.modified_ms = s.Int(4);
+  r.version = s.Int(5);
+  return r;
+}
+
+StoreResult<UserRow> ReadUser(const Stmt& s) {
+  UserRow r;
+  r.pool_id = s.Text(0);
+  r.sub = s.Text(1);
+  r.username = s.Text(2);
+  r.username_key = s.Text(3);
+  r.status = s.Text(4);
+  r.enabled = s.Int(5) != 0;
+  auto keys = internal::DecodeStringList(s.Text(6));
+  auto attrs = internal::DecodeAttributes(s.Text(7));
+  if (!keys || !attrs) return StoreError(StoreErrorCode::kInternal, "corrupt user row");
+  r.unique_keys = std::move(*keys);
+  r.indexed = std::move(*attrs);
+  r.doc = s.Text(8);
+  r.created_ms = s.Int(9);
+  r.modified_ms = s.Int(10);
+  r.version = s.Int(11);
+  return r;
+}
+
+// Decodes a one-part cursor; an empty cursor yields nullopt inside a success.
+StoreResult<std::optional<std::string>> CursorKey(const std::string& cursor) {
+  if (cursor.empty()) return std::optional<std::string>();
+  auto parts = DecodeCursor(cursor, 1);
+  if (!parts) return BadCursorError();
+  return std::optional<std::string>(std::move((*parts)[0]));
+}
+
+// Whether `sql` (bound with `key`...) returns a row.
+template <class... Args>
+StoreResult<bool> Exists(Conn& c, const std::string& sql, const Args&... args) {
+  Stmt s(c, sql);
+  (s.Bind(args), ...);
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return s.Error(rc);
+}
+
+// Runs a keyset-paginated SELECT whose last bound parameter is the row limit; `read` turns the
+// current row into T and `key` gives the cursor parts of a T.
+template <class T, class Read, class Key>
+StoreResult<Page<T>> RunPage(Stmt& s, int limit, Read read, Key key) {
+  s.Bind(static_cast<std::int64_t>(limit) + 1);
+  Page<T> page;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = key(page.items.back());
+      break;
+    }
+    StoreResult<T> row = read(s);
+    if (!row) return row.error();
+    page.items.push_back(std::move(*row));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return s.Error(rc);
+  return page;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct SqliteStore::Impl {
+  std::string path;
+  SqliteOptions opts;
+  std::optional<StoreError> open_error;
+  std::mutex write_mu;
+  std::unique_ptr<Conn> writer;
+  std::mutex read_mu;
+  std::condition_variable read_cv;
+  std::vector<std::unique_ptr<Conn>> readers;  // all reader connections
+  std::vector<Conn*> idle;                     // those not in use
+
+  StoreResult<std::unique_ptr<Conn>> Open(bool write) {
+    auto conn = std::make_unique<Conn>();
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (write ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path.c_str(), &conn->db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = conn->db ? sqlite3_errmsg(conn->db) : sqlite3_errstr(rc);
+      return StoreError(StoreErrorCode::kUnavailable, "open " + path + ": " + msg);
+    }
+    sqlite3_extended_result_codes(conn->db, 1);
+    sqlite3_busy_timeout(conn->db, opts.busy_timeout_ms);
+    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=";
+    pragmas += opts.synchronous_full ? "FULL;" : "NORMAL;";
+    if (write) pragmas += "PRAGMA journal_mode=WAL;";
+    if (auto st = ExecScript(*conn, pragmas); !st) return st.error();
+    return conn;
+  }
+
+  StoreStatus Available() const {
+    if (open_error) return *open_error;
+    return {};
+  }
+
+  // Runs `fn(conn)` inside BEGIN IMMEDIATE ... COMMIT on the writer connection; rolls back when
+  // `fn` fails.
+  template <class F>
+  auto Write(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
+    using R = decltype(fn(std::declval<Conn&>()));
+    if (open_error) return R(*open_error);
+    std::lock_guard lock(write_mu);
+    if (auto st = Exec(*writer, "BEGIN IMMEDIATE"); !st) return R(st.error());
+    R result = fn(*writer);
+    if (result) {
+      if (auto st = Exec(*writer, "COMMIT"); !st) {
+        (void)Exec(*writer, "ROLLBACK");
+        return R(st.error());
+      }
+    } else {
+      (void)Exec(*writer, "ROLLBACK");
+    }
+    return result;
+  }
+
+  // Runs `fn(conn)` in a read transaction (one snapshot) on an idle reader connection.
+  template <class F>
+  auto Read(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
+    using R = decltype(fn(std::declval<Conn&>()));
+    if (open_error) return R(*open_error);
+    if (readers.empty()) {
+      std::lock_guard lock(write_mu);
+      return fn(*writer);
+    }
+    Conn* conn;
+    {
+      std::unique_lock lock(read_mu);
+      read_cv.wait(lock, [&] { return !idle.empty(); });
+      conn = idle.back();
+      idle.pop_back();
+    }
+    R result = [&]() -> R {
+      if (auto st = Exec(*conn, "BEGIN"); !st) return R(st.error());
+      R r = fn(*conn);
+      (void)Exec(*conn, "COMMIT");
+      return r;
+    }();
+    {
+      std::lock_guard lock(read_mu);
+      idle.push_back(conn);
+    }
+    read_cv.notify_one();
+    return result;
+  }
+};
+
+SqliteStore::SqliteStore(std::string path, SqliteOptions opts) : impl_(std::make_unique<Impl>()) {
+  impl_->path = std::move(path);
+  impl_->opts = opts;
+  auto writer = impl_->Open(true);
+  if (!writer) {
+    impl_->open_error = writer.error();
+    return;
+  }
+  impl_->writer = std::move(*writer);
+  if (impl_->path == ":memory:" || impl_->path.empty()) return;
+  for (int i = 0; i < opts.reader_connections; ++i) {
+    auto reader = impl_->Open(false);
+    if (!reader) {
+      impl_->open_error = reader.error();
+      return;
+    }
+    impl_->idle.push_back(reader->get());
+    impl_->readers.push_back(std::move(*reader));
+  }
+}
+
+SqliteStore::~SqliteStore() = default;
+
+StoreStatus SqliteStore::Migrate() {
+  return impl_->Write([](Conn& c) -> StoreStatus {
+    if (auto st = ExecScript(c,
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                             " applied_ms INTEGER NOT NULL)");
+        !st) {
+      return st;
+    }
+    for (const auto& m : migrations::SqliteMigrations()) {
+      auto done = Exists(c, "SELECT 1 FROM schema_migrations WHERE version = ?",
+                         static_cast<std::int64_t>(m.version));
+      if (!done) return done.error();
+      if (*done) continue;
+      if (auto st = ExecScript(c, std::string(m.sql)); !st) {
+        return StoreError(st.error().code(), std::string(m.name) + ": " + st.error().detail());
+      }
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      Stmt s(c, "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)");
+      s.Bind(static_cast<std::int64_t>(m.version)).Bind(std::string(m.name)).Bind(now);
+      if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    }
+    return {};
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pools
+
+StoreStatus SqliteStore::CreatePool(const PoolRow& row) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    auto exists = Exists(c, "SELECT 1 FROM pools WHERE id = ?", row.id);
+    if (!exists) return exists.error();
+    if (*exists) return Conflict("id");
+    Stmt s(c,
+           "INSERT INTO pools (id, name, doc, created_ms, modified_ms, version) "
+           "VALUES (?, ?, ?, ?, ?, 1)");
+    s.Bind(row.id).Bind(row.name).Bind(row.doc).Bind(row.created_ms).Bind(row.modified_ms);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
+}
+
+StoreResult<PoolRow> SqliteStore::GetPool(const std::string& id) {
+  return impl_->Read([&](Conn& c) -> StoreResult<PoolRow> {
+    Stmt s(c, std::string("SELECT ") + kPoolCols + " FROM pools WHERE id = ?");
+    s.Bind(id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadPool(s);
+    if (rc == SQLITE_DONE) return NotFound("pool");
+    return s.Error(rc);
+  });
+}
+
+namespace {
+
+// Applies an optimistic UPDATE (already bound, version check in its WHERE) and tells a missing
+// row (kNotFound `what`) from a moved version (kConflict "version") when nothing changed.
+template <class... Args>
+StoreStatus CheckedUpdate(Conn& c, Stmt& update, const std::string& what,
+                          const std::string& exists_sql, const Args&... key) {
+  if (int rc = update.Run(); rc != SQLITE_DONE) return update.Error(rc);
+  if (sqlite3_changes(c.db) > 0) return {};
+  auto exists = Exists(c, exists_sql, key...);
+  if (!exists) return exists.error();
+  return *exists ? Conflict("version") : NotFound(what);
+}
+
+}  // namespace
+
+StoreStatus SqliteStore::UpdatePool(const PoolRow& row, std::int64_t expected_version) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE pools SET name = ?, doc = ?, modified_ms = ?, version = version + 1 "
+           "WHERE id = ? AND version = ?");
+    s.Bind(row.name).Bind(row.doc).Bind(row.modified_ms).Bind(row.id).Bind(expected_version);
+    return CheckedUpdate(c, s, "pool", "SELECT 1 FROM pools WHERE id = ?", row.id);
+  });
+}
+
+namespace {
+
+// Runs a bound DELETE; kNotFound `what` when it removed nothing.
+StoreStatus CheckedDelete(Conn& c, Stmt& del, const std::string& what) {
+  if (int rc = del.Run(); rc != SQLITE_DONE) return del.Error(rc);
+  if (sqlite3_changes(c.db) == 0) return NotFound(what);
+  return {};
+}
+
+}  // namespace
+
+StoreStatus SqliteStore::DeletePool(const std::string& id) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c, "DELETE FROM pools WHERE id = ?");
+    s.Bind(id);
+    return CheckedDelete(c, s, "pool");
+  });
+}
+
+StoreResult<Page<PoolRow>> SqliteStore::ListPools(const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  auto after = CursorKey(cursor);
+  if (!after) return after.error();
+  return impl_->Read([&](Conn& c) -> StoreResult<Page<PoolRow>> {
+    std::string sql = std::string("SELECT ") + kPoolCols + " FROM pools";
+    if (*after) sql += " WHERE id > ?";
+    sql += " ORDER BY id LIMIT ?";
+    Stmt s(c, sql);
+    if (*after) s.Bind(**after);
+    return RunPage<PoolRow>(
+        s, limit, [](const Stmt& st) -> StoreResult<PoolRow> { return ReadPool(st); },
+        [](const PoolRow& r) { return EncodeCursor({r.id}); });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+StoreStatus SqliteStore::CreateClient(const ClientRow& row) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", row.pool_id);
+    if (!pool) return pool.error();
+    if (!*pool) return NotFound("pool");
+    auto exists = Exists(c, "SELECT 1 FROM clients WHERE client_id = ?", row.client_id);
+    if (!exists) return exists.error();
+    if (*exists) return Conflict("client_id");
+    Stmt s(c,
+           "INSERT INTO clients (pool_id, client_id, name, doc, created_ms, modified_ms, version) "
+           "VALUES (?, ?, ?, ?, ?, ?, 1)");
+    s.Bind(row.pool_id).Bind(row.client_id).Bind(row.name).Bind(row.doc).Bind(row.created_ms);
+    s.Bind(row.modified_ms);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
+}
+
+StoreResult<ClientRow> SqliteStore::GetClient(const std::string& client_id) {
+  return impl_->Read([&](Conn& c) -> StoreResult<ClientRow> {
+    Stmt s(c, std::string("SELECT ") + kClientCols + " FROM clients WHERE client_id = ?");
+    s.Bind(client_id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadClient(s);
+    if (rc == SQLITE_DONE) return NotFound("client");
+    return s.Error(rc);
+  });
+}
+
+StoreStatus SqliteStore::UpdateClient(const ClientRow& row, std::int64_t expected_version) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE clients SET name = ?, doc = ?, modified_ms = ?, version = version + 1 "
+           "WHERE client_id = ? AND pool_id = ? AND version = ?");
+    s.Bind(row.name).Bind(row.doc).Bind(row.modified_ms).Bind(row.client_id).Bind(row.pool_id);
+    s.Bind(expected_version);
+    return CheckedUpdate(c, s, "client",
+                         "SELECT 1 FROM clients WHERE client_id = ? AND pool_id = ?", row.client_id,
+                         row.pool_id);
+  });
+}
+
+StoreStatus SqliteStore::DeleteClient(const std::string& pool_id, const std::string& client_id) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c, "DELETE FROM clients WHERE client_id = ? AND pool_id = ?");
+    s.Bind(client_id).Bind(pool_id);
+    return CheckedDelete(c, s, "client");
+  });
+}
+
+StoreResult<Page<ClientRow>> SqliteStore::ListClients(const std::string& pool_id,
+                                                      const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  auto after = CursorKey(cursor);
+  if (!after) return after.error();
+  return impl_->Read([&](Conn& c) -> StoreResult<Page<ClientRow>> {
+    auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
+    if (!pool) return pool.error();
+    if (!*pool) return NotFound("pool");
+    std::string sql = std::string("SELECT ") + kClientCols + " FROM clients WHERE pool_id = ?";
+    if (*after) sql += " AND client_id > ?";
+    sql += " ORDER BY client_id LIMIT ?";
+    Stmt s(c, sql);
+    s.Bind(pool_id);
+    if (*after) s.Bind(**after);
+    return RunPage<ClientRow>(
+        s, limit, [](const Stmt& st) -> StoreResult<ClientRow> { return ReadClient(st); },
+        [](const ClientRow& r) { return EncodeCursor({r.client_id}); });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+namespace {
+
+// Inserts the user's unique keys and indexed attributes; a taken key is kConflict naming it.
+StoreStatus InsertUserIndexes(Conn& c, const UserRow& user) {
+  for (const auto& key : user.unique_keys) {
+    Stmt s(c, "INSERT INTO user_keys (pool_id, key, sub) VALUES (?, ?, ?)");
+    s.Bind(user.pool_id).Bind(key).Bind(user.sub);
+    if (int rc = s.Run(); rc != SQLITE_DONE) {
+      StoreError e = s.Error(rc);
+      return e.IsConflict() ? Conflict(key) : e;
+    }
+  }
+  for (const auto& a : user.indexed) {
+    Stmt s(c, "INSERT INTO user_attrs (pool_id, name, value, sub) VALUES (?, ?, ?, ?)");
+    s.Bind(user.pool_id).Bind(a.name).Bind(a.value).Bind(user.sub);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+  }
+  return {};
+}
+
+// CreateUser's body, inside a write transaction. `user` is in normal form.
+StoreStatus InsertUser(Conn& c, const UserRow& user) {
+  auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", user.pool_id);
+  if (!pool) return pool.error();
+  if (!*pool) return NotFound("pool");
+  auto name = Exists(c, "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?", user.pool_id,
+                     user.username_key);
+  if (!name) return name.error();
+  if (*name) return Conflict("username");
+  auto sub = Exists(c, "SELECT 1 FROM users WHERE pool_id = ? AND sub = ?", user.pool_id, user.sub);
+  if (!sub) return sub.error();
+  if (*sub) return Conflict("sub");
+  Stmt s(c,
+         "INSERT INTO users (pool_id, sub, username, username_key, status, enabled, unique_keys, "
+         "indexed, doc, created_ms, modified_ms, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, 1)");
+  s.Bind(user.pool_id).Bind(user.sub).Bind(user.username).Bind(user.username_key);
+  s.Bind(user.status).Bind(static_cast<std::int64_t>(user.enabled ? 1 : 0));
+  s.Bind(internal::EncodeStringList(user.unique_keys));
+  s.Bind(internal::EncodeAttributes(user.indexed));
+  s.Bind(user.doc).Bind(user.created_ms).Bind(user.modified_ms);
+  if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+  return InsertUserIndexes(c, user);
+}
+
+StoreResult<UserRow> SelectOneUser(Conn& c, const std::string& where, const std::string& a,
+                                   const std::string& b) {
+  Stmt s(c, std::string("SELECT ") + kUserCols + " FROM users u WHERE " + where);
+  s.Bind(a).Bind(b);
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return ReadUser(s);
+  if (rc == SQLITE_DONE) return NotFound("user");
+  return s.Error(rc);
+}
+
+}  // namespace
+
+StoreStatus SqliteStore::CreateUser(const UserRow& row) {
+  UserRow user = row;
+  internal::NormalizeUser(user);
+  return impl_->Write([&](Conn& c) { return InsertUser(c, user); });
+}
+
+StoreStatus SqliteStore::CreateUsersBulkForTest(const std::vector<UserRow>& rows) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    for (const auto& row : rows) {
+      UserRow user = row;
+      internal::NormalizeUser(user);
+      if (auto st = InsertUser(c, user); !st) return st;
+    }
+    return {};
+  });
+}
+
+StoreResult<UserRow> SqliteStore::GetUserByUsernameKey(const std::string& pool_id,
+                                                       const std::string& username_key) {
+  return impl_->Read([&](Conn& c) {
+    return SelectOneUser(c, "u.pool_id = ? AND u.username_key = ?", pool_id, username_key);
+  });
+}
+
+StoreResult<UserRow> SqliteStore::GetUserBySub(const std::string& pool_id, const std::string& sub) {
+  return impl_->Read(
+      [&](Conn& c) { return SelectOneUser(c, "u.pool_id = ? AND u.sub = ?", pool_id, sub); });
+}
+
+StoreResult<UserRow> SqliteStore::GetUserByUniqueKey(const std::string& pool_id,
+                                                     const std::string& key) {
+  return impl_->Read([&](Conn& c) {
+    return SelectOneUser(c,
+                         "u.pool_id = ?1 AND u.sub = (SELECT k.sub FROM user_keys k "
+                         "WHERE k.pool_id = ?1 AND k.key = ?2)",
+                         pool_id, key);
+  });
+}
+
+StoreStatus SqliteStore::UpdateUser(const UserRow& row, std::int64_t expected_version) {
+  UserRow next = row;
+  internal::NormalizeUser(next);
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE users SET username = ?, status = ?, enabled = ?, unique_keys = ?, indexed = ?, "
+           "doc = ?, modified_ms = ?, version = version + 1 "
+           "WHERE pool_id = ? AND sub = ? AND version = ?");
+    s.Bind(next.username).Bind(next.status).Bind(static_cast<std::int64_t>(next.enabled ? 1 : 0));
+    s.Bind(internal::EncodeStringList(next.unique_keys));
+    s.Bind(internal::EncodeAttributes(next.indexed));
+    s.Bind(next.doc).Bind(next.modified_ms).Bind(next.pool_id).Bind(next.sub);
+    s.Bind(expected_version);
+    if (auto st = CheckedUpdate(c, s, "user", "SELECT 1 FROM users WHERE pool_id = ? AND sub = ?",
+                                next.pool_id, next.sub);
+        !st) {
+      return st;
+    }
+    for (const auto& key : next.unique_keys) {
+      Stmt k(c, "SELECT sub FROM user_keys WHERE pool_id = ? AND key = ?");
+      k.Bind(next.pool_id).Bind(key);
+      int rc = k.Step();
+      if (rc == SQLITE_ROW && k.Text(0) != next.sub) return Conflict(key);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return k.Error(rc);
+    }
+    for (const char* sql : {"DELETE FROM user_keys WHERE pool_id = ? AND sub = ?",
+                            "DELETE FROM user_attrs WHERE pool_id = ? AND sub = ?"}) {
+      Stmt d(c, sql);
+      d.Bind(next.pool_id).Bind(next.sub);
+      if (int rc = d.Run(); rc != SQLITE_DONE) return d.Error(rc);
+    }
+    return InsertUserIndexes(c, next);
+  });
+}
+
+StoreStatus SqliteStore::DeleteUser(const std::string& pool_id, const std::string& sub) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c, "DELETE FROM users WHERE pool_id = ? AND sub = ?");
+    s.Bind(pool_id).Bind(sub);
+    return CheckedDelete(c, s, "user");
+  });
+}
+
+StoreResult<Page<UserRow>> SqliteStore::ListUsers(const std::string& pool_id,
+                                                  const UserQuery& query) {
+  const int limit = ClampLimit(query.limit);
+  if (query.op == UserQuery::Op::kAll) {
+    auto after = CursorKey(query.cursor);
+    if (!after) return after.error();
+    return impl_->Read([&](Conn& c) -> StoreResult<Page<UserRow>> {
+      auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
+      if (!pool) return pool.error();
+      if (!*pool) return NotFound("pool");
+      std::string sql = std::string("SELECT ") + kUserCols + " FROM users u WHERE u.pool_id = ?";
+      if (*after) sql += " AND u.username_key > ?";
+      sql += " ORDER BY u.username_key LIMIT ?";
+      Stmt s(c, sql);
+      s.Bind(pool_id);
+      if (*after) s.Bind(**after);
+      return RunPage<UserRow>(s, limit, ReadUser,
+                              [](const UserRow& r) { return EncodeCursor({r.username_key}); });
+    });
+  }
+  std::optional<std::vector<std::string>> after;
+  if (!query.cursor.empty()) {
+    after = DecodeCursor(query.cursor, 2);
+    if (!after) return BadCursorError();
+  }
+  const bool equals = query.op == UserQuery::Op::kEquals;
+  const auto upper = equals ? std::nullopt : internal::BytePrefixUpperBound(query.value);
+  const auto start = internal::ResolveFilterStart(equals, query.value, after);
+  return impl_->Read([&](Conn& c) -> StoreResult<Page<UserRow>> {
+    auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
+    if (!pool) return pool.error();
+    if (!*pool) return NotFound("pool");
+    if (start == internal::FilterStart::kEmpty) return Page<UserRow>{};
+    // The (pool_id, name, value, sub) primary key of user_attrs serves both filters: a seek for
+    // equals, a range [prefix, upper) for prefix; a cursor moves the start of the range.
+    std::string sql = std::string("SELECT ") + kUserCols +
+                      ", a.value FROM user_attrs a JOIN users u "
+                      "ON u.pool_id = a.pool_id AND u.sub = a.sub "
+                      "WHERE a.pool_id = ? AND a.name = ?";
+    switch (start) {
+      case internal::FilterStart::kFromValue:
+        sql += equals ? " AND a.value = ?" : " AND a.value >= ?";
+        break;
+      case internal::FilterStart::kAfterSub:
+        sql += " AND a.value = ? AND a.sub > ?";
+        break;
+      default:
+        sql += " AND (a.value, a.sub) > (?, ?)";
+        break;
+    }
+    if (upper) sql += " AND a.value < ?";
+    sql += " ORDER BY a.value, a.sub LIMIT ?";
+    Stmt s(c, sql);
+    s.Bind(pool_id).Bind(query.attribute);
+    switch (start) {
+      case internal::FilterStart::kFromValue:
+        s.Bind(query.value);
+        break;
+      case internal::FilterStart::kAfterSub:
+        s.Bind(query.value).Bind((*after)[1]);
+        break;
+      default:
+        s.Bind((*after)[0]).Bind((*after)[1]);
+        break;
+    }
+    if (upper) s.Bind(*upper);
+    // Remember each row's matched value for the cursor.
+    std::vector<std::string> values;
+    auto read = [&](const Stmt& st) -> StoreResult<UserRow> {
+      values.push_back(st.Text(kUserColCount));
+      return ReadUser(st);
+    };
+    auto page = RunPage<UserRow>(s, limit, read, [&](const UserRow& r) {
+      return EncodeCursor({values[static_cast<std::size_t>(limit) - 1], r.sub});
+    });
+    return page;
+  });
+}
+
+StoreResult<std::int64_t> SqliteStore::CountUsers(const std::string& pool_id) {
+  return impl_->Read([&](Conn& c) -> StoreResult<std::int64_t> {
+    auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
+    if (!pool) return pool.error();
+    if (!*pool) return NotFound("pool");
+    Stmt s(c, "SELECT count(*) FROM users WHERE pool_id = ?");
+    s.Bind(pool_id);
+    int rc = s.Step();
+    if (rc != SQLITE_ROW) return s.Error(rc);
+    return s.Int(0);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+StoreStatus SqliteStore::CreateGroup(const GroupRow& row) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", row.pool_id);
+    if (!pool) return pool.error();
+    if (!*pool) return NotFound("pool");
+    auto exists = Exists(c, "SELECT 1 FROM pool_groups WHERE pool_id = ? AND name = ?", row.pool_id,
+                         row.name);
+    if (!exists) return exists.error();
+    if (*exists) return Conflict("name");
+    Stmt s(c,
+           "INSERT INTO pool_groups (pool_id, name, doc, created_ms, modified_ms, version) "
+           "VALUES (?, ?, ?, ?, ?, 1)");
+    s.Bind(row.pool_id).Bind(row.name).Bind(row.doc).Bind(row.created_ms).Bind(row.modified_ms);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
+}
+
+StoreResult<GroupRow> SqliteStore::GetGroup(const std::string& pool_id, const std::string& name) {
+  return impl_->Read([&](Conn& c) -> StoreResult<GroupRow> {
+    Stmt s(c, std::string("SELECT ") + kGroupCols +
+                  " FROM pool_groups g WHERE g.pool_id = ? AND g.name = ?");
+    s.Bind(pool_id).Bind(name);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadGroup(s);
+    if (rc == SQLITE_DONE) return NotFound("group");
+    return s.Error(rc);
+  });
+}
+
+StoreStatus SqliteStore::UpdateGroup(const GroupRow& row, std::int64_t expected_version) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE pool_groups SET doc = ?, modified_ms = ?, version = version + 1 "
+           "WHERE pool_id = ? AND name = ? AND version = ?");
+    s.Bind(row.doc).Bind(row.modified_ms).Bind(row.pool_id).Bind(row.name).Bind(expected_version);
+    return CheckedUpdate(c, s, "group", "SELECT 1 FROM pool_groups WHERE pool_id = ? AND name = ?",
+                         row.pool_id, row.name);
+  });
+}
+
+StoreStatus SqliteStore::DeleteGroup(const std::string& pool_id, const std::string& name) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c, "DELETE FROM pool_groups WHERE pool_id = ? AND name = ?");
+    s.Bind(pool_id).Bind(name);
+    return CheckedDelete(c, s, "group");
+  });
+}
+
+StoreResult<Page<GroupRow>> SqliteStore::ListGroups(const std::string& pool_id,
+                                                    const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  auto after = CursorKey(cursor);
+  if (!after) return after.error();
+  return impl_->Read([&](Conn& c) -> StoreResult<Page<GroupRow>> {
+    auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
+    if (!pool) return pool.error();
+    if (!*pool) return NotFound("pool");
+    std::string sql =
+        std::string("SELECT ") + kGroupCols + " FROM pool_groups g WHERE g.pool_id = ?";
+    if (*after) sql += " AND g.name > ?";
+    sql += " ORDER BY g.name LIMIT ?";
+    Stmt s(c, sql);
+    s.Bind(pool_id);
+    if (*after) s.Bind(**after);
+    return RunPage<GroupRow>(
+        s, limit, [](const Stmt& st) -> StoreResult<GroupRow> { return ReadGroup(st); },
+        [](const GroupRow& r) { return EncodeCursor({r.name}); });
+  });
+}
+
+namespace {
+
+// kNotFound "group" / "user" unless both exist.
+StoreStatus CheckGroupAndUser(Conn& c, const std::string& pool_id, const std::string& group,
+                              const std::string& sub) {
+  auto g = Exists(c, "SELECT 1 FROM pool_groups WHERE pool_id = ? AND name = ?", pool_id, group);
+  if (!g) return g.error();
+  if (!*g) return NotFound("group");
+  auto u = Exists(c, "SELECT 1 FROM users WHERE pool_id = ? AND sub = ?", pool_id, sub);
+  if (!u) return u.error();
+  if (!*u) return NotFound("user");
+  return {};
+}
+
+}  // namespace
+
+StoreStatus SqliteStore::AddUserToGroup(const std::string& pool_id, const std::string& group,
+                                        const std::string& sub) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    if (auto st = CheckGroupAndUser(c, pool_id, group, sub); !st) return st;
+    Stmt s(c, "INSERT OR IGNORE INTO group_members (pool_id, group_name, sub) VALUES (?, ?, ?)");
+    s.Bind(pool_id).Bind(group).Bind(sub);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
+}
+
+StoreStatus SqliteStore::RemoveUserFromGroup(const std::string& pool_id, const std::string& group,
+                                             const std::string& sub) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    if (auto st = CheckGroupAndUser(c, pool_id, group, sub); !st) return st;
+    Stmt s(c, "DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND sub = ?");
+    s.Bind(pool_id).Bind(group).Bind(sub);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
+}
+
+StoreResult<Page<UserRow>> SqliteStore::ListUsersInGroup(const std::string& pool_id,
+                                                         const std::string& group,
+                                                         const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  auto after = CursorKey(cursor);
+  if (!after) return after.error();
+  return impl_->Read([&](Conn& c) -> StoreResult<Page<UserRow>> {
+    auto g = Exists(c, "SELECT 1 FROM pool_groups WHERE pool_id = ? AND name = ?", pool_id, group);
+    if (!g) return g.error();
+    if (!*g) return NotFound("group");
+    std::string sql = std::string("SELECT ") + kUserCols +
+                      " FROM group_members m JOIN users u ON u.pool_id = m.pool_id AND "
+                      "u.sub = m.sub WHERE m.pool_id = ? AND m.group_name = ?";
+    if (*after) sql += " AND m.sub > ?";
+    sql += " ORDER BY m.sub LIMIT ?";
+    Stmt s(c, sql);
+    s.Bind(pool_id).Bind(group);
+    if (*after) s.Bind(**after);
+    return RunPage<UserRow>(s, limit, ReadUser,
+                            [](const UserRow& r) { return EncodeCursor({r.sub}); });
+  });
+}
+
+StoreResult<Page<GroupRow>> SqliteStore::ListGroupsForUser(const std::string& pool_id,
+                                                           const std::string& sub,
+                                                           const std::string& cursor, int limit) {
+  limit = ClampLimit(limit);
+  auto after = CursorKey(cursor);
+  if (!after) return after.error();
+  return impl_->Read([&](Conn& c) -> StoreResult<Page<GroupRow>> {
+    auto u = Exists(c, "SELECT 1 FROM users WHERE pool_id = ? AND sub = ?", pool_id, sub);
+    if (!u) return u.error();
+    if (!*u) return NotFound("user");
+    std::string sql = std::string("SELECT ") + kGroupCols +
+                      " FROM group_members m JOIN pool_groups g ON g.pool_id = m.pool_id AND "
+                      "g.name = m.group_name WHERE m.pool_id = ? AND m.sub = ?";
+    if (*after) sql += " AND m.group_name > ?";
+    sql += " ORDER BY m.group_name LIMIT ?";
+    Stmt s(c, sql);
+    s.Bind(pool_id).Bind(sub);
+    if (*after) s.Bind(**after);
+    return RunPage<GroupRow>(
+        s, limit, [](const Stmt& st) -> StoreResult<GroupRow> { return ReadGroup(st); },
+        [](const GroupRow& r) { return EncodeCursor({r.name}); });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials and settings
+
+StoreStatus SqliteStore::PutCredential(const CredentialRow& row) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    auto exists = Exists(c, "SELECT 1 FROM credentials WHERE access_key_id = ?", row.access_key_id);
+    if (!exists) return exists.error();
+    if (*exists) return Conflict("access_key_id");
+    Stmt s(c,
+           "INSERT INTO credentials (access_key_id, encrypted_secret, description, created_ms) "
+           "VALUES (?, ?, ?, ?)");
+    s.Bind(row.access_key_id).Bind(row.encrypted_secret).Bind(row.description);
+    s.Bind(row.created_ms);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
+}
+
+namespace {
+CredentialRow ReadCredential(const Stmt& s) {
+  CredentialRow r;
+  r.access_key_id = s.Text(0);
+  r.encrypted_secret = s.Text(1);
+  r.description = s.Text(2);
+  r.created_ms = s.Int(3);
+  return r;
+}
+constexpr const char* kCredentialCols = "access_key_id, encrypted_secret, description, created_ms";
+}  // namespace
+
+StoreResult<CredentialRow> SqliteStore::GetCredential(const std::string& access_key_id) {
+  return impl_->Read([&](Conn& c) -> StoreResult<CredentialRow> {
+    Stmt s(c,
+           std::string("SELECT ") + kCredentialCols + " FROM credentials WHERE access_key_id = ?");
+    s.Bind(access_key_id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadCredential(s);
+    if (rc == SQLITE_DONE) return NotFound("credential");
+    return s.Error(rc);
+  });
+}
+
+StoreResult<std::vector<CredentialRow>> SqliteStore::ListCredentials() {
+  return impl_->Read([&](Conn& c) -> StoreResult<std::vector<CredentialRow>> {
+    Stmt s(c,
+           std::string("SELECT ") + kCredentialCols + " FROM credentials ORDER BY access_key_id");
+    std::vector<CredentialRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadCredential(s));
+    if (rc != SQLITE_DONE) return s.Error(rc);
+    return out;
+  });
+}
+
+StoreResult<std::string> SqliteStore::PutSettingIfAbsent(const std::string& name,
+                                                         const std::string& value) {
+  return impl_->Write([&](Conn& c) -> StoreResult<std::string> {
+    Stmt ins(c, "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)");
+    ins.Bind(name).Bind(value);
+    if (int rc = ins.Run(); rc != SQLITE_DONE) return ins.Error(rc);
+    Stmt s(c, "SELECT value FROM settings WHERE name = ?");
+    s.Bind(name);
+    int rc = s.Step();
+    if (rc != SQLITE_ROW) return s.Error(rc);
+    return s.Text(0);
+  });
+}
+
+StoreResult<std::string> SqliteStore::GetSetting(const std::string& name) {
+  return impl_->Read([&](Conn& c) -> StoreResult<std::string> {
+    Stmt s(c, "SELECT value FROM settings WHERE name = ?");
+    s.Bind(name);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return s.Text(0);
+    if (rc == SQLITE_DONE) return NotFound("setting");
+    return s.Error(rc);
+  });
+}
+
+}  // namespace cognate::store

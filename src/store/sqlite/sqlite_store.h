@@ -1,0 +1,94 @@
+#pragma once
+// Store on one SQLite file: WAL, one writer connection (writes are serialised in-process and by
+// BEGIN IMMEDIATE across processes) and a small pool of reader connections that read WAL
+// snapshots concurrently. Statements are prepared once per connection and cached. Foreign keys
+// with ON DELETE CASCADE remove a pool's contents. Schema: src/store/migrations/sqlite/.
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace cognate::store {
+
+struct SqliteOptions {
+  // PRAGMA synchronous=FULL (default): a write acknowledged is on disk, surviving kill -9 and
+  // power loss. false selects NORMAL (still safe against kill -9 in WAL mode, faster commits).
+  bool synchronous_full = true;
+  // How long a statement waits for a lock held by another process before kUnavailable.
+  int busy_timeout_ms = 5000;
+  // Reader connections (0: every read uses the writer connection).
+  int reader_connections = 4;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database at `path`. Failures surface as kUnavailable from
+  // Migrate() and every other method. ":memory:" works with a single shared connection.
+  explicit SqliteStore(std::string path, SqliteOptions opts = {});
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Applies pending migrations in one BEGIN IMMEDIATE transaction, recording each in
+  // schema_migrations; concurrent starts serialise on the write lock.
+  StoreStatus Migrate() override;
+  std::string BackendName() const override { return "sqlite"; }
+
+  StoreStatus CreatePool(const PoolRow& row) override;
+  StoreResult<PoolRow> GetPool(const std::string& id) override;
+  StoreStatus UpdatePool(const PoolRow& row, std::int64_t expected_version) override;
+  StoreStatus DeletePool(const std::string& id) override;
+  StoreResult<Page<PoolRow>> ListPools(const std::string& cursor, int limit) override;
+
+  StoreStatus CreateClient(const ClientRow& row) override;
+  StoreResult<ClientRow> GetClient(const std::string& client_id) override;
+  StoreStatus UpdateClient(const ClientRow& row, std::int64_t expected_version) override;
+  StoreStatus DeleteClient(const std::string& pool_id, const std::string& client_id) override;
+  StoreResult<Page<ClientRow>> ListClients(const std::string& pool_id, const std::string& cursor,
+                                           int limit) override;
+
+  StoreStatus CreateUser(const UserRow& row) override;
+  StoreResult<UserRow> GetUserByUsernameKey(const std::string& pool_id,
+                                            const std::string& username_key) override;
+  StoreResult<UserRow> GetUserBySub(const std::string& pool_id, const std::string& sub) override;
+  StoreResult<UserRow> GetUserByUniqueKey(const std::string& pool_id,
+                                          const std::string& key) override;
+  StoreStatus UpdateUser(const UserRow& row, std::int64_t expected_version) override;
+  StoreStatus DeleteUser(const std::string& pool_id, const std::string& sub) override;
+  StoreResult<Page<UserRow>> ListUsers(const std::string& pool_id, const UserQuery& query) override;
+  StoreResult<std::int64_t> CountUsers(const std::string& pool_id) override;
+
+  StoreStatus CreateGroup(const GroupRow& row) override;
+  StoreResult<GroupRow> GetGroup(const std::string& pool_id, const std::string& name) override;
+  StoreStatus UpdateGroup(const GroupRow& row, std::int64_t expected_version) override;
+  StoreStatus DeleteGroup(const std::string& pool_id, const std::string& name) override;
+  StoreResult<Page<GroupRow>> ListGroups(const std::string& pool_id, const std::string& cursor,
+                                         int limit) override;
+  StoreStatus AddUserToGroup(const std::string& pool_id, const std::string& group,
+                             const std::string& sub) override;
+  StoreStatus RemoveUserFromGroup(const std::string& pool_id, const std::string& group,
+                                  const std::string& sub) override;
+  StoreResult<Page<UserRow>> ListUsersInGroup(const std::string& pool_id, const std::string& group,
+                                              const std::string& cursor, int limit) override;
+  StoreResult<Page<GroupRow>> ListGroupsForUser(const std::string& pool_id, const std::string& sub,
+                                                const std::string& cursor, int limit) override;
+
+  StoreStatus PutCredential(const CredentialRow& row) override;
+  StoreResult<CredentialRow> GetCredential(const std::string& access_key_id) override;
+  StoreResult<std::vector<CredentialRow>> ListCredentials() override;
+
+  StoreResult<std::string> PutSettingIfAbsent(const std::string& name,
+                                              const std::string& value) override;
+  StoreResult<std::string> GetSetting(const std::string& name) override;
+
+  // Inserts `rows` in one transaction (benchmarks and tests seeding many users quickly). Same
+  // checks as CreateUser; stops at the first error, inserting nothing.
+  StoreStatus CreateUsersBulkForTest(const std::vector<UserRow>& rows);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cognate::store
