@@ -376,14 +376,6 @@ StoreStatus PostgresStore::Migrate() {
   });
 }
 
-StoreStatus PostgresStore::TruncateAllForTest() {
-  return impl_->Tx([](PgConn& c) {
-    return Exec(c,
-                "TRUNCATE pools, clients, users, user_keys, user_attrs, pool_groups, "
-                "group_members, credentials, settings");
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Pools
 
