@@ -50,6 +50,7 @@ std::string PsqlValue(const std::string& dsn, const std::string& sql) {
   PGconn* conn = PQconnectdb(dsn.c_str());
   std::string out = "ERR";
   if (PQstatus(conn) == CONNECTION_OK) {
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
     PGresult* r = PQexec(conn, sql.c_str());
     auto st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) {
