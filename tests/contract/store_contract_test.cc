@@ -50,7 +50,8 @@ std::string PsqlValue(const std::string& dsn, const std::string& sql) {
   PGconn* conn = PQconnectdb(dsn.c_str());
   std::string out = "ERR";
   if (PQstatus(conn) == CONNECTION_OK) {
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     PGresult* r = PQexec(conn, sql.c_str());
     auto st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) {
@@ -359,6 +360,15 @@ TYPED_TEST(StoreContractTest, BadCursorsAreRejected) {
     q.cursor = bad;
     EXPECT_TRUE(Fails(s.ListUsers("p", q), kInternal, "cursor")) << bad;
   }
+  // The cursor is judged before the pool.
+  EXPECT_TRUE(Fails(s.ListUsers("nope",
+                                [] {
+                                  UserQuery q;
+                                  q.cursor = "garbage";
+                                  return q;
+                                }()),
+                    kInternal, "cursor"));
+  EXPECT_TRUE(Fails(s.ListClients("nope", "garbage", 5), kInternal, "cursor"));
   // A cursor of one list shape is not one of the other.
   UserQuery all;
   all.limit = 1;
