@@ -1,5 +1,3 @@
-// Temporary guard until the MemoryStore lands on main (remove then).
-#if __has_include("store/memory/memory_store.h")
 #include "domain/userpool/pool_service.h"
 
 #include <regex>
@@ -483,4 +481,3 @@ TEST_F(PoolServiceTest, LostRaceIsRetriedOnce) {
 
 }  // namespace
 }  // namespace cognate::domain::userpool
-#endif
