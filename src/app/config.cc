@@ -1,0 +1,312 @@
+#include "app/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#define TOML_HEADER_ONLY 1  // see src/app/CMakeLists.txt
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+
+extern char** environ;
+
+namespace cognate::app {
+namespace {
+
+using Setter = std::function<std::string(Config&, const std::string&)>;  // "" or an error
+
+struct Setting {
+  const char* key;  // TOML key; the flag is --key with '_' as '-'; env COGNATE_KEY
+  const char* help;
+  bool is_flag;  // a boolean switch on the command line
+  Setter set;
+};
+
+std::optional<long long> ParseInt(const std::string& s) {
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+Setter IntSetter(int Config::*field, long long lo, long long hi) {
+  return [field, lo, hi](Config& c, const std::string& v) -> std::string {
+    auto n = ParseInt(v);
+    if (!n || *n < lo || *n > hi) {
+      return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    }
+    c.*field = static_cast<int>(*n);
+    return {};
+  };
+}
+
+Setter StringSetter(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) -> std::string {
+    c.*field = v;
+    return {};
+  };
+}
+
+bool AllOf(const std::string& s, int (*pred)(int)) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [pred](unsigned char ch) { return pred(ch) != 0; });
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"bind", "Address to listen on", false, StringSetter(&Config::bind)},
+      {"port", "Port to listen on (0: any free port)", false,
+       [](Config& c, const std::string& v) -> std::string {
+         auto n = ParseInt(v);
+         if (!n || *n < 0 || *n > 65535) return "must be a port number from 0 to 65535";
+         c.port = static_cast<std::uint16_t>(*n);
+         return {};
+       }},
+      {"data_dir", "Directory for the database, keys, credentials and outbox", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (v.empty()) return "must not be empty";
+         c.data_dir = v;
+         return {};
+       }},
+      {"database", "SQLite file path, sqlite://PATH, postgres://URL or memory", false,
+       StringSetter(&Config::database)},
+      {"dev", "Development mode: accept any SigV4 signature", true,
+       [](Config& c, const std::string& v) -> std::string {
+         std::string l = v;
+         std::transform(l.begin(), l.end(), l.begin(),
+                        [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+         if (l == "1" || l == "true" || l == "yes" || l == "on") {
+           c.dev = true;
+         } else if (l == "0" || l == "false" || l == "no" || l == "off" || l.empty()) {
+           c.dev = false;
+         } else {
+           return "must be true or false";
+         }
+         return {};
+       }},
+      {"public_url", "Public base URL (token issuer); default http://<bind>:<port>", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+           return "must start with http:// or https://";
+         }
+         c.public_url = v;
+         while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+         return {};
+       }},
+      {"region", "AWS region this deployment claims to be", false,
+       [](Config& c, const std::string& v) -> std::string {
+         // e.g. us-east-1, eu-central-2, us-gov-west-1
+         bool ok = v.size() >= 4 && v.size() <= 32 &&
+                   std::isdigit(static_cast<unsigned char>(v.back())) &&
+                   std::all_of(v.begin(), v.end(),
+                               [](unsigned char ch) {
+                                 return std::islower(ch) || std::isdigit(ch) || ch == '-';
+                               }) &&
+                   v.find('-') != std::string::npos;
+         if (!ok) return "must look like us-east-1";
+         c.region = v;
+         return {};
+       }},
+      {"account_id", "12-digit account id used in ARNs", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (v.size() != 12 || !AllOf(v, &isdigit)) return "must be 12 digits";
+         c.account_id = v;
+         return {};
+       }},
+      {"tls_cert", "PEM certificate chain; serve HTTPS", false, StringSetter(&Config::tls_cert)},
+      {"tls_key", "PEM private key for --tls-cert", false, StringSetter(&Config::tls_key)},
+      {"log_level", "trace, debug, info, warn, error, critical or off", false,
+       [](Config& c, const std::string& v) -> std::string {
+         static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                                       "error", "critical", "off"};
+         if (!kLevels.count(v))
+           return "must be one of trace, debug, info, warn, error, critical, off";
+         c.log_level = v;
+         return {};
+       }},
+      {"io_threads", "I/O threads (0: one per core)", false,
+       IntSetter(&Config::io_threads, 0, 1024)},
+      {"compute_threads", "Compute threads (0: twice the cores, at least 4)", false,
+       IntSetter(&Config::compute_threads, 0, 4096)},
+      {"shutdown_grace_ms", "How long in-flight requests may run after SIGTERM", false,
+       IntSetter(&Config::shutdown_grace_ms, 0, 3'600'000)},
+  };
+  return kSettings;
+}
+
+std::string FlagName(const char* key) {
+  std::string f = std::string("--") + key;
+  std::replace(f.begin(), f.end(), '_', '-');
+  return f;
+}
+
+std::string EnvName(const char* key) {
+  std::string e = std::string("COGNATE_") + key;
+  std::transform(e.begin(), e.end(), e.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+  return e;
+}
+
+// The TOML value as the string a flag would carry, or nullopt for tables and arrays.
+std::optional<std::string> TomlScalar(const toml::node& node) {
+  if (auto s = node.as_string()) return s->get();
+  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto b = node.as_boolean()) return b->get() ? "true" : "false";
+  return std::nullopt;
+}
+
+std::string LoadToml(const std::string& path, Config& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "config file " << path << ": " << e.description() << " (line " << e.source().begin.line
+       << ")";
+    return os.str();
+  }
+  for (const auto& [key, node] : table) {
+    std::string k(key.str());
+    auto it = std::find_if(Settings().begin(), Settings().end(),
+                           [&k](const Setting& s) { return k == s.key; });
+    if (it == Settings().end()) return "config file " + path + ": unknown setting '" + k + "'";
+    auto value = TomlScalar(node);
+    if (!value) return "config file " + path + ": '" + k + "' must be a string, number or bool";
+    if (auto err = it->set(config, *value); !err.empty()) {
+      return "config file " + path + ": " + k + " " + err;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string Config::DatabaseUrl() const {
+  if (database.empty())
+    return "sqlite:" + (std::filesystem::path(data_dir) / "cognate.db").string();
+  if (database == "memory" || UsesPostgres()) return database;
+  if (database.rfind("sqlite://", 0) == 0) return "sqlite:" + database.substr(9);
+  if (database.rfind("sqlite:", 0) == 0) return database;
+  return "sqlite:" + database;
+}
+
+bool Config::UsesPostgres() const {
+  return database.rfind("postgres://", 0) == 0 || database.rfind("postgresql://", 0) == 0;
+}
+
+std::string Config::SqlitePath() const {
+  std::string url = DatabaseUrl();
+  return url.rfind("sqlite:", 0) == 0 ? url.substr(7) : std::string();
+}
+
+std::string Config::PublicUrl(std::uint16_t actual_port) const {
+  if (!public_url.empty()) return public_url;
+  std::string host = bind;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  bool tls = !tls_cert.empty() && !tls_key.empty();
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(actual_port);
+}
+
+ConfigOutcome LoadConfig(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env) {
+  ConfigOutcome out;
+  CLI::App cli{"Cognate: a self-hosted, wire-compatible Amazon Cognito"};
+  cli.set_version_flag("--version", "cognate 0.1.0");
+  std::string config_file;
+  cli.add_option("--config", config_file, "TOML file with settings (env COGNATE_CONFIG)");
+  std::vector<std::string> values(Settings().size());
+  std::vector<CLI::Option*> options;
+  for (std::size_t i = 0; i < Settings().size(); ++i) {
+    const Setting& s = Settings()[i];
+    std::string help = std::string(s.help) + " (env " + EnvName(s.key) + ")";
+    if (s.is_flag) {
+      options.push_back(cli.add_flag(FlagName(s.key))->description(help));
+    } else {
+      options.push_back(cli.add_option(FlagName(s.key), values[i], help));
+    }
+  }
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    cli.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out.message = cli.help();
+    return out;
+  } catch (const CLI::CallForVersion& e) {
+    out.message = e.what();
+    return out;
+  } catch (const CLI::ParseError& e) {
+    out.exit_code = 2;
+    out.message = e.what();
+    return out;
+  }
+
+  Config config;
+  if (config_file.empty()) {
+    if (auto it = env.find("COGNATE_CONFIG"); it != env.end()) config_file = it->second;
+  }
+  if (!config_file.empty()) {
+    try {
+      if (auto err = LoadToml(config_file, config); !err.empty()) {
+        out.exit_code = 2;
+        out.message = err;
+        return out;
+      }
+    } catch (const std::exception& e) {
+      out.exit_code = 2;
+      out.message = "config file " + config_file + ": " + e.what();
+      return out;
+    }
+    config.config_file = config_file;
+  }
+  for (const Setting& s : Settings()) {
+    auto it = env.find(EnvName(s.key));
+    if (it == env.end()) continue;
+    if (auto err = s.set(config, it->second); !err.empty()) {
+      out.exit_code = 2;
+      out.message = EnvName(s.key) + " " + err;
+      return out;
+    }
+  }
+  for (std::size_t i = 0; i < Settings().size(); ++i) {
+    const Setting& s = Settings()[i];
+    if (options[i]->count() == 0) continue;
+    if (auto err = s.set(config, s.is_flag ? "true" : values[i]); !err.empty()) {
+      out.exit_code = 2;
+      out.message = FlagName(s.key) + " " + err;
+      return out;
+    }
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    out.exit_code = 2;
+    out.message = "--tls-cert and --tls-key go together";
+    return out;
+  }
+  if (config.database.find("://") != std::string::npos && !config.UsesPostgres() &&
+      config.database.rfind("sqlite://", 0) != 0) {
+    out.exit_code = 2;
+    out.message = "--database must be a SQLite path, sqlite://PATH, postgres://URL or memory";
+    return out;
+  }
+  out.config = std::move(config);
+  return out;
+}
+
+std::map<std::string, std::string> CognateEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("COGNATE_", 0) != 0) continue;
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+}  // namespace cognate::app

@@ -1,0 +1,54 @@
+#pragma once
+// Cognate's settings and where they come from: built-in defaults < a TOML file (`--config` or
+// COGNATE_CONFIG) < COGNATE_* environment variables < command-line flags. docs/operating.md
+// lists every setting.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cognate::app {
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 9229;  // 0: any free port (the real one is logged)
+  std::string data_dir = "./data";
+  std::string database;  // "" = SQLite at <data_dir>/cognate.db; or a path, sqlite://, postgres://
+  bool dev = false;      // accept any SigV4 signature
+  std::string public_url;  // "" = http(s)://<bind>:<port> (127.0.0.1 for a wildcard bind)
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string tls_cert;
+  std::string tls_key;
+  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  int io_threads = 0;              // 0: one per core
+  int compute_threads = 0;         // 0: twice the cores, at least 4
+  int shutdown_grace_ms = 10'000;
+  std::string config_file;  // the TOML file read, if any
+
+  // The store to open: "memory", "sqlite:<path>" or the postgres:// URL as given.
+  std::string DatabaseUrl() const;
+  bool UsesPostgres() const;
+  // The SQLite file when the store is SQLite.
+  std::string SqlitePath() const;
+  // public_url, or the URL derived from bind, `actual_port` and TLS.
+  std::string PublicUrl(std::uint16_t actual_port) const;
+};
+
+struct ConfigOutcome {
+  std::optional<Config> config;  // set when the program should run
+  int exit_code = 0;             // otherwise: 0 after --help/--version, 2 on a bad setting
+  std::string message;           // what to print (help text or the error)
+};
+
+// Reads the settings from `args` (argv without the program name), `env` (the process
+// environment) and the TOML file they name. Never exits or throws.
+ConfigOutcome LoadConfig(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env);
+
+// The process environment as a map (COGNATE_* only).
+std::map<std::string, std::string> CognateEnvironment();
+
+}  // namespace cognate::app

@@ -1,0 +1,209 @@
+#include "app/config.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace cognate::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cognate-config-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string WriteToml(const std::string& text) {
+    auto p = dir_ / "cognate.toml";
+    std::ofstream(p) << text;
+    return p.string();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(ConfigTest, Defaults) {
+  auto out = LoadConfig({}, {});
+  ASSERT_TRUE(out.config) << out.message;
+  const Config& c = *out.config;
+  EXPECT_EQ(c.bind, "127.0.0.1");
+  EXPECT_EQ(c.port, 9229);
+  EXPECT_EQ(c.data_dir, "./data");
+  EXPECT_FALSE(c.dev);
+  EXPECT_EQ(c.region, "us-east-1");
+  EXPECT_EQ(c.account_id, "000000000000");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.DatabaseUrl(), "sqlite:./data/cognate.db");
+  EXPECT_EQ(c.SqlitePath(), "./data/cognate.db");
+  EXPECT_FALSE(c.UsesPostgres());
+  EXPECT_EQ(c.PublicUrl(9229), "http://127.0.0.1:9229");
+}
+
+TEST_F(ConfigTest, FlagsSetEverything) {
+  auto out = LoadConfig({"--port",
+                         "0",
+                         "--bind",
+                         "0.0.0.0",
+                         "--data-dir",
+                         "/tmp/x",
+                         "--dev",
+                         "--region",
+                         "eu-west-2",
+                         "--account-id",
+                         "123456789012",
+                         "--log-level",
+                         "debug",
+                         "--io-threads",
+                         "3",
+                         "--compute-threads",
+                         "8",
+                         "--public-url",
+                         "https://id.example.com/",
+                         "--database",
+                         "postgres://u@localhost/cognate"},
+                        {});
+  ASSERT_TRUE(out.config) << out.message;
+  const Config& c = *out.config;
+  EXPECT_EQ(c.port, 0);
+  EXPECT_EQ(c.bind, "0.0.0.0");
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_TRUE(c.dev);
+  EXPECT_EQ(c.region, "eu-west-2");
+  EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.io_threads, 3);
+  EXPECT_EQ(c.compute_threads, 8);
+  EXPECT_EQ(c.public_url, "https://id.example.com");  // trailing slash dropped
+  EXPECT_TRUE(c.UsesPostgres());
+  EXPECT_EQ(c.DatabaseUrl(), "postgres://u@localhost/cognate");
+  EXPECT_EQ(c.SqlitePath(), "");
+}
+
+TEST_F(ConfigTest, PrecedenceDefaultsTomlEnvFlags) {
+  std::string file = WriteToml(
+      "port = 1111\nregion = \"eu-central-1\"\nlog_level = \"warn\"\ndev = true\n"
+      "data_dir = \"/from/toml\"\n");
+  // TOML over defaults.
+  auto t = LoadConfig({"--config", file}, {});
+  ASSERT_TRUE(t.config) << t.message;
+  EXPECT_EQ(t.config->port, 1111);
+  EXPECT_EQ(t.config->region, "eu-central-1");
+  EXPECT_TRUE(t.config->dev);
+  EXPECT_EQ(t.config->config_file, file);
+  EXPECT_EQ(t.config->bind, "127.0.0.1");
+
+  // Env over TOML.
+  auto e = LoadConfig({"--config", file}, {{"COGNATE_PORT", "2222"}, {"COGNATE_DEV", "false"}});
+  ASSERT_TRUE(e.config) << e.message;
+  EXPECT_EQ(e.config->port, 2222);
+  EXPECT_FALSE(e.config->dev);
+  EXPECT_EQ(e.config->region, "eu-central-1");
+
+  // Flags over env.
+  auto f = LoadConfig({"--config", file, "--port", "3333", "--data-dir", "/from/flag"},
+                      {{"COGNATE_PORT", "2222"}, {"COGNATE_DATA_DIR", "/from/env"}});
+  ASSERT_TRUE(f.config) << f.message;
+  EXPECT_EQ(f.config->port, 3333);
+  EXPECT_EQ(f.config->data_dir, "/from/flag");
+  EXPECT_EQ(f.config->log_level, "warn");
+  EXPECT_EQ(f.config->DatabaseUrl(), "sqlite:/from/flag/cognate.db");
+}
+
+TEST_F(ConfigTest, ConfigFileFromEnvironment) {
+  std::string file = WriteToml("port = 4444\n");
+  auto out = LoadConfig({}, {{"COGNATE_CONFIG", file}});
+  ASSERT_TRUE(out.config) << out.message;
+  EXPECT_EQ(out.config->port, 4444);
+}
+
+TEST_F(ConfigTest, BadValuesAreRejectedWithExitCode2) {
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string mentions;
+  };
+  std::vector<Case> cases = {
+      {{"--port", "70000"}, {}, "--port"},
+      {{"--port", "abc"}, {}, "--port"},
+      {{"--region", "Mars"}, {}, "--region"},
+      {{"--account-id", "12"}, {}, "--account-id"},
+      {{"--log-level", "loud"}, {}, "--log-level"},
+      {{"--public-url", "ftp://x"}, {}, "--public-url"},
+      {{"--tls-cert", "c.pem"}, {}, "--tls-key"},
+      {{"--database", "mysql://x"}, {}, "--database"},
+      {{"--no-such-flag"}, {}, "no-such-flag"},
+      {{}, {{"COGNATE_PORT", "-1"}}, "COGNATE_PORT"},
+      {{}, {{"COGNATE_DEV", "maybe"}}, "COGNATE_DEV"},
+      {{}, {{"COGNATE_IO_THREADS", "x"}}, "COGNATE_IO_THREADS"},
+  };
+  for (const auto& c : cases) {
+    auto out = LoadConfig(c.args, c.env);
+    EXPECT_FALSE(out.config) << c.mentions;
+    EXPECT_EQ(out.exit_code, 2) << c.mentions;
+    EXPECT_NE(out.message.find(c.mentions), std::string::npos) << out.message;
+  }
+}
+
+TEST_F(ConfigTest, BadTomlIsRejected) {
+  auto syntax = LoadConfig({"--config", WriteToml("port = \n")}, {});
+  EXPECT_EQ(syntax.exit_code, 2);
+  EXPECT_NE(syntax.message.find("config file"), std::string::npos);
+  auto unknown = LoadConfig({"--config", WriteToml("prot = 1\n")}, {});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.message.find("prot"), std::string::npos);
+  auto table = LoadConfig({"--config", WriteToml("[port]\nx = 1\n")}, {});
+  EXPECT_EQ(table.exit_code, 2);
+  auto value = LoadConfig({"--config", WriteToml("port = 99999\n")}, {});
+  EXPECT_EQ(value.exit_code, 2);
+  auto missing = LoadConfig({"--config", (dir_ / "absent.toml").string()}, {});
+  EXPECT_EQ(missing.exit_code, 2);
+}
+
+TEST_F(ConfigTest, HelpAndVersionExitZero) {
+  auto help = LoadConfig({"--help"}, {});
+  EXPECT_FALSE(help.config);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.message.find("--data-dir"), std::string::npos);
+  EXPECT_NE(help.message.find("COGNATE_DATA_DIR"), std::string::npos);
+  auto version = LoadConfig({"--version"}, {});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.message.find("0.1.0"), std::string::npos);
+}
+
+TEST_F(ConfigTest, DatabaseForms) {
+  Config c;
+  c.database = "memory";
+  EXPECT_EQ(c.DatabaseUrl(), "memory");
+  c.database = "sqlite:///var/lib/cognate.db";
+  EXPECT_EQ(c.SqlitePath(), "/var/lib/cognate.db");
+  c.database = "/srv/c.db";
+  EXPECT_EQ(c.SqlitePath(), "/srv/c.db");
+  c.database = "postgresql://h/db";
+  EXPECT_TRUE(c.UsesPostgres());
+}
+
+TEST_F(ConfigTest, PublicUrlFollowsBindPortAndTls) {
+  Config c;
+  c.bind = "::";
+  EXPECT_EQ(c.PublicUrl(5), "http://127.0.0.1:5");
+  c.bind = "::1";
+  EXPECT_EQ(c.PublicUrl(5), "http://[::1]:5");
+  c.tls_cert = "c";
+  c.tls_key = "k";
+  c.bind = "10.0.0.1";
+  EXPECT_EQ(c.PublicUrl(443), "https://10.0.0.1:443");
+  c.public_url = "https://login.example.com";
+  EXPECT_EQ(c.PublicUrl(443), "https://login.example.com");
+}
+
+}  // namespace
+}  // namespace cognate::app

@@ -1,0 +1,190 @@
+// cognate: the composition root. Reads the settings, opens the store, builds the services and
+// serves them over HTTP until SIGINT/SIGTERM.
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api_types.h"
+#include "api/cognito_idp/register.h"
+#include "api/dispatcher.h"
+#include "app/bootstrap.h"
+#include "app/config.h"
+#include "common/clock.h"
+#include "crypto/crypto.h"
+#include "domain/service_context.h"
+#include "http/http_server.h"
+#include "outbound/outbox_sink.h"
+#include "store/memory/memory_store.h"
+#if COGNATE_HAVE_API
+#include "api/aws_json_service.h"
+#include "api/router.h"
+#endif
+
+namespace cognate::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Answers 503 until the real handler is installed (the port is bound before the services are
+// built, so `--port 0` can name the real port in the public URL).
+class LateHandler final : public api::RequestHandler {
+ public:
+  void Set(api::RequestHandler* target) { target_.store(target); }
+  api::ApiResponse Handle(const api::ApiRequest& request) override {
+    if (auto* t = target_.load()) return t->Handle(request);
+    api::ApiResponse r;
+    r.status = 503;
+    r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+    r.headers.emplace_back("x-amzn-ErrorType", "ServiceUnavailableException");
+    r.body = R"({"__type":"ServiceUnavailableException","message":"Starting up."})";
+    r.error_type = "ServiceUnavailableException";
+    return r;
+  }
+
+ private:
+  std::atomic<api::RequestHandler*> target_{nullptr};
+};
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("cognate");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::flush_on(spdlog::level::info);
+}
+
+std::unique_ptr<store::Store> OpenStore(const Config& config) {
+  std::string url = config.DatabaseUrl();
+  if (url == "memory") {
+    spdlog::warn("using the in-memory store: nothing survives a restart");
+    return std::make_unique<store::MemoryStore>();
+  }
+  if (config.UsesPostgres()) {
+    spdlog::error("this build has no PostgreSQL store");
+    return nullptr;
+  }
+  spdlog::warn("this build has no SQLite store yet; using the in-memory store instead of {}",
+               config.SqlitePath());
+  return std::make_unique<store::MemoryStore>();
+}
+
+int Run(int argc, char** argv) {
+  // Before any thread starts: SIGINT/SIGTERM stay pending until RunUntilSignal() takes them.
+  http::HttpServer::BlockStopSignals();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto env = CognateEnvironment();
+  ConfigOutcome outcome = LoadConfig(args, env);
+  if (!outcome.config) {
+    std::fprintf(outcome.exit_code == 0 ? stdout : stderr, "%s\n", outcome.message.c_str());
+    return outcome.exit_code;
+  }
+  const Config& config = *outcome.config;
+  SetUpLogging(config.log_level);
+  if (!config.config_file.empty()) spdlog::info("settings from {}", config.config_file);
+
+  fs::path data_dir = config.data_dir;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create the data directory {}: {}", data_dir.string(), ec.message());
+    return 1;
+  }
+  ::chmod(data_dir.c_str(), 0700);
+
+  auto key = LoadOrCreateMasterKey(data_dir, env);
+  if (!key) {
+    spdlog::critical("master key: {}", key.error);
+    return 1;
+  }
+  crypto::SecretBox secret_box(*key.value);
+
+  std::unique_ptr<store::Store> store = OpenStore(config);
+  if (!store) return 1;
+  if (auto migrated = store->Migrate(); !migrated) {
+    spdlog::critical("cannot migrate the {} store: {}", store->BackendName(),
+                     migrated.error().detail());
+    return 1;
+  }
+
+  SystemClock clock;
+  outbound::OutboxSink outbox(data_dir / "outbox.jsonl", clock);
+
+  LateHandler late;
+  http::HttpServerOptions http_options;
+  http_options.bind_address = config.bind;
+  http_options.port = config.port;
+  http_options.io_threads = config.io_threads;
+  http_options.compute_threads = config.compute_threads;
+  http_options.tls_cert_file = config.tls_cert;
+  http_options.tls_key_file = config.tls_key;
+  http_options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  http::HttpServer server(late, http_options);
+  if (auto err = server.Start(); !err.empty()) {
+    spdlog::critical("{}", err);
+    return 1;
+  }
+
+  domain::DeploymentConfig deployment;
+  deployment.region = config.region;
+  deployment.account_id = config.account_id;
+  deployment.public_url = config.PublicUrl(server.port());
+  domain::ServiceContext context{*store, clock, secret_box, outbox, deployment};
+
+  api::HandlerRegistry idp;
+  api::HandlerRegistry identity;
+  api::cognito_idp::RegisterAll(idp, context);
+
+  auto root = EnsureRootCredential(*store, secret_box, clock.NowMillis());
+  if (!root) {
+    spdlog::critical("{}", root.error);
+    server.Stop();
+    return 1;
+  }
+  if (auto err = WriteCliProfile(data_dir, *root.value, config.region, deployment.public_url);
+      !err.empty()) {
+    spdlog::error("cannot write the AWS CLI profile: {}", err);
+  }
+  if (root.value->created) {
+    spdlog::info("created the root credential {}; AWS CLI profile 'cognate' written to {}",
+                 root.value->access_key_id, (data_dir / "credentials").string());
+  }
+
+#if COGNATE_HAVE_API
+  api::AwsJsonOptions json_options;
+  json_options.dev_mode = config.dev;
+  json_options.region = config.region;
+  api::AwsJsonService aws_json(idp, identity, MakeSecretLookup(*store, secret_box), clock,
+                               json_options);
+  api::Router router(aws_json);
+  late.Set(&router);
+#else
+  spdlog::warn("this build has no API front door yet; every request is answered 503");
+#endif
+
+  if (config.dev) {
+    spdlog::warn("**********************************************************************");
+    spdlog::warn("DEV MODE: any SigV4 signature is accepted. Never expose this server.");
+    spdlog::warn("**********************************************************************");
+  }
+  spdlog::info("store {}, {} operations, public URL {}, data in {}", store->BackendName(),
+               idp.All().size(), deployment.public_url, data_dir.string());
+  spdlog::info("listening on {}:{}{}", config.bind, server.port(), server.tls() ? " (TLS)" : "");
+
+  server.RunUntilSignal();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace cognate::app
+
+int main(int argc, char** argv) { return cognate::app::Run(argc, argv); }

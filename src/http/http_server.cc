@@ -1,0 +1,440 @@
+#include "http/http_server.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+
+#include <csignal>
+#include <exception>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "crypto/crypto.h"
+#include "http/message.h"
+
+namespace cognate::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using beast_http::error;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+unsigned DefaultIoThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// What Stop() may do to a connection from the connection's own thread.
+struct ConnectionControl {
+  bool idle = false;             // waiting for the first byte of a request
+  std::function<void()> cancel;  // aborts a pending read (idle connections)
+  std::function<void()> close;   // cuts the connection
+};
+
+// One I/O thread with its own io_context. `connections` is touched only on that thread.
+struct IoWorker {
+  std::list<ConnectionControl*> connections;  // declared before ioc: outlives its frames
+  asio::io_context ioc{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::thread thread;
+};
+
+bool IsParseError(const beast::error_code& ec) {
+  return ec.category() == beast::error_code(error::bad_target).category() &&
+         ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(api::RequestHandler& h, HttpServerOptions o) : handler(h), options(std::move(o)) {}
+
+  api::RequestHandler& handler;
+  HttpServerOptions options;
+  std::vector<std::unique_ptr<IoWorker>> workers;
+  std::unique_ptr<asio::thread_pool> compute;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<ssl::context> tls_context;
+  std::uint16_t bound_port = 0;
+  std::size_t next_worker = 0;
+
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> accept_loop_done{false};
+  std::atomic<int> open_connections{0};
+  std::mutex mu;
+  std::condition_variable cv;  // signalled when a connection closes or Stop() begins
+  bool stopped = false;        // guarded by mu
+
+  std::string Start();
+  void Stop();
+
+  asio::awaitable<void> AcceptLoop();
+  template <class Stream>
+  asio::awaitable<void> Serve(Stream& stream, IoWorker& worker, std::string source_ip);
+  asio::awaitable<void> ServePlain(tcp::socket socket, IoWorker& worker);
+  asio::awaitable<void> ServeTls(tcp::socket socket, IoWorker& worker);
+  asio::awaitable<api::ApiResponse> Compute(std::shared_ptr<api::ApiRequest> request);
+  void ConnectionClosed() {
+    {
+      std::lock_guard lock(mu);
+      open_connections.fetch_sub(1);
+    }
+    cv.notify_all();
+  }
+  // Runs `fn(control)` for each connection, on each worker's thread.
+  void ForEachConnection(std::function<void(ConnectionControl&)> fn) {
+    for (auto& w : workers) {
+      asio::post(w->ioc, [w = w.get(), fn] {
+        for (auto* c : w->connections) fn(*c);
+      });
+    }
+  }
+};
+
+std::string HttpServer::Impl::Start() {
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      return "TLS needs both a certificate and a key";
+    }
+    tls_context.emplace(ssl::context::tls_server);
+    beast::error_code ec;
+    tls_context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                                 ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                             ec);
+    if (!ec) tls_context->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (ec) return "cannot load TLS certificate " + options.tls_cert_file + ": " + ec.message();
+    tls_context->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+    if (ec) return "cannot load TLS key " + options.tls_key_file + ": " + ec.message();
+  }
+
+  unsigned n_io =
+      options.io_threads > 0 ? static_cast<unsigned>(options.io_threads) : DefaultIoThreads();
+  unsigned n_compute = options.compute_threads > 0 ? static_cast<unsigned>(options.compute_threads)
+                                                   : std::max(4u, 2 * DefaultIoThreads());
+  for (unsigned i = 0; i < n_io; ++i) workers.push_back(std::make_unique<IoWorker>());
+
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.bind_address, ec);
+  if (ec) return "bad bind address " + options.bind_address + ": " + ec.message();
+  tcp::endpoint endpoint(address, options.port);
+  acceptor.emplace(workers[0]->ioc);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::string what = "cannot listen on " + options.bind_address + ":" +
+                       std::to_string(options.port) + ": " + ec.message();
+    acceptor.reset();
+    workers.clear();
+    return what;
+  }
+  bound_port = acceptor->local_endpoint(ec).port();
+
+  compute = std::make_unique<asio::thread_pool>(n_compute);
+  asio::co_spawn(workers[0]->ioc, AcceptLoop(), [this](std::exception_ptr e) {
+    if (e) spdlog::error("http: accept loop ended by an exception");
+    {
+      std::lock_guard lock(mu);
+      accept_loop_done = true;
+    }
+    cv.notify_all();
+  });
+  for (auto& w : workers) {
+    w->guard.emplace(w->ioc.get_executor());
+    w->thread = std::thread([w = w.get()] { w->ioc.run(); });
+  }
+  started = true;
+  return {};
+}
+
+asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
+  while (!stopping) {
+    IoWorker& worker = *workers[next_worker];
+    next_worker = (next_worker + 1) % workers.size();
+    auto [ec, socket] = co_await acceptor->async_accept(worker.ioc, kAwait);
+    if (stopping || ec == asio::error::operation_aborted) break;
+    if (ec) {
+      // Out of descriptors and the like: say so and back off instead of spinning.
+      spdlog::warn("http: accept failed: {}", ec.message());
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await timer.async_wait(kAwait);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    {
+      std::lock_guard lock(mu);
+      open_connections.fetch_add(1);
+    }
+    auto done = [this](std::exception_ptr e) {
+      if (e) spdlog::error("http: connection ended by an exception");
+      ConnectionClosed();
+    };
+    if (tls_context) {
+      asio::co_spawn(worker.ioc, ServeTls(std::move(socket), worker), done);
+    } else {
+      asio::co_spawn(worker.ioc, ServePlain(std::move(socket), worker), done);
+    }
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::ServePlain(tcp::socket socket, IoWorker& worker) {
+  beast::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  std::string source_ip = ec ? std::string() : remote.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  co_await Serve(stream, worker, std::move(source_ip));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+asio::awaitable<void> HttpServer::Impl::ServeTls(tcp::socket socket, IoWorker& worker) {
+  beast::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  std::string source_ip = ec ? std::string() : remote.address().to_string();
+  ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls_context);
+  beast::get_lowest_layer(stream).expires_after(options.read_timeout);
+  auto [hs_ec] = co_await stream.async_handshake(ssl::stream_base::server, kAwait);
+  if (hs_ec) {
+    spdlog::debug("http: TLS handshake with {} failed: {}", source_ip, hs_ec.message());
+    beast::get_lowest_layer(stream).close();
+    co_return;
+  }
+  co_await Serve(stream, worker, std::move(source_ip));
+  if (!stopping && beast::get_lowest_layer(stream).socket().is_open()) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(kAwait);
+  }
+  beast::get_lowest_layer(stream).close();
+}
+
+asio::awaitable<api::ApiResponse> HttpServer::Impl::Compute(
+    std::shared_ptr<api::ApiRequest> request) {
+  // The request is shared with the pool task so it outlives this frame if the server is torn
+  // down while a handler still runs.
+  auto [e, response] = co_await asio::co_spawn(
+      *compute,
+      [this, request]() -> asio::awaitable<api::ApiResponse> {
+        co_return handler.Handle(*request);
+      },
+      kAwait);
+  if (e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("http: request {} handler threw: {}", request->request_id, ex.what());
+    } catch (...) {
+      spdlog::error("http: request {} handler threw", request->request_id);
+    }
+    api::ApiResponse r;
+    r.status = 500;
+    r.error_type = "InternalErrorException";
+    r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+    r.headers.emplace_back("x-amzn-ErrorType", "InternalErrorException");
+    r.body = R"({"__type":"InternalErrorException","message":"Internal server error."})";
+    co_return r;
+  }
+  co_return std::move(response);
+}
+
+template <class Stream>
+asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
+                                              std::string source_ip) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  ConnectionControl control;
+  control.cancel = [&lowest] { lowest.cancel(); };
+  control.close = [&lowest] {
+    beast::error_code ignored;
+    lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest.socket().close(ignored);
+  };
+  worker.connections.push_front(&control);
+  struct Unregister {
+    IoWorker& w;
+    std::list<ConnectionControl*>::iterator it;
+    ~Unregister() { w.connections.erase(it); }
+  } unregister{worker, worker.connections.begin()};
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (stopping) break;
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(options.header_limit, UINT32_MAX)));
+    parser.body_limit(options.body_limit);
+
+    // Idle until the first byte (unless pipelined bytes are waiting), then the read timeout.
+    control.idle = buffer.size() == 0;
+    lowest.expires_after(control.idle ? options.idle_timeout : options.read_timeout);
+    auto [ec, n] = co_await beast_http::async_read_some(stream, buffer, parser, kAwait);
+    control.idle = false;
+    auto started_at = std::chrono::steady_clock::now();
+    if (!ec && !parser.is_done()) {
+      lowest.expires_after(options.read_timeout);
+      if (parser.is_header_done() &&
+          beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
+        beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
+        auto [wec, wn] = co_await beast_http::async_write(stream, cont, kAwait);
+        ec = wec;
+      }
+      if (!ec) std::tie(ec, n) = co_await beast_http::async_read(stream, buffer, parser, kAwait);
+    }
+    std::string request_id = crypto::NewUuid();
+    if (ec) {
+      std::optional<BeastResponse> reply;
+      if (ec == error::header_limit) {
+        reply = ServerErrorResponse(431, "RequestHeaderFieldsTooLarge",
+                                    "Request header fields too large.", request_id, 11, false);
+      } else if (ec == error::body_limit) {
+        reply = ServerErrorResponse(413, "RequestEntityTooLarge", "Request entity too large.",
+                                    request_id, 11, false);
+      } else if (IsParseError(ec)) {
+        reply = ServerErrorResponse(400, "BadRequest", "Malformed HTTP request.", request_id, 11,
+                                    false);
+      }
+      if (reply) {
+        lowest.expires_after(options.read_timeout);
+        co_await beast_http::async_write(stream, *reply, kAwait);
+        if (options.access_log) {
+          spdlog::info("access id={} method=- path=- op=- status={} error={} ms=0 ip={}",
+                       request_id, reply->result_int(), (*reply)["x-amzn-ErrorType"], source_ip);
+        }
+      }
+      break;  // end of stream, timeout, reset, cancelled by Stop(), or answered above
+    }
+
+    BeastRequest req = parser.release();
+    bool keep_alive = req.keep_alive();
+    std::string method(req.method_string());
+    std::string path(PathOf(req.target()));
+    std::string origin(req[beast_http::field::origin]);
+    BeastResponse res;
+    std::string operation = "-";
+    std::string error_type = "-";
+    if (IsPreflight(req)) {
+      res = PreflightResponse(req, request_id, keep_alive && !stopping);
+    } else {
+      unsigned version = req.version();
+      auto api_req =
+          std::make_shared<api::ApiRequest>(ToApiRequest(std::move(req), request_id, source_ip));
+      lowest.expires_never();  // the handler's time is not the client's fault
+      api::ApiResponse api_res = co_await Compute(std::move(api_req));
+      if (!api_res.operation.empty()) operation = api_res.operation;
+      if (!api_res.error_type.empty()) error_type = api_res.error_type;
+      res = ToBeastResponse(std::move(api_res), request_id, version, keep_alive && !stopping);
+      AddCorsHeaders(origin, res);
+    }
+
+    lowest.expires_after(options.read_timeout);
+    auto [wec, wn] = co_await beast_http::async_write(stream, res, kAwait);
+    if (options.access_log) {
+      auto ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_at)
+              .count();
+      spdlog::info("access id={} method={} path={} op={} status={} error={} ms={:.1f} ip={}",
+                   request_id, method, path, operation, res.result_int(), error_type, ms,
+                   source_ip);
+    }
+    if (wec || !res.keep_alive()) break;
+  }
+}
+
+void HttpServer::Impl::Stop() {
+  {
+    std::lock_guard lock(mu);
+    if (stopped || !started) return;
+    stopped = true;
+    stopping = true;
+  }
+  cv.notify_all();
+  // Stop accepting, then wake idle keep-alive connections so they close.
+  asio::post(workers[0]->ioc, [this] {
+    beast::error_code ignored;
+    acceptor->close(ignored);
+  });
+  ForEachConnection([](ConnectionControl& c) {
+    if (c.idle) c.cancel();
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, options.shutdown_grace,
+                [this] { return open_connections.load() == 0 && accept_loop_done.load(); });
+    if (open_connections.load() > 0) {
+      spdlog::warn("http: {} connection(s) still busy after {} ms; closing them",
+                   open_connections.load(), options.shutdown_grace.count());
+    }
+  }
+  ForEachConnection([](ConnectionControl& c) { c.close(); });
+  {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(1),
+                [this] { return open_connections.load() == 0 && accept_loop_done.load(); });
+  }
+  // Handlers still running finish before the I/O contexts (their completions' target) go away.
+  compute->join();
+  for (auto& w : workers) {
+    w->guard.reset();
+    w->ioc.stop();
+  }
+  for (auto& w : workers) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  acceptor.reset();
+  workers.clear();  // destroys frames of connections still suspended
+  compute.reset();
+}
+
+HttpServer::HttpServer(api::RequestHandler& handler, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(handler, std::move(options))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+std::string HttpServer::Start() { return impl_->Start(); }
+
+std::uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+bool HttpServer::tls() const { return impl_->tls_context.has_value(); }
+
+void HttpServer::Stop() { impl_->Stop(); }
+
+void HttpServer::BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void HttpServer::RunUntilSignal() {
+  BlockStopSignals();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int signo = 0;
+  while (sigwait(&set, &signo) != 0) {
+  }
+  spdlog::info("received {}; stopping", signo == SIGINT ? "SIGINT" : "SIGTERM");
+  Stop();
+}
+
+int HttpServer::OpenConnectionsForTest() const { return impl_->open_connections.load(); }
+
+}  // namespace cognate::http

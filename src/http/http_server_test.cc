@@ -1,0 +1,455 @@
+#include "http/http_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace cognate::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bh = boost::beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+class FakeHandler final : public api::RequestHandler {
+ public:
+  std::function<api::ApiResponse(const api::ApiRequest&)> fn;
+  std::atomic<int> calls{0};
+  std::mutex mu;
+  api::ApiRequest last;
+
+  api::ApiResponse Handle(const api::ApiRequest& request) override {
+    ++calls;
+    {
+      std::lock_guard lock(mu);
+      last = request;
+    }
+    if (fn) return fn(request);
+    api::ApiResponse r;
+    r.status = 200;
+    r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+    r.body = "echo:" + request.body;
+    r.operation = "Echo";
+    return r;
+  }
+};
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(HttpServerOptions opts = {}) {
+    opts.port = 0;
+    opts.io_threads = opts.io_threads ? opts.io_threads : 2;
+    opts.compute_threads = opts.compute_threads ? opts.compute_threads : 2;
+    opts.access_log = false;
+    server_ = std::make_unique<HttpServer>(handler_, opts);
+    ASSERT_EQ(server_->Start(), "");
+    ASSERT_NE(server_->port(), 0);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  tcp::socket Connect() {
+    tcp::socket s(ioc_);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    return s;
+  }
+
+  static bh::request<bh::string_body> Post(std::string body, bool keep_alive = true) {
+    bh::request<bh::string_body> req{bh::verb::post, "/", 11};
+    req.set(bh::field::host, "localhost");
+    req.set(bh::field::content_type, "application/x-amz-json-1.1");
+    req.set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools");
+    req.body() = std::move(body);
+    req.keep_alive(keep_alive);
+    req.prepare_payload();
+    return req;
+  }
+
+  static bh::response<bh::string_body> Read(tcp::socket& s, beast::flat_buffer& buf,
+                                            beast::error_code& ec) {
+    bh::response<bh::string_body> res;
+    bh::read(s, buf, res, ec);
+    return res;
+  }
+
+  // Round trip on a fresh connection.
+  bh::response<bh::string_body> RoundTrip(bh::request<bh::string_body> req) {
+    auto s = Connect();
+    bh::write(s, req);
+    beast::flat_buffer buf;
+    beast::error_code ec;
+    auto res = Read(s, buf, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    return res;
+  }
+
+  // True when the server closed `s` (EOF or reset) within `wait`.
+  static bool ClosedByPeer(tcp::socket& s) {
+    char c;
+    beast::error_code ec;
+    s.read_some(asio::buffer(&c, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+  asio::io_context ioc_;
+  FakeHandler handler_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, ConvertsRequestAndResponse) {
+  StartServer();
+  auto req = Post(R"({"MaxResults":1})");
+  req.set(bh::field::authorization, "AWS4-HMAC-SHA256 Credential=x");
+  auto res = RoundTrip(req);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), R"(echo:{"MaxResults":1})");
+  EXPECT_EQ(res[bh::field::content_type], "application/x-amz-json-1.1");
+  std::string rid(res["x-amzn-RequestId"]);
+  EXPECT_EQ(rid.size(), 36u);
+  EXPECT_FALSE(res[bh::field::date].empty());
+  EXPECT_EQ(res[bh::field::access_control_allow_origin], "*");
+  EXPECT_EQ(res[bh::field::access_control_expose_headers],
+            "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
+
+  std::lock_guard lock(handler_.mu);
+  EXPECT_EQ(handler_.last.method, "POST");
+  EXPECT_EQ(handler_.last.target, "/");
+  EXPECT_EQ(handler_.last.request_id, rid);
+  EXPECT_EQ(handler_.last.source_ip, "127.0.0.1");
+  EXPECT_EQ(handler_.last.Header("x-amz-target"),
+            "AWSCognitoIdentityProviderService.ListUserPools");
+  EXPECT_EQ(handler_.last.Header("Authorization"), "AWS4-HMAC-SHA256 Credential=x");
+}
+
+TEST_F(HttpServerTest, HandlerHeadersAndStatusPassThrough) {
+  handler_.fn = [](const api::ApiRequest&) {
+    api::ApiResponse r;
+    r.status = 400;
+    r.headers.emplace_back("x-amzn-ErrorType", "UserNotFoundException");
+    r.headers.emplace_back("x-amzn-RequestId", "handler-id");
+    r.headers.emplace_back("Content-Length", "999");  // ignored: framing is ours
+    r.body = R"({"__type":"UserNotFoundException","message":"User does not exist."})";
+    return r;
+  };
+  StartServer();
+  auto res = RoundTrip(Post("{}"));
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_EQ(res["x-amzn-ErrorType"], "UserNotFoundException");
+  EXPECT_EQ(res["x-amzn-RequestId"], "handler-id");
+  EXPECT_EQ(res.body(), R"({"__type":"UserNotFoundException","message":"User does not exist."})");
+}
+
+TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
+  handler_.fn = [](const api::ApiRequest&) -> api::ApiResponse { throw std::runtime_error("x"); };
+  StartServer();
+  auto res = RoundTrip(Post("{}"));
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_EQ(res["x-amzn-ErrorType"], "InternalErrorException");
+}
+
+TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  StartServer();
+  auto s = Connect();
+  beast::flat_buffer buf;
+  for (int i = 0; i < 5; ++i) {
+    bh::write(s, Post("n" + std::to_string(i)));
+    beast::error_code ec;
+    auto res = Read(s, buf, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(res.body(), "echo:n" + std::to_string(i));
+    EXPECT_TRUE(res.keep_alive());
+  }
+  EXPECT_EQ(handler_.calls.load(), 5);
+}
+
+TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
+  StartServer();
+  auto s = Connect();
+  bh::write(s, Post("x", /*keep_alive=*/false));
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  auto res = Read(s, buf, ec);
+  ASSERT_FALSE(ec);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(ClosedByPeer(s));
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  handler_.fn = [](const api::ApiRequest& r) {
+    if (r.body == "slow") std::this_thread::sleep_for(100ms);
+    api::ApiResponse res;
+    res.body = r.body;
+    return res;
+  };
+  StartServer();
+  auto s = Connect();
+  // Three requests in one write.
+  std::string wire;
+  for (const char* b : {"slow", "fast", "last"}) {
+    std::ostringstream os;
+    os << Post(b);
+    wire += os.str();
+  }
+  asio::write(s, asio::buffer(wire));
+  beast::flat_buffer buf;
+  for (const char* want : {"slow", "fast", "last"}) {
+    beast::error_code ec;
+    auto res = Read(s, buf, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(res.body(), want);
+  }
+}
+
+TEST_F(HttpServerTest, BodyOverLimitIs413) {
+  HttpServerOptions o;
+  o.body_limit = 1024;
+  StartServer(o);
+  auto ok = RoundTrip(Post(std::string(1024, 'a')));
+  EXPECT_EQ(ok.result_int(), 200);
+  auto s = Connect();
+  bh::write(s, Post(std::string(1025, 'a')));
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  auto res = Read(s, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_EQ(handler_.calls.load(), 1);
+}
+
+TEST_F(HttpServerTest, DefaultBodyLimitIsOneMebibyte) {
+  StartServer();
+  EXPECT_EQ(RoundTrip(Post(std::string(1 << 20, 'a'))).result_int(), 200);
+  EXPECT_EQ(RoundTrip(Post(std::string((1 << 20) + 1, 'a'))).result_int(), 413);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
+  HttpServerOptions o;
+  o.body_limit = 100;
+  StartServer(o);
+  auto s = Connect();
+  std::string wire =
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "50\r\n" +
+      std::string(0x50, 'a') + "\r\n50\r\n" + std::string(0x50, 'b') + "\r\n0\r\n\r\n";
+  asio::write(s, asio::buffer(wire));
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  auto res = Read(s, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 413);
+}
+
+TEST_F(HttpServerTest, HeadersOverLimitAre431) {
+  StartServer();
+  auto ok = Post("{}");
+  ok.set("X-Big", std::string(15 * 1024, 'h'));
+  EXPECT_EQ(RoundTrip(ok).result_int(), 200);
+
+  auto big = Post("{}");
+  big.set("X-Big", std::string(17 * 1024, 'h'));
+  auto s = Connect();
+  beast::error_code ec;
+  bh::write(s, big, ec);
+  beast::flat_buffer buf;
+  auto res = Read(s, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 431);
+  EXPECT_EQ(handler_.calls.load(), 1);
+}
+
+TEST_F(HttpServerTest, GarbageIs400) {
+  StartServer();
+  auto s = Connect();
+  asio::write(s, asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  auto res = Read(s, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+TEST_F(HttpServerTest, CorsPreflightEchoesOriginAndHeaders) {
+  StartServer();
+  bh::request<bh::string_body> req{bh::verb::options, "/", 11};
+  req.set(bh::field::host, "localhost");
+  req.set(bh::field::origin, "http://localhost:3000");
+  req.set(bh::field::access_control_request_method, "POST");
+  req.set(bh::field::access_control_request_headers, "content-type,x-amz-target,x-amz-user-agent");
+  auto res = RoundTrip(req);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res[bh::field::access_control_allow_origin], "http://localhost:3000");
+  EXPECT_EQ(res[bh::field::access_control_allow_headers],
+            "content-type,x-amz-target,x-amz-user-agent");
+  EXPECT_NE(res[bh::field::access_control_allow_methods].find("POST"), std::string::npos);
+  EXPECT_EQ(res[bh::field::access_control_max_age], "86400");
+  EXPECT_EQ(handler_.calls.load(), 0);  // answered by the server itself
+}
+
+TEST_F(HttpServerTest, CorsPreflightWithoutOriginAllowsAny) {
+  StartServer();
+  bh::request<bh::string_body> req{bh::verb::options, "/", 11};
+  req.set(bh::field::host, "localhost");
+  auto res = RoundTrip(req);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res[bh::field::access_control_allow_origin], "*");
+  EXPECT_NE(res[bh::field::access_control_allow_headers].find("x-amz-target"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, CorsHeadersOnResponsesEchoOrigin) {
+  StartServer();
+  auto req = Post("{}");
+  req.set(bh::field::origin, "https://app.example.com");
+  auto res = RoundTrip(req);
+  EXPECT_EQ(res[bh::field::access_control_allow_origin], "https://app.example.com");
+  EXPECT_EQ(res[bh::field::access_control_expose_headers],
+            "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosed) {
+  HttpServerOptions o;
+  o.idle_timeout = 200ms;
+  StartServer(o);
+  auto s = Connect();
+  bh::write(s, Post("a"));
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  Read(s, buf, ec);
+  ASSERT_FALSE(ec);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ClosedByPeer(s));
+  auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, 150ms);
+  EXPECT_LT(waited, 5s);
+}
+
+TEST_F(HttpServerTest, SlowRequestHitsReadTimeout) {
+  HttpServerOptions o;
+  o.read_timeout = 200ms;
+  o.idle_timeout = 10s;
+  StartServer(o);
+  auto s = Connect();
+  asio::write(
+      s, asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")));
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ClosedByPeer(s));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
+TEST_F(HttpServerTest, SlowHandlerDoesNotBlockOtherConnections) {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  handler_.fn = [released](const api::ApiRequest& r) {
+    if (r.body == "block") released.wait_for(5s);
+    api::ApiResponse res;
+    res.body = r.body;
+    return res;
+  };
+  HttpServerOptions o;
+  o.io_threads = 1;
+  o.compute_threads = 2;
+  StartServer(o);
+  auto blocked = Connect();
+  bh::write(blocked, Post("block"));
+  std::this_thread::sleep_for(50ms);
+  auto t0 = std::chrono::steady_clock::now();
+  auto res = RoundTrip(Post("quick"));
+  EXPECT_EQ(res.body(), "quick");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  release.set_value();
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  EXPECT_EQ(Read(blocked, buf, ec).body(), "block");
+}
+
+TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequest) {
+  std::atomic<bool> entered{false};
+  handler_.fn = [&entered](const api::ApiRequest& r) {
+    entered = true;
+    std::this_thread::sleep_for(300ms);
+    api::ApiResponse res;
+    res.body = "done";
+    return res;
+  };
+  StartServer();
+  auto idle = Connect();  // an idle keep-alive connection: closed at once by Stop()
+  auto busy = Connect();
+  bh::write(busy, Post("x"));
+  while (!entered) std::this_thread::sleep_for(5ms);
+
+  auto t0 = std::chrono::steady_clock::now();
+  std::thread stopper([this] { server_->Stop(); });
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  auto res = Read(busy, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), "done");
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(ClosedByPeer(idle));
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(server_->OpenConnectionsForTest(), 0);
+
+  // No longer accepting.
+  tcp::socket s(ioc_);
+  beast::error_code cec;
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()), cec);
+  EXPECT_TRUE(cec);
+}
+
+TEST_F(HttpServerTest, StopIsBoundedWhenAHandlerOverruns) {
+  handler_.fn = [](const api::ApiRequest&) {
+    std::this_thread::sleep_for(600ms);
+    return api::ApiResponse{};
+  };
+  HttpServerOptions o;
+  o.shutdown_grace = 100ms;
+  StartServer(o);
+  auto busy = Connect();
+  bh::write(busy, Post("x"));
+  std::this_thread::sleep_for(50ms);
+  auto t0 = std::chrono::steady_clock::now();
+  server_->Stop();
+  // Bounded by grace + the handler already running (it cannot be interrupted).
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  EXPECT_TRUE(ClosedByPeer(busy));
+}
+
+TEST_F(HttpServerTest, StartFailsOnBadAddressOrMissingTlsFiles) {
+  HttpServerOptions o;
+  o.bind_address = "not an address";
+  HttpServer bad(handler_, o);
+  EXPECT_NE(bad.Start(), "");
+  HttpServerOptions t;
+  t.port = 0;
+  t.tls_cert_file = "/nonexistent/cert.pem";
+  t.tls_key_file = "/nonexistent/key.pem";
+  HttpServer tls(handler_, t);
+  EXPECT_NE(tls.Start(), "");
+}
+
+TEST_F(HttpServerTest, StartFailsWhenPortTaken) {
+  StartServer();
+  HttpServerOptions o;
+  o.port = server_->port();
+  HttpServer second(handler_, o);
+  EXPECT_NE(second.Start(), "");
+}
+
+}  // namespace
+}  // namespace cognate::http
