@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/crypto.h"
+#include "domain/userpool/pool_defaults.h"
+#include "domain/userpool/pool_repository.h"
 
 namespace cognate::domain::users {
 namespace {
@@ -147,28 +149,34 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
 
   const json* admin_cfg = Member(doc, "AdminCreateUserConfig");
   PasswordPolicy& p = r.password_policy_;
-  if (admin_cfg != nullptr) {
-    if (auto v = IntMember(*admin_cfg, "UnusedAccountValidityDays")) {
+  auto apply_policy = [&p](const json& pp) {
+    if (auto v = IntMember(pp, "MinimumLength")) p.minimum_length = static_cast<int>(*v);
+    if (auto v = BoolMember(pp, "RequireUppercase")) p.require_uppercase = *v;
+    if (auto v = BoolMember(pp, "RequireLowercase")) p.require_lowercase = *v;
+    if (auto v = BoolMember(pp, "RequireNumbers")) p.require_numbers = *v;
+    if (auto v = BoolMember(pp, "RequireSymbols")) p.require_symbols = *v;
+    if (auto v = IntMember(pp, "TemporaryPasswordValidityDays")) {
       p.temporary_password_validity_days = static_cast<int>(*v);
     }
-  }
-  if (const json* pol = Member(doc, "Policies")) {
-    if (const json* pp = Member(*pol, "PasswordPolicy")) {
-      if (auto v = IntMember(*pp, "MinimumLength")) p.minimum_length = static_cast<int>(*v);
-      if (auto v = BoolMember(*pp, "RequireUppercase")) p.require_uppercase = *v;
-      if (auto v = BoolMember(*pp, "RequireLowercase")) p.require_lowercase = *v;
-      if (auto v = BoolMember(*pp, "RequireNumbers")) p.require_numbers = *v;
-      if (auto v = BoolMember(*pp, "RequireSymbols")) p.require_symbols = *v;
-      if (auto v = IntMember(*pp, "TemporaryPasswordValidityDays")) {
+  };
+  const json* given_policy = nullptr;
+  if (const json* pol = Member(doc, "Policies")) given_policy = Member(*pol, "PasswordPolicy");
+  if (given_policy == nullptr) {
+    apply_policy(userpool::DefaultPasswordPolicy());
+    // Older documents kept the validity in AdminCreateUserConfig.
+    if (admin_cfg != nullptr) {
+      if (auto v = IntMember(*admin_cfg, "UnusedAccountValidityDays")) {
         p.temporary_password_validity_days = static_cast<int>(*v);
       }
     }
+  } else {
+    apply_policy(*given_policy);
   }
 
   MessageTemplate& inv = r.invite_template_;
-  inv.sms_message = "Your username is {username} and temporary password is {####}. ";
+  inv.sms_message = std::string(userpool::kDefaultInviteMessage);
   inv.email_message = inv.sms_message;
-  inv.email_subject = "Your temporary password";
+  inv.email_subject = std::string(userpool::kDefaultInviteEmailSubject);
   if (admin_cfg != nullptr) {
     if (const json* t = Member(*admin_cfg, "InviteMessageTemplate")) {
       if (auto v = StringMember(*t, "SMSMessage")) inv.sms_message = *v;
@@ -178,9 +186,9 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
   }
 
   MessageTemplate& ver = r.verification_template_;
-  ver.sms_message = "Your verification code is {####}. ";
+  ver.sms_message = std::string(userpool::kDefaultVerificationMessage);
   ver.email_message = ver.sms_message;
-  ver.email_subject = "Your verification code";
+  ver.email_subject = std::string(userpool::kDefaultVerificationEmailSubject);
   if (auto v = StringMember(doc, "SmsVerificationMessage")) ver.sms_message = *v;
   if (auto v = StringMember(doc, "EmailVerificationMessage")) ver.email_message = *v;
   if (auto v = StringMember(doc, "EmailVerificationSubject")) ver.email_subject = *v;
@@ -190,7 +198,10 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
     if (auto v = StringMember(*t, "EmailSubject")) ver.email_subject = *v;
   }
 
-  if (const json* ars = Member(doc, "AccountRecoverySetting")) {
+  const json default_recovery = userpool::DefaultAccountRecoverySetting();
+  const json* ars = Member(doc, "AccountRecoverySetting");
+  if (ars == nullptr) ars = &default_recovery;
+  {
     std::vector<std::pair<std::int64_t, RecoveryChannel>> by_priority;
     if (const json* mechs = Member(*ars, "RecoveryMechanisms"); mechs && mechs->is_array()) {
       for (const auto& m : *mechs) {
@@ -209,9 +220,6 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
     std::stable_sort(by_priority.begin(), by_priority.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [prio, ch] : by_priority) r.recovery_channels_.push_back(ch);
-  }
-  if (r.recovery_channels_.empty()) {
-    r.recovery_channels_ = {RecoveryChannel::kVerifiedPhone, RecoveryChannel::kVerifiedEmail};
   }
   return r;
 }
@@ -288,17 +296,8 @@ std::string PoolRules::GeneratePassword() const {
   return out;
 }
 
-Result<store::PoolRow> LoadPoolRow(ServiceContext& ctx, const std::string& pool_id) {
-  auto row = ctx.store.GetPool(pool_id);
-  if (row) return std::move(*row);
-  if (row.error().IsNotFound()) {
-    return ApiError::ResourceNotFound("User pool " + pool_id + " does not exist.");
-  }
-  return ApiError::Internal("GetPool: " + row.error().detail());
-}
-
 Result<PoolRules> LoadPoolRules(ServiceContext& ctx, const std::string& pool_id) {
-  auto row = LoadPoolRow(ctx, pool_id);
+  auto row = userpool::LoadPool(ctx, pool_id);
   if (!row) return row.error();
   return PoolRules::FromRow(*row);
 }
