@@ -15,8 +15,17 @@ std::int64_t Now(std::int64_t now_epoch_s) {
       .count();
 }
 
+// Longest x-amzn-ErrorMessage sent; the body always carries the whole message. Keeps echoed
+// validation values from overflowing clients' header limits (node: 16 KiB for all headers).
+constexpr std::size_t kMaxHeaderMessage = 1024;
+
 // Header values must not carry CR, LF or other control characters.
 std::string HeaderSafe(std::string_view s) {
+  if (s.size() > kMaxHeaderMessage) {
+    std::size_t cut = kMaxHeaderMessage;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 start
+    s = s.substr(0, cut);
+  }
   std::string out;
   out.reserve(s.size());
   for (char c : s) {

@@ -66,6 +66,15 @@ TEST(WireTest, FrontDoorStatuses) {
   EXPECT_EQ(JsonError({ErrorCode::kSerialization, "m"}, "r", 0).status, 400);
 }
 
+TEST(WireTest, LongMessagesAreCutInTheHeaderOnly) {
+  std::string m(3000, 'x');
+  m[1023] = '\xC3';  // a two-byte character straddling the cut
+  m[1024] = '\xA9';
+  ApiResponse r = JsonError(ApiError::InvalidParameter(m), "rid", 0);
+  EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorMessage").size(), 1023u);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["message"].get<std::string>().size(), 3000u);
+}
+
 TEST(WireTest, InvalidUtf8InMessagesIsReplaced) {
   ApiResponse r = JsonError(ApiError::InvalidParameter("bad \xFF byte"), "rid", 0);
   EXPECT_TRUE(nlohmann::json::accept(r.body));

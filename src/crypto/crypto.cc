@@ -33,7 +33,8 @@ std::string B64Encode(std::string_view in, bool url) {
   };
   for (; i + 2 < in.size(); i += 3) {
     unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     ch(v >> 18), ch(v >> 12), ch(v >> 6), ch(v);
   }
   if (i + 1 == in.size()) {
@@ -41,23 +42,30 @@ std::string B64Encode(std::string_view in, bool url) {
     ch(v >> 18), ch(v >> 12);
     if (!url) out += "==";
   } else if (i + 2 == in.size()) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     ch(v >> 18), ch(v >> 12), ch(v >> 6);
     if (!url) out += "=";
   }
   return out;
 }
 
-int B64Value(char c, bool url) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (!url && c == '+') return 62;
-  if (!url && c == '/') return 63;
-  if (url && c == '-') return 62;
-  if (url && c == '_') return 63;
-  return -1;
-}
+// Decoding tables: the 6-bit value of each byte, or 64 for "not in the alphabet".
+struct B64Table {
+  std::array<std::uint8_t, 256> v{};
+  constexpr explicit B64Table(bool url) {
+    for (auto& x : v) x = 64;
+    for (int i = 0; i < 64; ++i)
+      v[static_cast<unsigned char>(kB64[static_cast<std::size_t>(i)])] =
+          static_cast<std::uint8_t>(i);
+    if (url) {
+      v['+'] = 64, v['/'] = 64;
+      v['-'] = 62, v['_'] = 63;
+    }
+  }
+};
+constexpr B64Table kStdTable(false);
+constexpr B64Table kUrlTable(true);
 
 std::optional<std::string> B64Decode(std::string_view in, bool url) {
   if (!url) {
@@ -66,22 +74,30 @@ std::optional<std::string> B64Decode(std::string_view in, bool url) {
     while (pad < 2 && !in.empty() && in.back() == '=') in.remove_suffix(1), ++pad;
   }
   if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = B64Value(c, url);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+  const auto& table = url ? kUrlTable.v : kStdTable.v;
+  std::string out(in.size() / 4 * 3 + (in.size() % 4 ? in.size() % 4 - 1 : 0), '\0');
+  char* o = out.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  std::size_t i = 0;
+  for (; i + 4 <= in.size(); i += 4) {
+    unsigned a = table[p[i]], b = table[p[i + 1]], c = table[p[i + 2]], d = table[p[i + 3]];
+    if ((a | b | c | d) & 64) return std::nullopt;
+    unsigned v = a << 18 | b << 12 | c << 6 | d;
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>(v >> 8);
+    *o++ = static_cast<char>(v);
   }
-  // Leftover bits must be zero (canonical encoding).
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  std::size_t rest = in.size() - i;
+  if (rest >= 2) {
+    unsigned a = table[p[i]], b = table[p[i + 1]];
+    unsigned c = rest == 3 ? table[p[i + 2]] : 0;
+    if ((a | b | c) & 64) return std::nullopt;
+    unsigned v = a << 18 | b << 12 | c << 6;
+    *o++ = static_cast<char>(v >> 16);
+    if (rest == 3) *o++ = static_cast<char>(v >> 8);
+    // Leftover bits must be zero (canonical encoding).
+    if ((rest == 2 && (b & 0x0F)) || (rest == 3 && (c & 0x03))) return std::nullopt;
+  }
   return out;
 }
 

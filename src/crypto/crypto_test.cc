@@ -19,6 +19,24 @@ TEST(EncodingTest, Base64MatchesRfc4648Vectors) {
   EXPECT_FALSE(Base64UrlDecode("-_8=").has_value());
 }
 
+TEST(EncodingTest, Base64RoundTripsAndRejectsNonCanonical) {
+  for (std::size_t n = 0; n < 80; ++n) {
+    std::string bytes = RandomBytes(n);
+    EXPECT_EQ(Base64Decode(Base64Encode(bytes)).value(), bytes);
+    EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(bytes)).value(), bytes);
+  }
+  EXPECT_FALSE(Base64Decode("Zh==").has_value());  // "f" is "Zg==": trailing bits set
+  EXPECT_FALSE(Base64Decode("Zm9=").has_value());  // "fo" is "Zm8="
+  EXPECT_FALSE(Base64UrlDecode("Zh").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9v====").has_value());
+  EXPECT_FALSE(Base64Decode("Zg=a").has_value());
+  EXPECT_FALSE(Base64Decode("-_8=").has_value());  // url alphabet in standard base64
+  EXPECT_FALSE(Base64UrlDecode("+/8").has_value());
+  EXPECT_FALSE(Base64UrlDecode("A").has_value());
+  EXPECT_EQ(Base64UrlDecode("").value(), "");
+  EXPECT_FALSE(Base64Decode(std::string("Zm9v\0mFy", 8)).has_value());
+}
+
 TEST(EncodingTest, HexRoundTrips) {
   EXPECT_EQ(HexEncode("\x01\xab"), "01ab");
   EXPECT_EQ(HexDecode("01AB").value(), "\x01\xab");

@@ -98,6 +98,32 @@ std::optional<std::int64_t> NumericDate(const nlohmann::json& v) {
 
 JwtVerifyOutcome Fail(JwtError e) { return JwtVerifyOutcome{std::nullopt, e}; }
 
+std::string HeaderJson(const std::string& kid) {
+  nlohmann::json kid_json = kid;
+  return R"({"kid":)" + Dump(kid_json) + R"(,"alg":"RS256"})";
+}
+
+// A DigestSign/DigestVerify context bound to `pkey` and SHA-256, or null.
+std::shared_ptr<EVP_MD_CTX> MakeTemplate(EVP_PKEY* pkey, bool sign) {
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx) return nullptr;
+  int rc = sign ? EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md(), nullptr, pkey)
+                : EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, pkey);
+  if (rc != 1) return nullptr;
+  return std::shared_ptr<EVP_MD_CTX>(ctx.release(), MdCtxFree{});
+}
+
+// A fresh context for one operation: a copy of `tmpl` when possible, else a new init.
+MdCtx StartOp(const std::shared_ptr<EVP_MD_CTX>& tmpl, EVP_PKEY* pkey, bool sign) {
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx) return nullptr;
+  if (tmpl && EVP_MD_CTX_copy_ex(ctx.get(), tmpl.get()) == 1) return ctx;
+  EVP_MD_CTX_reset(ctx.get());
+  int rc = sign ? EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md(), nullptr, pkey)
+                : EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, pkey);
+  return rc == 1 ? std::move(ctx) : nullptr;
+}
+
 }  // namespace
 
 // ---- JWK --------------------------------------------------------------------------------------
@@ -234,10 +260,11 @@ std::string RsaKey::Thumbprint() const {
 
 // ---- JwtSigner --------------------------------------------------------------------------------
 
-JwtSigner::JwtSigner(RsaKey key, std::string kid) : key_(std::move(key)), kid_(std::move(kid)) {
-  nlohmann::json kid_json = kid_;
-  header_b64_ = Base64UrlEncode(R"({"kid":)" + Dump(kid_json) + R"(,"alg":"RS256"})");
-}
+JwtSigner::JwtSigner(RsaKey key, std::string kid)
+    : key_(std::move(key)),
+      kid_(std::move(kid)),
+      header_b64_(Base64UrlEncode(HeaderJson(kid_))),
+      template_(MakeTemplate(key_.pkey(), /*sign=*/true)) {}
 
 std::optional<JwtSigner> JwtSigner::Create(RsaKey key, std::string kid) {
   if (!key.has_private() || key.pkey() == nullptr) return std::nullopt;
@@ -252,9 +279,9 @@ std::string JwtSigner::SignPayload(std::string_view payload_json) const {
   std::string token = header_b64_;
   token.push_back('.');
   token += Base64UrlEncode(payload_json);
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtx ctx = StartOp(template_, key_.pkey(), /*sign=*/true);
   std::size_t sig_len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md(), nullptr, key_.pkey()) != 1 ||
+  if (!ctx ||
       EVP_DigestSign(ctx.get(), nullptr, &sig_len,
                      reinterpret_cast<const unsigned char*>(token.data()), token.size()) != 1) {
     return {};
@@ -296,7 +323,8 @@ std::string_view JwtErrorName(JwtError e) {
 
 void JwtVerifier::AddKey(std::string kid, const RsaKey& key) {
   auto size = static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey()));
-  keys_.insert_or_assign(std::move(kid), Key{key, size});
+  known_headers_.insert_or_assign(Base64UrlEncode(HeaderJson(kid)), kid);
+  keys_.insert_or_assign(std::move(kid), Key{key, size, MakeTemplate(key.pkey(), /*sign=*/false)});
 }
 
 bool JwtVerifier::AddJwks(const std::vector<Jwk>& keys) {
@@ -328,19 +356,26 @@ JwtVerifyOutcome JwtVerifier::Verify(std::string_view token,
     return Fail(JwtError::kMalformed);
   }
 
-  // Header.
-  auto header_text = Base64UrlDecode(header_b64);
-  if (!header_text) return Fail(JwtError::kMalformed);
-  auto header = nlohmann::json::parse(*header_text, nullptr, /*allow_exceptions=*/false);
-  if (!header.is_object()) return Fail(JwtError::kMalformed);
-  auto alg = header.find("alg");
-  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256" ||
-      header.contains("crit")) {
-    return Fail(JwtError::kUnsupportedAlg);
+  // Header: our own exact header bytes (the common case), else parsed and checked.
+  nlohmann::json header;
+  std::string kid;
+  if (auto known = known_headers_.find(header_b64); known != known_headers_.end()) {
+    kid = known->second;
+    header = nlohmann::json{{"kid", kid}, {"alg", "RS256"}};
+  } else {
+    auto header_text = Base64UrlDecode(header_b64);
+    if (!header_text) return Fail(JwtError::kMalformed);
+    header = nlohmann::json::parse(*header_text, nullptr, /*allow_exceptions=*/false);
+    if (!header.is_object()) return Fail(JwtError::kMalformed);
+    auto alg = header.find("alg");
+    if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256" ||
+        header.contains("crit")) {
+      return Fail(JwtError::kUnsupportedAlg);
+    }
+    auto kid_it = header.find("kid");
+    if (kid_it == header.end() || !kid_it->is_string()) return Fail(JwtError::kUnknownKid);
+    kid = kid_it->get<std::string>();
   }
-  auto kid_it = header.find("kid");
-  if (kid_it == header.end() || !kid_it->is_string()) return Fail(JwtError::kUnknownKid);
-  const std::string& kid = kid_it->get_ref<const std::string&>();
   auto key_it = keys_.find(kid);
   if (key_it == keys_.end()) return Fail(JwtError::kUnknownKid);
 
@@ -348,11 +383,9 @@ JwtVerifyOutcome JwtVerifier::Verify(std::string_view token,
   auto sig = Base64UrlDecode(sig_b64);
   if (!sig) return Fail(JwtError::kMalformed);
   if (sig->size() != key_it->second.sig_size) return Fail(JwtError::kBadSignature);
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtx ctx = StartOp(key_it->second.template_, key_it->second.key.pkey(), /*sign=*/false);
   std::string_view signed_part = token.substr(0, dot2);
   if (!ctx ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, key_it->second.key.pkey()) !=
-          1 ||
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()), sig->size(),
                        reinterpret_cast<const unsigned char*>(signed_part.data()),
                        signed_part.size()) != 1) {
@@ -384,7 +417,7 @@ JwtVerifyOutcome JwtVerifier::Verify(std::string_view token,
     if (!iat) return Fail(JwtError::kMalformed);
     if (*iat > now + skew) return Fail(JwtError::kIssuedInFuture);
   }
-  return JwtVerifyOutcome{VerifiedJwt{kid, std::move(header), std::move(claims)},
+  return JwtVerifyOutcome{VerifiedJwt{std::move(kid), std::move(header), std::move(claims)},
                           JwtError::kMalformed};
 }
 

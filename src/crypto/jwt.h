@@ -16,7 +16,8 @@
 #include <string_view>
 #include <vector>
 
-typedef struct evp_pkey_st EVP_PKEY;  // NOLINT: OpenSSL's own spelling (openssl/types.h)
+typedef struct evp_pkey_st EVP_PKEY;      // NOLINT: OpenSSL's own spelling (openssl/types.h)
+typedef struct evp_md_ctx_st EVP_MD_CTX;  // NOLINT
 
 namespace cognate::crypto {
 
@@ -88,6 +89,9 @@ class JwtSigner {
   RsaKey key_;
   std::string kid_;
   std::string header_b64_;  // base64url of the fixed header
+  // A signing context initialised once (key, SHA-256); each Sign copies it, which skips the
+  // provider lookups of EVP_DigestSignInit. Never mutated after construction.
+  std::shared_ptr<EVP_MD_CTX> template_;
 };
 
 enum class JwtError : std::uint8_t {
@@ -140,8 +144,12 @@ class JwtVerifier {
   struct Key {
     RsaKey key;
     std::size_t sig_size;
+    std::shared_ptr<EVP_MD_CTX> template_;  // verify context initialised once, copied per token
   };
   std::map<std::string, Key, std::less<>> keys_;
+  // base64url of the exact header JwtSigner writes for each kid, so our own tokens skip the
+  // header's JSON parse.
+  std::map<std::string, std::string, std::less<>> known_headers_;
 };
 
 }  // namespace cognate::crypto

@@ -412,5 +412,25 @@ TEST(JwtTest, SharedObjectsAreThreadSafe) {
   EXPECT_EQ(good.load(), 80);
 }
 
+TEST(JwtTest, RandomInputNeverVerifies) {
+  JwtVerifier v = TestVerifier();
+  std::string tok = kNodeToken;
+  for (int i = 0; i < 2000; ++i) {
+    std::string bad = tok;
+    // Mutate a few bytes, sometimes truncating.
+    std::string r = RandomBytes(6);
+    for (int j = 0; j < 2; ++j) {
+      std::size_t pos = static_cast<unsigned char>(r[j]) * bad.size() / 256;
+      bad[pos] = "AZaz09-_.={}\"\x00\xff"[static_cast<unsigned char>(r[j + 2]) % 16];
+    }
+    if (r[4] & 1) bad.resize(static_cast<unsigned char>(r[5]) * bad.size() / 256);
+    if (bad == tok) continue;
+    EXPECT_FALSE(v.Verify(bad, At(kIat)).ok.has_value()) << bad;
+  }
+  for (int i = 0; i < 500; ++i) {
+    EXPECT_FALSE(v.Verify(RandomBytes(static_cast<std::size_t>(i)), At(kIat)).ok.has_value());
+  }
+}
+
 }  // namespace
 }  // namespace cognate::crypto

@@ -319,6 +319,7 @@ std::optional<std::int64_t> ParseSrpTimestamp(std::string_view text) {
       parts[3][5] != ':') {
     return std::nullopt;
   }
+  // A weekday name is required but, as in Java's lenient parse, not checked against the date.
   int wday = -1, mon = -1;
   for (int i = 0; i < 7; ++i) {
     if (parts[0] == kWeekdays[static_cast<std::size_t>(i)]) wday = i;
@@ -340,8 +341,13 @@ std::optional<std::int64_t> ParseSrpTimestamp(std::string_view text) {
   unsigned m2 = 0, d2 = 0;
   CivilFromDays(days, y2, m2, d2);
   if (y2 != year || m2 != static_cast<unsigned>(mon) || d2 != day) return std::nullopt;
-  if (Weekday(days) != static_cast<unsigned>(wday)) return std::nullopt;
   return days * 86400 + hh * 3600 + mm * 60 + ss;
+}
+
+std::optional<std::string> CanonicalSrpTimestamp(std::string_view text) {
+  auto t = ParseSrpTimestamp(text);
+  if (!t) return std::nullopt;
+  return FormatSrpTimestamp(*t);
 }
 
 std::string SrpIntegerHex(std::string_view bytes) {

@@ -92,9 +92,16 @@ bool SrpVerifyPasswordClaim(std::string_view A, const SrpServerEphemeral& epheme
 // "ddd MMM D HH:mm:ss UTC YYYY" in UTC, day of month not zero-padded, e.g.
 // "Tue Nov 3 08:07:00 UTC 2026".
 std::string FormatSrpTimestamp(std::int64_t epoch_s);
-// Parses that format back to epoch seconds. Also accepts a zero-padded day ("Nov 03", as Java's
-// and Python's formatters may produce). The weekday must match the date. nullopt otherwise.
+// Parses that format back to epoch seconds, leniently as a Java date parser would: the day may be
+// zero-padded ("Nov 03") and the weekday, though it must be a weekday name, is not checked
+// against the date. Only "UTC" is accepted as the zone. nullopt when unparseable (Cognito answers
+// InvalidParameterException "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.").
+// Cognito checks the signature over the canonical form, so the domain should verify the claim over
+// FormatSrpTimestamp(*ParseSrpTimestamp(ts)): a padded day or a wrong weekday then fails as
+// NotAuthorizedException, as measured against AWS.
 std::optional<std::int64_t> ParseSrpTimestamp(std::string_view text);
+// FormatSrpTimestamp(ParseSrpTimestamp(text)): the string to verify the claim over.
+std::optional<std::string> CanonicalSrpTimestamp(std::string_view text);
 
 // ---- hex as the clients write it ------------------------------------------------------------
 // Lower-case hex of the minimal big-endian bytes `bytes` without leading zeros ("0" for zero),

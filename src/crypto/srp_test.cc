@@ -238,6 +238,12 @@ TEST(SrpTimestampTest, FormatsLikeDateHelper) {
 TEST(SrpTimestampTest, ParsesAndRoundTrips) {
   EXPECT_EQ(ParseSrpTimestamp("Tue Nov 3 08:07:00 UTC 2026").value(), 1793693220);
   EXPECT_EQ(ParseSrpTimestamp("Tue Nov 03 08:07:00 UTC 2026").value(), 1793693220);
+  // A wrong weekday parses (Java-lenient) but is not canonical, so a claim over it fails.
+  EXPECT_EQ(ParseSrpTimestamp("Wed Nov 3 08:07:00 UTC 2026").value(), 1793693220);
+  EXPECT_EQ(CanonicalSrpTimestamp("Wed Nov 03 08:07:00 UTC 2026").value(),
+            "Tue Nov 3 08:07:00 UTC 2026");
+  EXPECT_EQ(CanonicalSrpTimestamp(kTimestamp).value(), kTimestamp);
+  EXPECT_FALSE(CanonicalSrpTimestamp("Tue Nov 3 08:07:00 +05:30 2026").has_value());
   for (std::int64_t t = 0; t < 4'000'000'000; t += 7'777'777) {
     EXPECT_EQ(ParseSrpTimestamp(FormatSrpTimestamp(t)).value(), t) << FormatSrpTimestamp(t);
   }
@@ -246,13 +252,28 @@ TEST(SrpTimestampTest, ParsesAndRoundTrips) {
 TEST(SrpTimestampTest, RejectsMalformed) {
   for (const char* bad :
        {"", "Tue Nov 3 08:07:00 UTC 2026 ", " Tue Nov 3 08:07:00 UTC 2026",
-        "Tue Nov  3 08:07:00 UTC 2026", "Wed Nov 3 08:07:00 UTC 2026",
+        "Tue Nov  3 08:07:00 UTC 2026", "Tux Nov 3 08:07:00 UTC 2026",
         "Tue Nov 3 08:07:00 GMT 2026", "Tue Nov 3 8:07:00 UTC 2026", "Tue Nov 3 24:00:00 UTC 2026",
         "Tue Nov 3 08:60:00 UTC 2026", "Tue Nov 3 08:07:60 UTC 2026",
         "Tue Nov 31 08:07:00 UTC 2026", "Tue Nov 0 08:07:00 UTC 2026",
         "Tue nov 3 08:07:00 UTC 2026", "Tue Nov 3 08:07:00 UTC 26", "Tue Nov 3 08:07:00 UTC 1969",
         "Tue Nov 3 08-07-00 UTC 2026", "Tue Nov +3 08:07:00 UTC 2026", "Tue Nov 3 08:07:00 UTC"}) {
     EXPECT_FALSE(ParseSrpTimestamp(bad).has_value()) << bad;
+  }
+}
+
+TEST(SrpTest, RandomInputIsHandled) {
+  std::string v = Bytes(kVerifierHex);
+  auto eph = SrpServerBeginWithSecret(v, Bytes(kSmallBHex)).value();
+  for (int i = 0; i < 60; ++i) {
+    std::string junk = RandomBytes(static_cast<std::size_t>(i * 3 % 90));
+    ParseSrpTimestamp(junk);
+    SrpParsePublicA(junk);
+    SrpParsePublicA(HexEncode(junk));
+    SrpServerSessionKey(junk, eph, v);
+    SrpServerBeginWithSecret(junk, Bytes(kSmallBHex));
+    EXPECT_FALSE(SrpVerifyPasswordClaim(Bytes(kSrpAHex), eph, v,
+                                        {kPool, kUser, SecretBlock(), kTimestamp, junk}));
   }
 }
 

@@ -3,7 +3,9 @@
 // by `scripts/pg-temp start DIR`).
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -1001,6 +1003,54 @@ TEST(PostgresRestartTest, SurvivesServerRestart) {
     EXPECT_TRUE(Ok(s.CreateUser(User("p", "again" + std::to_string(i))))) << i;
   }
   EXPECT_EQ(*s.CountUsers("p"), 4);
+}
+
+// Runs one SQL command on `dsn` with plain libpq; returns the first value or "" (error: "ERR").
+std::string PsqlValue(const std::string& dsn, const std::string& sql) {
+  PGconn* conn = PQconnectdb(dsn.c_str());
+  std::string out = "ERR";
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* r = PQexec(conn, sql.c_str());
+    auto st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+      out = PQgetvalue(r, 0, 0);
+    } else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+      out = "";
+    }
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return out;
+}
+
+TEST(PostgresMigrationTest, ConcurrentFirstStartsMigrateOnce) {
+  const char* env = std::getenv("COGNATE_TEST_PG_DSN");
+  if (env == nullptr || *env == '\0') GTEST_SKIP() << "COGNATE_TEST_PG_DSN is not set";
+  const std::string dsn = env;
+  const std::string schema = "cognate_mig_" + std::to_string(getpid());
+  ASSERT_EQ(PsqlValue(dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema),
+            "");
+  // Every node's connections see only the fresh, empty schema.
+  const std::string node_dsn =
+      dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 4; ++i) nodes.push_back(std::make_unique<PostgresStore>(node_dsn, 2));
+  std::vector<std::string> errors(nodes.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto st = nodes[i]->Migrate();
+      if (!st) errors[i] = st.error().detail();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  EXPECT_EQ(PsqlValue(dsn, "SELECT count(*) FROM " + schema + ".schema_migrations"), "1");
+  EXPECT_TRUE(Ok(nodes[0]->CreatePool(Pool("p"))));
+  EXPECT_TRUE(Ok(nodes[3]->GetPool("p")));
+  EXPECT_EQ(PsqlValue(dsn, "SELECT count(*) FROM " + schema + ".pools"), "1");
+  nodes.clear();
+  EXPECT_EQ(PsqlValue(dsn, "DROP SCHEMA " + schema + " CASCADE"), "");
 }
 
 TEST(PostgresRestartTest, UnreachableServerIsUnavailable) {

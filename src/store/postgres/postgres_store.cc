@@ -775,7 +775,8 @@ StoreResult<Page<UserRow>> PostgresStore::ListUsers(const std::string& pool_id,
         params.push_back(query.value);
         break;
       case internal::FilterStart::kAfterSub:
-        sql += " AND a.value = $3 AND a.sub > $4";
+        // u.sub repeats the bound so a merge join on sub also starts its users scan there.
+        sql += " AND a.value = $3 AND a.sub > $4 AND u.sub > $4";
         params.push_back(query.value);
         params.push_back((*after)[1]);
         break;
@@ -944,7 +945,7 @@ StoreResult<Page<UserRow>> PostgresStore::ListUsersInGroup(const std::string& po
                       "u.sub = m.sub WHERE m.pool_id = $1 AND m.group_name = $2";
     Params params = {pool_id, group};
     if (*after) {
-      sql += " AND m.sub > $3";
+      sql += " AND m.sub > $3 AND u.sub > $3";
       params.push_back(**after);
     }
     sql += " ORDER BY m.sub LIMIT $" + std::to_string(params.size() + 1);

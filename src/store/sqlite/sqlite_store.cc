@@ -727,7 +727,8 @@ StoreResult<Page<UserRow>> SqliteStore::ListUsers(const std::string& pool_id,
         sql += equals ? " AND a.value = ?" : " AND a.value >= ?";
         break;
       case internal::FilterStart::kAfterSub:
-        sql += " AND a.value = ? AND a.sub > ?";
+        // u.sub repeats the bound so a join on sub also starts its users scan there.
+        sql += " AND a.value = ? AND a.sub > ? AND u.sub > ?";
         break;
       default:
         sql += " AND (a.value, a.sub) > (?, ?)";
@@ -742,7 +743,7 @@ StoreResult<Page<UserRow>> SqliteStore::ListUsers(const std::string& pool_id,
         s.Bind(query.value);
         break;
       case internal::FilterStart::kAfterSub:
-        s.Bind(query.value).Bind((*after)[1]);
+        s.Bind(query.value).Bind((*after)[1]).Bind((*after)[1]);
         break;
       default:
         s.Bind((*after)[0]).Bind((*after)[1]);

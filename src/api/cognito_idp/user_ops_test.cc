@@ -1,0 +1,369 @@
+// The 20 user and group handlers through the registry: JSON in, JSON (or ApiError) out.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/cognito_idp/register.h"
+#include "domain/users/test_support.h"
+
+namespace cognate::api::cognito_idp {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPool[] = "us-east-1_Api";
+
+class UserOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.MakePool(kPool, json::parse(R"({"AliasAttributes": ["email"],
+        "SchemaAttributes": [{"Name": "custom:team", "AttributeDataType": "String",
+                              "Mutable": true}]})"));
+    RegisterUserOps(registry_, env_.ctx);
+  }
+
+  Result<json> Call(const std::string& op, json input) {
+    const JsonHandler* h = registry_.Find(op);
+    EXPECT_NE(h, nullptr) << op;
+    if (h == nullptr) return ApiError::Internal("no handler");
+    CallContext call;
+    call.operation = op;
+    return (*h)(input, call);
+  }
+
+  json Ok(const std::string& op, json input) {
+    auto r = Call(op, std::move(input));
+    EXPECT_TRUE(r) << op << ": "
+                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
+    return r ? *r : json();
+  }
+
+  void ExpectError(const std::string& op, json input, ErrorCode code,
+                   const std::string& message = {}) {
+    auto r = Call(op, std::move(input));
+    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
+    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
+    if (!message.empty()) {
+      EXPECT_EQ(r.error().message(), message);
+    }
+  }
+
+  json CreateUser(const std::string& username, json attrs = json::array()) {
+    return Ok("AdminCreateUser", {{"UserPoolId", kPool},
+                                  {"Username", username},
+                                  {"TemporaryPassword", "Passw0rd!"},
+                                  {"MessageAction", "SUPPRESS"},
+                                  {"UserAttributes", attrs}});
+  }
+
+  domain::users::testing::TestEnv env_;
+  HandlerRegistry registry_;
+};
+
+std::string AttributeValue(const json& attrs, const std::string& name) {
+  for (const auto& a : attrs) {
+    if (a["Name"] == name) return a["Value"];
+  }
+  return "<absent>";
+}
+
+TEST_F(UserOpsTest, RegistersAllTwentyOperations) {
+  for (const char* op : {"AdminCreateUser",
+                         "AdminGetUser",
+                         "AdminDeleteUser",
+                         "AdminUpdateUserAttributes",
+                         "AdminDeleteUserAttributes",
+                         "AdminEnableUser",
+                         "AdminDisableUser",
+                         "AdminSetUserPassword",
+                         "AdminResetUserPassword",
+                         "AdminConfirmSignUp",
+                         "ListUsers",
+                         "CreateGroup",
+                         "GetGroup",
+                         "UpdateGroup",
+                         "DeleteGroup",
+                         "ListGroups",
+                         "AdminAddUserToGroup",
+                         "AdminRemoveUserFromGroup",
+                         "AdminListGroupsForUser",
+                         "ListUsersInGroup"}) {
+    EXPECT_NE(registry_.Find(op), nullptr) << op;
+  }
+  EXPECT_EQ(registry_.All().size(), 20u);
+}
+
+TEST_F(UserOpsTest, AdminCreateUserShape) {
+  json out = CreateUser("alice", json::array({{{"Name", "email"}, {"Value", "a@example.com"}}}));
+  const json& u = out["User"];
+  EXPECT_EQ(u["Username"], "alice");
+  EXPECT_EQ(u["UserStatus"], "FORCE_CHANGE_PASSWORD");
+  EXPECT_EQ(u["Enabled"], true);
+  EXPECT_TRUE(u["UserCreateDate"].is_number());
+  EXPECT_TRUE(u["UserLastModifiedDate"].is_number());
+  EXPECT_DOUBLE_EQ(u["UserCreateDate"].get<double>(), env_.clock.NowMillis() / 1000.0);
+  EXPECT_EQ(u["Attributes"][0]["Name"], "sub");
+  EXPECT_EQ(AttributeValue(u["Attributes"], "email"), "a@example.com");
+  EXPECT_FALSE(u.contains("MFAOptions"));
+}
+
+TEST_F(UserOpsTest, AdminCreateUserErrors) {
+  CreateUser("alice");
+  ExpectError("AdminCreateUser",
+              {{"UserPoolId", kPool}, {"Username", "alice"}, {"MessageAction", "SUPPRESS"}},
+              ErrorCode::kUsernameExists, "User account already exists");
+  ExpectError("AdminCreateUser", {{"UserPoolId", "us-east-1_Zz"}, {"Username", "bob"}},
+              ErrorCode::kResourceNotFound, "User pool us-east-1_Zz does not exist.");
+  ExpectError("AdminCreateUser", {{"UserPoolId", kPool}}, ErrorCode::kInvalidParameter,
+              "1 validation error detected: Value null at 'username' failed to satisfy "
+              "constraint: Member must not be null");
+  ExpectError("AdminCreateUser", {{"UserPoolId", kPool}, {"Username", 7}},
+              ErrorCode::kInvalidParameter);
+  ExpectError("AdminCreateUser",
+              {{"UserPoolId", kPool}, {"Username", "bob"}, {"MessageAction", "LOUD"}},
+              ErrorCode::kInvalidParameter);
+  ExpectError("AdminCreateUser",
+              {{"UserPoolId", kPool}, {"Username", "bob"}, {"DesiredDeliveryMediums", {"FAX"}}},
+              ErrorCode::kInvalidParameter);
+  ExpectError(
+      "AdminCreateUser", {{"UserPoolId", kPool}, {"Username", "bob"}, {"TemporaryPassword", "x"}},
+      ErrorCode::kInvalidPassword, "Password does not conform to policy: Password not long enough");
+  ExpectError("AdminCreateUser",
+              {{"UserPoolId", kPool}, {"Username", "bob"}, {"UserAttributes", {{{"Value", "x"}}}}},
+              ErrorCode::kInvalidParameter);
+  ExpectError("AdminCreateUser",
+              {{"UserPoolId", kPool}, {"Username", "b@example.com"}, {"MessageAction", "SUPPRESS"}},
+              ErrorCode::kInvalidParameter,
+              "Username cannot be of email format, since user pool is configured for email "
+              "alias.");
+  ExpectError("AdminCreateUser",
+              {{"UserPoolId", kPool},
+               {"Username", "bob"},
+               {"MessageAction", "RESEND"},
+               {"TemporaryPassword", "Passw0rd!"}},
+              ErrorCode::kUserNotFound, "User does not exist.");
+}
+
+TEST_F(UserOpsTest, AdminGetUserShapeAndErrors) {
+  CreateUser("carl", json::array({{{"Name", "custom:team"}, {"Value", "blue"}}}));
+  json out = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "carl"}});
+  EXPECT_EQ(out["Username"], "carl");
+  EXPECT_EQ(AttributeValue(out["UserAttributes"], "custom:team"), "blue");
+  EXPECT_EQ(out["UserStatus"], "FORCE_CHANGE_PASSWORD");
+  EXPECT_EQ(out["Enabled"], true);
+  EXPECT_FALSE(out.contains("Attributes"));
+  EXPECT_FALSE(out.contains("MFAOptions"));
+  EXPECT_FALSE(out.contains("UserMFASettingList"));
+  ExpectError("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "nobody"}},
+              ErrorCode::kUserNotFound, "User does not exist.");
+  ExpectError("AdminGetUser", {{"UserPoolId", "us-east-1_Zz"}, {"Username", "carl"}},
+              ErrorCode::kResourceNotFound, "User pool us-east-1_Zz does not exist.");
+  ExpectError("AdminGetUser", {{"Username", "carl"}}, ErrorCode::kInvalidParameter,
+              "1 validation error detected: Value null at 'userPoolId' failed to satisfy "
+              "constraint: Member must not be null");
+}
+
+TEST_F(UserOpsTest, UserLifecycle) {
+  CreateUser("dana", json::array({{{"Name", "email"}, {"Value", "dana@example.com"}}}));
+  EXPECT_EQ(Ok("AdminUpdateUserAttributes", {{"UserPoolId", kPool},
+                                             {"Username", "dana"},
+                                             {"UserAttributes",
+                                              {{{"Name", "email_verified"}, {"Value", "true"}},
+                                               {{"Name", "given_name"}, {"Value", "Dana"}}}}}),
+            json::object());
+  // Now a verified alias: found by e-mail.
+  json got = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana@example.com"}});
+  EXPECT_EQ(got["Username"], "dana");
+  EXPECT_EQ(AttributeValue(got["UserAttributes"], "given_name"), "Dana");
+
+  EXPECT_EQ(
+      Ok("AdminDeleteUserAttributes",
+         {{"UserPoolId", kPool}, {"Username", "dana"}, {"UserAttributeNames", {"given_name"}}}),
+      json::object());
+  got = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana"}});
+  EXPECT_EQ(AttributeValue(got["UserAttributes"], "given_name"), "<absent>");
+
+  Ok("AdminDisableUser", {{"UserPoolId", kPool}, {"Username", "dana"}});
+  EXPECT_EQ(Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana"}})["Enabled"], false);
+  Ok("AdminEnableUser", {{"UserPoolId", kPool}, {"Username", "dana"}});
+  EXPECT_EQ(Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana"}})["Enabled"], true);
+
+  Ok("AdminSetUserPassword", {{"UserPoolId", kPool},
+                              {"Username", "dana"},
+                              {"Password", "N3wPassw0rd!"},
+                              {"Permanent", true}});
+  EXPECT_EQ(Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana"}})["UserStatus"],
+            "CONFIRMED");
+
+  Ok("AdminResetUserPassword", {{"UserPoolId", kPool}, {"Username", "dana"}});
+  EXPECT_EQ(Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana"}})["UserStatus"],
+            "RESET_REQUIRED");
+  ASSERT_EQ(env_.sink.Sent().size(), 1u);
+  EXPECT_EQ(env_.sink.Sent()[0].destination, "dana@example.com");
+
+  ExpectError("AdminConfirmSignUp", {{"UserPoolId", kPool}, {"Username", "dana"}},
+              ErrorCode::kNotAuthorized,
+              "User cannot be confirmed. Current status is RESET_REQUIRED");
+
+  Ok("AdminDeleteUser", {{"UserPoolId", kPool}, {"Username", "dana"}});
+  ExpectError("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "dana"}},
+              ErrorCode::kUserNotFound);
+}
+
+TEST_F(UserOpsTest, UserOpErrors) {
+  CreateUser("eve");
+  for (const char* op : {"AdminDeleteUser", "AdminEnableUser", "AdminDisableUser",
+                         "AdminResetUserPassword", "AdminConfirmSignUp"}) {
+    ExpectError(op, {{"UserPoolId", kPool}, {"Username", "ghost"}}, ErrorCode::kUserNotFound,
+                "User does not exist.");
+    ExpectError(op, {{"UserPoolId", "us-east-1_Zz"}, {"Username", "eve"}},
+                ErrorCode::kResourceNotFound, "User pool us-east-1_Zz does not exist.");
+  }
+  ExpectError("AdminUpdateUserAttributes", {{"UserPoolId", kPool}, {"Username", "eve"}},
+              ErrorCode::kInvalidParameter,
+              "1 validation error detected: Value null at 'userAttributes' failed to satisfy "
+              "constraint: Member must not be null");
+  ExpectError("AdminUpdateUserAttributes",
+              {{"UserPoolId", kPool},
+               {"Username", "eve"},
+               {"UserAttributes", {{{"Name", "custom:nope"}, {"Value", "x"}}}}},
+              ErrorCode::kInvalidParameter,
+              "user.custom:nope: Attribute does not exist in the schema.\n");
+  ExpectError("AdminDeleteUserAttributes", {{"UserPoolId", kPool}, {"Username", "eve"}},
+              ErrorCode::kInvalidParameter);
+  ExpectError("AdminDeleteUserAttributes",
+              {{"UserPoolId", kPool}, {"Username", "ghost"}, {"UserAttributeNames", {"name"}}},
+              ErrorCode::kUserNotFound);
+  ExpectError("AdminSetUserPassword", {{"UserPoolId", kPool}, {"Username", "eve"}},
+              ErrorCode::kInvalidParameter);
+  ExpectError(
+      "AdminSetUserPassword", {{"UserPoolId", kPool}, {"Username", "eve"}, {"Password", "abc"}},
+      ErrorCode::kInvalidPassword, "Password does not conform to policy: Password not long enough");
+  ExpectError(
+      "AdminSetUserPassword",
+      {{"UserPoolId", kPool}, {"Username", "eve"}, {"Password", "Passw0rd!"}, {"Permanent", "yes"}},
+      ErrorCode::kInvalidParameter);
+  ExpectError("AdminResetUserPassword", {{"UserPoolId", kPool}, {"Username", "eve"}},
+              ErrorCode::kNotAuthorized, "User password cannot be reset in the current state.");
+}
+
+TEST_F(UserOpsTest, ListUsers) {
+  for (int i = 0; i < 5; ++i) {
+    CreateUser("u" + std::to_string(i),
+               json::array({{{"Name", "given_name"}, {"Value", i < 2 ? "Al" : "Bo"}}}));
+  }
+  json out = Ok("ListUsers", {{"UserPoolId", kPool}});
+  EXPECT_EQ(out["Users"].size(), 5u);
+  EXPECT_FALSE(out.contains("PaginationToken"));
+
+  out = Ok("ListUsers", {{"UserPoolId", kPool}, {"Limit", 2}});
+  ASSERT_EQ(out["Users"].size(), 2u);
+  ASSERT_TRUE(out["PaginationToken"].is_string());
+  json next =
+      Ok("ListUsers",
+         {{"UserPoolId", kPool}, {"Limit", 2}, {"PaginationToken", out["PaginationToken"]}});
+  ASSERT_EQ(next["Users"].size(), 2u);
+  EXPECT_NE(next["Users"][0]["Username"], out["Users"][0]["Username"]);
+
+  out = Ok("ListUsers", {{"UserPoolId", kPool},
+                         {"Filter", "given_name = \"Al\""},
+                         {"AttributesToGet", {"given_name"}}});
+  ASSERT_EQ(out["Users"].size(), 2u);
+  EXPECT_EQ(out["Users"][0]["Attributes"].size(), 1u);
+  EXPECT_EQ(out["Users"][0]["Attributes"][0]["Name"], "given_name");
+  EXPECT_EQ(out["Users"][0]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+
+  ExpectError("ListUsers", {{"UserPoolId", kPool}, {"Filter", "given_name = Al"}},
+              ErrorCode::kInvalidParameter, "Error while parsing filter.");
+  ExpectError("ListUsers", {{"UserPoolId", kPool}, {"Filter", "custom:team = \"x\""}},
+              ErrorCode::kInvalidParameter, "Invalid search attribute: custom:team");
+  ExpectError("ListUsers", {{"UserPoolId", kPool}, {"Limit", 61}}, ErrorCode::kInvalidParameter,
+              "1 validation error detected: Value '61' at 'limit' failed to satisfy constraint: "
+              "Member must have value less than or equal to 60");
+  ExpectError("ListUsers", {{"UserPoolId", kPool}, {"PaginationToken", "xyz"}},
+              ErrorCode::kInvalidParameter, "Invalid pagination token.");
+  ExpectError("ListUsers", {{"UserPoolId", "us-east-1_Zz"}}, ErrorCode::kResourceNotFound,
+              "User pool us-east-1_Zz does not exist.");
+}
+
+TEST_F(UserOpsTest, Groups) {
+  json g = Ok("CreateGroup", {{"UserPoolId", kPool},
+                              {"GroupName", "admins"},
+                              {"Description", "Admins"},
+                              {"RoleArn", "arn:aws:iam::000000000000:role/a"},
+                              {"Precedence", 2}})["Group"];
+  EXPECT_EQ(g["GroupName"], "admins");
+  EXPECT_EQ(g["UserPoolId"], kPool);
+  EXPECT_EQ(g["Description"], "Admins");
+  EXPECT_EQ(g["RoleArn"], "arn:aws:iam::000000000000:role/a");
+  EXPECT_EQ(g["Precedence"], 2);
+  EXPECT_TRUE(g["CreationDate"].is_number());
+  EXPECT_TRUE(g["LastModifiedDate"].is_number());
+
+  json plain = Ok("CreateGroup", {{"UserPoolId", kPool}, {"GroupName", "plain"}})["Group"];
+  EXPECT_FALSE(plain.contains("Description"));
+  EXPECT_FALSE(plain.contains("Precedence"));
+
+  ExpectError("CreateGroup", {{"UserPoolId", kPool}, {"GroupName", "admins"}},
+              ErrorCode::kGroupExists, "A group with the name admins already exists.");
+  ExpectError("CreateGroup", {{"UserPoolId", kPool}, {"GroupName", "neg"}, {"Precedence", -1}},
+              ErrorCode::kInvalidParameter);
+
+  EXPECT_EQ(Ok("GetGroup", {{"UserPoolId", kPool}, {"GroupName", "admins"}})["Group"]["Precedence"],
+            2);
+  ExpectError("GetGroup", {{"UserPoolId", kPool}, {"GroupName", "none"}},
+              ErrorCode::kResourceNotFound, "Group not found.");
+
+  json upd = Ok("UpdateGroup",
+                {{"UserPoolId", kPool}, {"GroupName", "admins"}, {"Description", "New"}})["Group"];
+  EXPECT_EQ(upd["Description"], "New");
+  EXPECT_EQ(upd["Precedence"], 2);
+  ExpectError("UpdateGroup", {{"UserPoolId", kPool}, {"GroupName", "none"}},
+              ErrorCode::kResourceNotFound, "Group not found.");
+
+  json list = Ok("ListGroups", {{"UserPoolId", kPool}, {"Limit", 1}});
+  ASSERT_EQ(list["Groups"].size(), 1u);
+  ASSERT_TRUE(list.contains("NextToken"));
+  json rest = Ok("ListGroups", {{"UserPoolId", kPool}, {"NextToken", list["NextToken"]}});
+  ASSERT_EQ(rest["Groups"].size(), 1u);
+  EXPECT_FALSE(rest.contains("NextToken"));
+  ExpectError("ListGroups", {{"UserPoolId", "us-east-1_Zz"}}, ErrorCode::kResourceNotFound);
+
+  CreateUser("fay");
+  Ok("AdminAddUserToGroup", {{"UserPoolId", kPool}, {"Username", "fay"}, {"GroupName", "admins"}});
+  json mine = Ok("AdminListGroupsForUser", {{"UserPoolId", kPool}, {"Username", "fay"}});
+  ASSERT_EQ(mine["Groups"].size(), 1u);
+  EXPECT_EQ(mine["Groups"][0]["GroupName"], "admins");
+  json members = Ok("ListUsersInGroup", {{"UserPoolId", kPool}, {"GroupName", "admins"}});
+  ASSERT_EQ(members["Users"].size(), 1u);
+  EXPECT_EQ(members["Users"][0]["Username"], "fay");
+  EXPECT_TRUE(members["Users"][0].contains("Attributes"));
+
+  ExpectError("AdminAddUserToGroup",
+              {{"UserPoolId", kPool}, {"Username", "ghost"}, {"GroupName", "admins"}},
+              ErrorCode::kUserNotFound, "User does not exist.");
+  ExpectError("AdminAddUserToGroup",
+              {{"UserPoolId", kPool}, {"Username", "fay"}, {"GroupName", "none"}},
+              ErrorCode::kResourceNotFound, "Group not found.");
+  ExpectError("AdminListGroupsForUser", {{"UserPoolId", kPool}, {"Username", "ghost"}},
+              ErrorCode::kUserNotFound);
+  ExpectError("ListUsersInGroup", {{"UserPoolId", kPool}, {"GroupName", "none"}},
+              ErrorCode::kResourceNotFound, "Group not found.");
+  ExpectError("ListUsersInGroup", {{"UserPoolId", kPool}}, ErrorCode::kInvalidParameter);
+
+  Ok("AdminRemoveUserFromGroup",
+     {{"UserPoolId", kPool}, {"Username", "fay"}, {"GroupName", "admins"}});
+  EXPECT_TRUE(
+      Ok("AdminListGroupsForUser", {{"UserPoolId", kPool}, {"Username", "fay"}})["Groups"].empty());
+  ExpectError("AdminRemoveUserFromGroup",
+              {{"UserPoolId", kPool}, {"Username", "ghost"}, {"GroupName", "admins"}},
+              ErrorCode::kUserNotFound);
+
+  EXPECT_EQ(Ok("DeleteGroup", {{"UserPoolId", kPool}, {"GroupName", "admins"}}), json::object());
+  ExpectError("DeleteGroup", {{"UserPoolId", kPool}, {"GroupName", "admins"}},
+              ErrorCode::kResourceNotFound, "Group not found.");
+}
+
+}  // namespace
+}  // namespace cognate::api::cognito_idp

@@ -1,0 +1,41 @@
+#pragma once
+// Typed, non-throwing reads of members of a request object (the API model's input shapes). The
+// api layer validates shapes against the model first; these re-check types so a request that
+// slips past (or a unit test) gets InvalidParameterException instead of a crash. A member that
+// is absent or JSON null reads as "not set".
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+
+namespace cognate::domain::userpool {
+
+using Json = nlohmann::json;
+
+// The member `key` of `in` when it is a string; nullopt when unset.
+Result<std::optional<std::string>> OptString(const Json& in, std::string_view key);
+// The member `key` when it is a boolean; nullopt when unset.
+Result<std::optional<bool>> OptBool(const Json& in, std::string_view key);
+// The member `key` when it is an integer (a float with no fraction counts); nullopt when unset.
+Result<std::optional<std::int64_t>> OptInt(const Json& in, std::string_view key);
+// The member `key` when it is an object; nullptr when unset.
+Result<const Json*> OptObject(const Json& in, std::string_view key);
+// The member `key` when it is a list of strings; nullopt when unset.
+Result<std::optional<std::vector<std::string>>> OptStringList(const Json& in, std::string_view key);
+// The member `key` when it is a list (of anything); nullptr when unset.
+Result<const Json*> OptArray(const Json& in, std::string_view key);
+
+// The InvalidParameterException for a member of the wrong type.
+ApiError WrongType(std::string_view key, std::string_view expected);
+
+// "1 validation error detected: Value <v> at '<path>' failed to satisfy constraint: <what>",
+// the form Cognito uses for model constraint violations.
+ApiError ValidationError(std::string_view value, std::string_view path, std::string_view what);
+
+}  // namespace cognate::domain::userpool

@@ -1,0 +1,113 @@
+#pragma once
+// Admin user operations of a user pool (the IAM-authorised Admin* family and ListUsers) with
+// Cognito's behaviour and errors. Every operation first loads the pool
+// (ResourceNotFoundException "User pool <id> does not exist.") and finds users by username,
+// alias or sub (UserNotFoundException "User does not exist.").
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "domain/service_context.h"
+#include "domain/users/attribute_rules.h"
+#include "domain/users/pool_rules.h"
+#include "domain/users/user_record.h"
+
+namespace cognate::domain::users {
+
+struct AdminCreateUserInput {
+  std::string pool_id;
+  std::string username;
+  std::vector<AttributeInput> attributes;
+  std::optional<std::string> temporary_password;
+  bool force_alias_creation = false;
+  std::string message_action;                         // "", "RESEND" or "SUPPRESS"
+  std::vector<std::string> desired_delivery_mediums;  // "SMS", "EMAIL"; default SMS
+};
+
+struct ListUsersInput {
+  std::string pool_id;
+  std::optional<std::vector<std::string>> attributes_to_get;
+  int limit = 0;  // 0 = 60
+  std::string pagination_token;
+  std::string filter;
+};
+
+struct UserPage {
+  std::vector<UserRecord> users;
+  std::string pagination_token;  // "" when there are no more
+};
+
+class UserService {
+ public:
+  explicit UserService(ServiceContext& ctx) : ctx_(ctx) {}
+
+  // Creates a user in FORCE_CHANGE_PASSWORD with a temporary password (given, checked against
+  // the policy, or generated) and sends the invitation (unless SUPPRESS) to the desired
+  // mediums the user has an address for. In pools with username attributes the username must
+  // be an e-mail / phone number; it becomes that attribute and the username is the sub.
+  // RESEND re-issues the temporary password of an existing FORCE_CHANGE_PASSWORD user.
+  // Errors: UsernameExistsException "User account already exists" (or "An account with the
+  // given email already exists." for username attributes), AliasExistsException,
+  // InvalidPasswordException "Password does not conform to policy: ...",
+  // InvalidParameterException (schema, formats, username shape), UserNotFoundException and
+  // UnsupportedUserStateException (RESEND).
+  Result<UserRecord> AdminCreateUser(const AdminCreateUserInput& input);
+
+  Result<UserRecord> AdminGetUser(const std::string& pool_id, const std::string& username);
+  Result<void> AdminDeleteUser(const std::string& pool_id, const std::string& username);
+
+  // Applies `attributes` (update mode of ApplyAttributes). A new e-mail / phone number is
+  // unverified unless the call verifies it; when the pool auto-verifies it a code is sent.
+  // AliasExistsException when a verified alias is taken by another user.
+  Result<void> AdminUpdateUserAttributes(const std::string& pool_id, const std::string& username,
+                                         const std::vector<AttributeInput>& attributes);
+  Result<void> AdminDeleteUserAttributes(const std::string& pool_id, const std::string& username,
+                                         const std::vector<std::string>& names);
+
+  // AdminEnableUser / AdminDisableUser (idempotent).
+  Result<void> AdminSetUserEnabled(const std::string& pool_id, const std::string& username,
+                                   bool enabled);
+
+  // Permanent: CONFIRMED; otherwise FORCE_CHANGE_PASSWORD with a fresh validity period.
+  // InvalidPasswordException "Password does not conform to policy: ...".
+  Result<void> AdminSetUserPassword(const std::string& pool_id, const std::string& username,
+                                    const std::string& password, bool permanent);
+
+  // RESET_REQUIRED, with a code sent through the pool's recovery channel (stored under
+  // kCodeForgotPassword for ConfirmForgotPassword). NotAuthorizedException "User password
+  // cannot be reset in the current state." for FORCE_CHANGE_PASSWORD users;
+  // InvalidParameterException "Cannot reset password for the user as there is no
+  // registered/verified email or phone_number" when no channel fits.
+  Result<void> AdminResetUserPassword(const std::string& pool_id, const std::string& username);
+
+  // UNCONFIRMED -> CONFIRMED. NotAuthorizedException
+  // "User cannot be confirmed. Current status is <STATUS>" otherwise.
+  Result<void> AdminConfirmSignUp(const std::string& pool_id, const std::string& username);
+
+  // Users matching the filter (see list_filter.h), at most `limit` (1..60, default 60),
+  // attributes restricted to AttributesToGet when given.
+  Result<UserPage> ListUsers(const ListUsersInput& input);
+
+ private:
+  // Loads the user, applies `change`, saves with optimistic concurrency (retrying lost races).
+  template <class Fn>
+  Result<UserRecord> Mutate(const PoolRules& rules, const std::string& username, Fn&& change);
+  Result<void> Save(const PoolRules& rules, UserRecord& user);
+  Result<void> CheckAliasesFree(const PoolRules& rules, const UserRecord& user,
+                                bool force_alias_creation, bool creating);
+  Result<UserRecord> ResendInvitation(const PoolRules& rules, const AdminCreateUserInput& input);
+  Result<void> SendInvitation(const PoolRules& rules, const UserRecord& user,
+                              const std::string& shown_username, const std::string& password,
+                              const std::vector<std::string>& mediums);
+  Result<void> SendCode(const PoolRules& rules, const UserRecord& user, bool email,
+                        const std::string& code, const std::string& purpose);
+
+  ServiceContext& ctx_;
+};
+
+// The ApiError for a store kConflict on a unique key `detail` (e.g. "email:a@b.c") of `rules`.
+ApiError AliasConflictError(const PoolRules& rules, const std::string& detail, bool creating);
+
+}  // namespace cognate::domain::users
