@@ -157,6 +157,24 @@ TEST_F(HttpServerTest, HandlerHeadersAndStatusPassThrough) {
   EXPECT_EQ(res.body(), R"({"__type":"UserNotFoundException","message":"User does not exist."})");
 }
 
+TEST_F(HttpServerTest, HeadGetsHeadersWithoutBody) {
+  StartServer();
+  auto s = Connect();
+  bh::request<bh::string_body> head{bh::verb::head, "/health", 11};
+  head.set(bh::field::host, "x");
+  bh::write(s, head);
+  bh::response_parser<bh::string_body> parser;
+  parser.skip(true);  // a response to HEAD has no body
+  beast::flat_buffer buf;
+  bh::read(s, buf, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_EQ(parser.get()[bh::field::content_length], "5");  // "echo:"
+  // The connection is still in step: a second request works.
+  bh::write(s, Post("after"));
+  beast::error_code ec;
+  EXPECT_EQ(Read(s, buf, ec).body(), "echo:after");
+}
+
 TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
   handler_.fn = [](const api::ApiRequest&) -> api::ApiResponse { throw std::runtime_error("x"); };
   StartServer();
