@@ -315,3 +315,36 @@ def test_unsigned_public_operation_needs_no_signature(server, idp, pool):
     resp = server.call_raw("SignUp", {"ClientId": "nosuchclient", "Username": "x@example.com",
                                       "Password": "Passw0rd!"}, signed=False)
     assert resp.error_type != "MissingAuthenticationTokenException", resp.body
+
+
+def test_many_concurrent_connections(make_server):
+    """16 keep-alive connections at once, 100 requests each: every answer 200, server alive."""
+    import concurrent.futures
+    import http.client
+
+    s = make_server()
+    body = b'{"MaxResults": 1}'
+
+    def client(i):
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+        statuses = []
+        try:
+            for j in range(100):
+                if j % 2:
+                    conn.request("GET", "/health")
+                else:
+                    conn.request("POST", "/", body, s.sign(LIST_POOLS, body))
+                resp = conn.getresponse()
+                resp.read()
+                statuses.append(resp.status)
+        except (OSError, http.client.HTTPException) as e:
+            statuses.append(repr(e))
+        finally:
+            conn.close()
+        return statuses
+
+    with concurrent.futures.ThreadPoolExecutor(16) as ex:
+        results = [st for sts in ex.map(client, range(16)) for st in sts]
+    assert s.proc.poll() is None, f"server died (exit {s.proc.returncode}):\n{s.log_text()[-1500:]}"
+    bad = [r for r in results if r != 200]
+    assert not bad, f"{len(bad)} of {len(results)} requests failed: {bad[:5]}"
