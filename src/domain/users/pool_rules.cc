@@ -165,30 +165,8 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
     }
   }
 
-  MessageTemplate& inv = r.invite_template_;
-  inv.sms_message = "Your username is {username} and temporary password is {####}. ";
-  inv.email_message = inv.sms_message;
-  inv.email_subject = "Your temporary password";
-  if (admin_cfg != nullptr) {
-    if (const json* t = Member(*admin_cfg, "InviteMessageTemplate")) {
-      if (auto v = StringMember(*t, "SMSMessage")) inv.sms_message = *v;
-      if (auto v = StringMember(*t, "EmailMessage")) inv.email_message = *v;
-      if (auto v = StringMember(*t, "EmailSubject")) inv.email_subject = *v;
-    }
-  }
-
-  MessageTemplate& ver = r.verification_template_;
-  ver.sms_message = "Your verification code is {####}. ";
-  ver.email_message = ver.sms_message;
-  ver.email_subject = "Your verification code";
-  if (auto v = StringMember(doc, "SmsVerificationMessage")) ver.sms_message = *v;
-  if (auto v = StringMember(doc, "EmailVerificationMessage")) ver.email_message = *v;
-  if (auto v = StringMember(doc, "EmailVerificationSubject")) ver.email_subject = *v;
-  if (const json* t = Member(doc, "VerificationMessageTemplate")) {
-    if (auto v = StringMember(*t, "SmsMessage")) ver.sms_message = *v;
-    if (auto v = StringMember(*t, "EmailMessage")) ver.email_message = *v;
-    if (auto v = StringMember(*t, "EmailSubject")) ver.email_subject = *v;
-  }
+  r.invite_template_ = messaging::InviteTemplateFromPool(doc);
+  r.verification_template_ = messaging::VerificationTemplateFromPool(doc);
 
   if (const json* ars = Member(doc, "AccountRecoverySetting")) {
     std::vector<std::pair<std::int64_t, RecoveryChannel>> by_priority;
