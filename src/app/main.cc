@@ -23,6 +23,7 @@
 #include "crypto/crypto.h"
 #include "domain/service_context.h"
 #include "http/http_server.h"
+#include "outbound/curl_global.h"
 #include "outbound/outbox_sink.h"
 #include "outbound/routing_sink.h"
 #include "outbound/sms_gateway_sink.h"

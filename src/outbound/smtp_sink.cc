@@ -208,12 +208,15 @@ SmtpSink::SmtpSink(SmtpOptions options, const Clock& clock)
 }
 
 Result<void> SmtpSink::Send(const domain::OutboundMessage& message) {
-  const std::string masked = MaskDestination(message.destination);
+  // Never echo a value with control characters into the log (log injection).
+  const std::string masked = EnvelopeAddress(message.destination)
+                                 ? MaskDestination(message.destination)
+                                 : std::string("an invalid address");
   if (message.channel != domain::OutboundMessage::Channel::kEmail) {
     return Failure("SMTP sink given a non-email message");
   }
   if (envelope_from_.empty()) {
-    spdlog::error("smtp: the sender address '{}' is not usable", options_.from);
+    spdlog::error("smtp: the configured sender (--smtp-from) holds no usable address");
     return Failure("bad sender address");
   }
   auto to = EnvelopeAddress(message.destination);
