@@ -213,13 +213,13 @@ TEST_F(ConfigTest, MessagingSettings) {
   EXPECT_EQ(defaults.config->smtp_starttls, "try");
   EXPECT_EQ(defaults.config->sms_gateway_url, "");
 
-  auto out = LoadConfig(
-      {"--config", WriteToml("smtp_url = \"smtps://mail.example.com:465\"\n"
-                             "smtp_user = \"mailer\"\nsmtp_starttls = \"required\"\n"
-                             "sms_gateway_url = \"https://sms.example.com/send\"\n"),
-       "--smtp-from", "Example <no-reply@example.com>", "--sms-gateway-token", "tok",
-       "--smtp-timeout-ms", "5000"},
-      {{"COGNATE_SMTP_PASSWORD", "s3cret"}});
+  auto out = LoadConfig({"--config",
+                         WriteToml("smtp_url = \"smtps://mail.example.com:465\"\n"
+                                   "smtp_user = \"mailer\"\nsmtp_starttls = \"required\"\n"
+                                   "sms_gateway_url = \"https://sms.example.com/send\"\n"),
+                         "--smtp-from", "Example <no-reply@example.com>", "--sms-gateway-token",
+                         "tok", "--smtp-timeout-ms", "5000"},
+                        {{"COGNATE_SMTP_PASSWORD", "s3cret"}});
   ASSERT_TRUE(out.config) << out.message;
   const Config& c = *out.config;
   EXPECT_EQ(c.smtp_url, "smtps://mail.example.com:465");
@@ -231,10 +231,12 @@ TEST_F(ConfigTest, MessagingSettings) {
   EXPECT_EQ(c.sms_gateway_url, "https://sms.example.com/send");
   EXPECT_EQ(c.sms_gateway_token, "tok");
 
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--smtp-url", "http://x"}, {"--smtp-from", "nobody"},
-        {"--smtp-from", "a@b\r\nBcc: c@d"}, {"--smtp-starttls", "maybe"},
-        {"--sms-gateway-url", "smtp://x"}, {"--smtp-timeout-ms", "0"}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--smtp-url", "http://x"},
+                                              {"--smtp-from", "nobody"},
+                                              {"--smtp-from", "a@b\r\nBcc: c@d"},
+                                              {"--smtp-starttls", "maybe"},
+                                              {"--sms-gateway-url", "smtp://x"},
+                                              {"--smtp-timeout-ms", "0"}}) {
     auto r = LoadConfig(bad, {});
     EXPECT_EQ(r.exit_code, 2) << bad[0];
     EXPECT_NE(r.message.find(bad[0]), std::string::npos) << r.message;
