@@ -4,8 +4,8 @@
   bench/api_bench.py --build BUILD_DIR [--users 1000,100000] [--ops AdminGetUser,ListUsersFilter]
                      [--runs 5] [--duration 10] [--warmup 5] [--connections 64] [--json OUT]
 
-For each user count: a server on SQLite is seeded through the API (bench/seed.py, cached in
-BUILD_DIR/bench-data/), then restarted pinned to core 0 (`taskset -c 0`). For each operation a
+For each user count: a server on SQLite pinned to core 0 (`taskset -c 0`) over a data dir cached
+in BUILD_DIR/bench-data/, seeded through the API (bench/seed.py) when its pool is missing. For each operation a
 request is signed with botocore's SigV4Auth (valid for AWS's 5-minute skew window, so it is
 re-signed before every run) and written into a wrk Lua script; `wrk -t1 -c64 -d10s` runs pinned
 to core 1: one warm-up, then RUNS measured runs. Reported: requests/s min/median/max, latency
@@ -116,19 +116,26 @@ def run_wrk(server: harness.CognateServer, lua: Path, duration: int, connections
     return r
 
 
-def seeded_data_dir(build: Path, n_users: int, concurrency: int) -> tuple[Path, str]:
-    """A data dir with a pool of n_users, seeded once and cached under BUILD/bench-data."""
+def seeded_server(build: Path, n_users: int,
+                  concurrency: int) -> tuple[harness.CognateServer, str]:
+    """A server pinned to core 0 over a data dir holding a pool of n_users. The data dir is cached
+    under BUILD/bench-data and seeded only when its pool is missing (a persistent store keeps it
+    across runs; an in-memory one is seeded every time)."""
     cache = build / "bench-data" / f"sqlite-{n_users}"
     marker = cache / "bench-pool-id"
-    if marker.exists():
-        return cache / "data", marker.read_text().strip()
-    if cache.exists():
-        shutil.rmtree(cache)
-    cache.mkdir(parents=True)
-    server = harness.CognateServer(cache / "data")
+    cache.mkdir(parents=True, exist_ok=True)
+    server = harness.CognateServer(cache / "data", cpu=SERVER_CPU)
     server.start()
     try:
         idp = server.client()
+        if marker.exists():
+            pool_id = marker.read_text().strip()
+            try:
+                if idp.describe_user_pool(UserPoolId=pool_id)["UserPool"].get(
+                        "EstimatedNumberOfUsers", 0) >= n_users:
+                    return server, pool_id
+            except Exception:  # noqa: BLE001
+                pass
         pool_id = idp.create_user_pool(PoolName=f"bench-{n_users}")["UserPool"]["Id"]
         print(f"bench: seeding {n_users} users into {pool_id}", file=sys.stderr, flush=True)
         creds = seed.load_credentials(str(server.credentials_file))
@@ -138,12 +145,13 @@ def seeded_data_dir(build: Path, n_users: int, concurrency: int) -> tuple[Path, 
               file=sys.stderr, flush=True)
         if stats["failed"]:
             raise RuntimeError(f"seeding failed: {stats['errors']}")
-    finally:
+        marker.write_text(pool_id + "\n")
+        (cache / "seed-stats.json").write_text(json.dumps(
+            {k: v for k, v in stats.items() if k != "errors"}))
+        return server, pool_id
+    except BaseException:
         server.stop()
-    marker.write_text(pool_id + "\n")
-    (cache / "seed-stats.json").write_text(json.dumps(
-        {k: v for k, v in stats.items() if k != "errors"}))
-    return cache / "data", pool_id
+        raise
 
 
 def bench_scenario(server, op_name, pool_id, n_users, args, workdir) -> dict:
@@ -199,9 +207,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="cognate-bench-"))
     try:
         for n in [int(x) for x in args.users.split(",") if x]:
-            data_dir, pool_id = seeded_data_dir(build, n, args.seed_concurrency)
-            server = harness.CognateServer(data_dir, cpu=SERVER_CPU)
-            server.start()
+            server, pool_id = seeded_server(build, n, args.seed_concurrency)
             try:
                 for op_name in [x for x in args.ops.split(",") if x]:
                     results.append(bench_scenario(server, op_name, pool_id, n, args, workdir))

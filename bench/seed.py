@@ -85,11 +85,18 @@ def seed(endpoint: str, creds: Credentials, pool_id: str, n: int, concurrency: i
                     return
                 next_i[0] += 1
             name = username(prefix, i)
-            status, body = caller.call("AdminCreateUser", {
-                "UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
-                "TemporaryPassword": "Seed#Passw0rd",
-                "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"},
-                                   {"Name": "email_verified", "Value": "true"}]})
+            try:
+                status, body = caller.call("AdminCreateUser", {
+                    "UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+                    "TemporaryPassword": "Seed#Passw0rd",
+                    "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"},
+                                       {"Name": "email_verified", "Value": "true"}]})
+            except Exception as e:  # noqa: BLE001 - the server went away: stop this worker
+                with lock:
+                    stats["failed"] += 1
+                    if len(stats["errors"]) < 5:
+                        stats["errors"].append(("exception", repr(e)))
+                return
             with lock:
                 if status == 200:
                     stats["created"] += 1

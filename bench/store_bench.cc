@@ -1,9 +1,12 @@
 // Store micro-benchmarks: the hot lookups of sign-in (GetUserByUsernameKey) and the ListUsers
 // prefix filter, on SQLite with 1k and 100k users seeded once per size in one transaction.
+// With COGNATE_BENCH_PG_DSN set (a database it may fill, e.g. from scripts/pg-temp), the same
+// lookups run on PostgreSQL with 1k users.
 // Run: build/bench/store_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -11,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cognate::store {
@@ -153,6 +157,79 @@ void BM_SqliteCreateUser(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SqliteCreateUser);
+
+// PostgreSQL: 1k users seeded through CreateUser once (the pool id is fresh per run).
+PostgresStore* PgStore() {
+  static std::unique_ptr<PostgresStore> store = []() -> std::unique_ptr<PostgresStore> {
+    const char* dsn = std::getenv("COGNATE_BENCH_PG_DSN");
+    if (dsn == nullptr || *dsn == '\0') return nullptr;
+    auto s = std::make_unique<PostgresStore>(dsn, 4);
+    if (!s->Migrate()) return nullptr;
+    (void)s->DeletePool(kPool);
+    PoolRow pool;
+    pool.id = kPool;
+    pool.name = "bench";
+    pool.doc = "{}";
+    if (!s->CreatePool(pool)) return nullptr;
+    for (int i = 0; i < 1'000; ++i) {
+      if (!s->CreateUser(MakeUser(i))) return nullptr;
+    }
+    return s;
+  }();
+  return store.get();
+}
+
+void BM_PostgresGetUserByUsernameKey(benchmark::State& state) {
+  PostgresStore* s = PgStore();
+  if (s == nullptr) {
+    state.SkipWithError("COGNATE_BENCH_PG_DSN not set or unusable");
+    return;
+  }
+  int i = 0;
+  for (auto _ : state) {
+    auto u = s->GetUserByUsernameKey(kPool, Name(i));
+    if (!u) state.SkipWithError("lookup failed");
+    benchmark::DoNotOptimize(u);
+    i = (i + 7919) % 1'000;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PostgresGetUserByUsernameKey)->UseRealTime();
+
+void BM_PostgresListUsersPrefix(benchmark::State& state) {
+  PostgresStore* s = PgStore();
+  if (s == nullptr) {
+    state.SkipWithError("COGNATE_BENCH_PG_DSN not set or unusable");
+    return;
+  }
+  int i = 0;
+  UserQuery q;
+  q.op = UserQuery::Op::kPrefix;
+  q.attribute = "email";
+  for (auto _ : state) {
+    q.value = Name(i).substr(0, 10);
+    auto page = s->ListUsers(kPool, q);
+    if (!page || page->items.empty()) state.SkipWithError("list failed");
+    benchmark::DoNotOptimize(page);
+    i = (i + 7919) % 1'000;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PostgresListUsersPrefix)->UseRealTime();
+
+void BM_PostgresCreateUser(benchmark::State& state) {
+  PostgresStore* s = PgStore();
+  if (s == nullptr) {
+    state.SkipWithError("COGNATE_BENCH_PG_DSN not set or unusable");
+    return;
+  }
+  static int next = 10'000'000;
+  for (auto _ : state) {
+    if (!s->CreateUser(MakeUser(next++))) state.SkipWithError("create failed");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PostgresCreateUser)->UseRealTime();
 
 }  // namespace
 }  // namespace cognate::store

@@ -3,20 +3,24 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "api/api_types.h"
+#include "api/aws_json_service.h"
 #include "api/cognito_idp/register.h"
 #include "api/dispatcher.h"
+#include "api/router.h"
 #include "app/bootstrap.h"
 #include "app/config.h"
 #include "common/clock.h"
@@ -29,10 +33,8 @@
 #include "outbound/sms_gateway_sink.h"
 #include "outbound/smtp_sink.h"
 #include "store/memory/memory_store.h"
-#if COGNATE_HAVE_API
-#include "api/aws_json_service.h"
-#include "api/router.h"
-#endif
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace cognate::app {
 namespace {
@@ -74,12 +76,15 @@ std::unique_ptr<store::Store> OpenStore(const Config& config) {
     return std::make_unique<store::MemoryStore>();
   }
   if (config.UsesPostgres()) {
-    spdlog::error("this build has no PostgreSQL store");
-    return nullptr;
+    int pool = std::max(4, config.compute_threads > 0
+                               ? config.compute_threads
+                               : 2 * static_cast<int>(std::thread::hardware_concurrency()));
+    return std::make_unique<store::PostgresStore>(config.database, pool);
   }
-  spdlog::warn("this build has no SQLite store yet; using the in-memory store instead of {}",
-               config.SqlitePath());
-  return std::make_unique<store::MemoryStore>();
+  fs::path path = config.SqlitePath();
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  return std::make_unique<store::SqliteStore>(path.string());
 }
 
 int Run(int argc, char** argv) {
@@ -192,7 +197,6 @@ int Run(int argc, char** argv) {
                  root.value->access_key_id, (data_dir / "credentials").string());
   }
 
-#if COGNATE_HAVE_API
   api::AwsJsonOptions json_options;
   json_options.dev_mode = config.dev;
   json_options.region = config.region;
@@ -200,9 +204,6 @@ int Run(int argc, char** argv) {
                                json_options);
   api::Router router(aws_json);
   late.Set(&router);
-#else
-  spdlog::warn("this build has no API front door yet; every request is answered 503");
-#endif
 
   if (config.dev) {
     spdlog::warn("**********************************************************************");

@@ -11,7 +11,9 @@
 #include <boost/asio.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +130,29 @@ TEST_F(MainTest, StartsOnAFreePortServesAndStopsCleanlyOnSigterm) {
   EXPECT_TRUE(fs::exists(dir_ / "master.key"));
   ::kill(c.pid, SIGTERM);
   EXPECT_EQ(c.Wait(), 0) << c.err;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(MainTest, SqliteDataAndRootCredentialSurviveARestart) {
+  std::string first_credentials;
+  for (int run = 0; run < 2; ++run) {
+    Child c = Spawn({"--port", "0", "--data-dir", dir_.string()});
+    ASSERT_FALSE(c.WaitFor(std::regex("listening on"), 20s).empty()) << c.err;
+    EXPECT_NE(c.err.find("store sqlite"), std::string::npos) << c.err;
+    EXPECT_EQ(c.err.find("created the root credential") != std::string::npos, run == 0) << c.err;
+    ::kill(c.pid, SIGTERM);
+    EXPECT_EQ(c.Wait(), 0) << c.err;
+    if (run == 0) first_credentials = Slurp(dir_ / "credentials");
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "cognate.db"));
+  EXPECT_EQ(Slurp(dir_ / "credentials"), first_credentials);
+  EXPECT_NE(first_credentials.find("aws_access_key_id = AKIA"), std::string::npos);
 }
 
 TEST_F(MainTest, DevModeWarnsLoudly) {

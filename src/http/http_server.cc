@@ -322,6 +322,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
 
     BeastRequest req = parser.release();
     bool keep_alive = req.keep_alive();
+    bool head = req.method() == beast_http::verb::head;
     std::string method(req.method_string());
     std::string path(PathOf(req.target()));
     std::string origin(req[beast_http::field::origin]);
@@ -340,6 +341,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
       if (!api_res.error_type.empty()) error_type = api_res.error_type;
       res = ToBeastResponse(std::move(api_res), request_id, version, keep_alive && !stopping);
       AddCorsHeaders(origin, res);
+      if (head) res.body().clear();  // Content-Length stays that of the GET answer
     }
 
     lowest.expires_after(options.read_timeout);

@@ -9,7 +9,13 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -149,6 +155,24 @@ TEST_F(HttpServerTest, HandlerHeadersAndStatusPassThrough) {
   EXPECT_EQ(res["x-amzn-ErrorType"], "UserNotFoundException");
   EXPECT_EQ(res["x-amzn-RequestId"], "handler-id");
   EXPECT_EQ(res.body(), R"({"__type":"UserNotFoundException","message":"User does not exist."})");
+}
+
+TEST_F(HttpServerTest, HeadGetsHeadersWithoutBody) {
+  StartServer();
+  auto s = Connect();
+  bh::request<bh::string_body> head{bh::verb::head, "/health", 11};
+  head.set(bh::field::host, "x");
+  bh::write(s, head);
+  bh::response_parser<bh::string_body> parser;
+  parser.skip(true);  // a response to HEAD has no body
+  beast::flat_buffer buf;
+  bh::read(s, buf, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_EQ(parser.get()[bh::field::content_length], "5");  // "echo:"
+  // The connection is still in step: a second request works.
+  bh::write(s, Post("after"));
+  beast::error_code ec;
+  EXPECT_EQ(Read(s, buf, ec).body(), "echo:after");
 }
 
 TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
@@ -428,6 +452,64 @@ TEST_F(HttpServerTest, StopIsBoundedWhenAHandlerOverruns) {
   // Bounded by grace + the handler already running (it cannot be interrupted).
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   EXPECT_TRUE(ClosedByPeer(busy));
+}
+
+// Writes a fresh self-signed P-256 certificate and key; returns {cert path, key path}.
+std::pair<std::string, std::string> WriteSelfSignedCert() {
+  std::string base = "/tmp/cognate-http-tls-" + std::to_string(::getpid());
+  EVP_PKEY* pkey = EVP_EC_gen("P-256");
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  X509_set_pubkey(x, pkey);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(x, name);
+  X509_sign(x, pkey, EVP_sha256());
+  FILE* c = std::fopen((base + ".crt").c_str(), "w");
+  PEM_write_X509(c, x);
+  std::fclose(c);
+  FILE* k = std::fopen((base + ".key").c_str(), "w");
+  PEM_write_PrivateKey(k, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(k);
+  X509_free(x);
+  EVP_PKEY_free(pkey);
+  return {base + ".crt", base + ".key"};
+}
+
+TEST_F(HttpServerTest, ServesTlsWhenGivenACertificate) {
+  auto [cert, key] = WriteSelfSignedCert();
+  HttpServerOptions o;
+  o.tls_cert_file = cert;
+  o.tls_key_file = key;
+  StartServer(o);
+  EXPECT_TRUE(server_->tls());
+  namespace ssl = asio::ssl;
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.set_verify_mode(ssl::verify_none);
+  ssl::stream<tcp::socket> s(ioc_, ctx);
+  s.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  s.handshake(ssl::stream_base::client);
+  beast::flat_buffer buf;
+  for (int i = 0; i < 2; ++i) {  // keep-alive over TLS
+    bh::write(s, Post("secure" + std::to_string(i)));
+    bh::response<bh::string_body> res;
+    bh::read(s, buf, res);
+    EXPECT_EQ(res.result_int(), 200);
+    EXPECT_EQ(res.body(), "echo:secure" + std::to_string(i));
+  }
+  // A plain-HTTP client gets nothing useful and does not hurt the server.
+  auto plain = Connect();
+  beast::error_code ec;
+  bh::write(plain, Post("x"), ec);
+  beast::flat_buffer pbuf;
+  Read(plain, pbuf, ec);
+  EXPECT_TRUE(ec);
+  std::remove(cert.c_str());
+  std::remove(key.c_str());
 }
 
 TEST_F(HttpServerTest, StartFailsOnBadAddressOrMissingTlsFiles) {

@@ -45,24 +45,55 @@ struct SqliteBackend {
   }
 };
 
+// Runs one SQL command on `dsn` with plain libpq; returns the first value or "" (error: "ERR").
+std::string PsqlValue(const std::string& dsn, const std::string& sql) {
+  PGconn* conn = PQconnectdb(dsn.c_str());
+  std::string out = "ERR";
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
+    PGresult* r = PQexec(conn, sql.c_str());
+    auto st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+      out = PQgetvalue(r, 0, 0);
+    } else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+      out = "";
+    }
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return out;
+}
+
+// `dsn` with every connection's search_path set to `schema`.
+std::string WithSchema(const std::string& dsn, const std::string& schema) {
+  return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
+}
+
+// Each test gets its own schema, so test processes may run in parallel (ctest -j) on one server.
 struct PostgresBackend {
+  std::string dsn;
+  std::string schema;
   std::unique_ptr<Store> Make(std::string* skip) {
-    const char* dsn = std::getenv("COGNATE_TEST_PG_DSN");
-    if (dsn == nullptr || *dsn == '\0') {
+    const char* env = std::getenv("COGNATE_TEST_PG_DSN");
+    if (env == nullptr || *env == '\0') {
       *skip =
           "COGNATE_TEST_PG_DSN is not set (e.g. export COGNATE_TEST_PG_DSN=$(scripts/pg-temp "
           "start /tmp/cognate-pg))";
       return nullptr;
     }
-    auto store = std::make_unique<PostgresStore>(dsn, 8);
-    if (auto st = store->Migrate(); !st) {
-      *skip = "";  // a real failure, reported by SetUp
-      return store;
+    static std::atomic<int> counter = 0;
+    dsn = env;
+    schema = "cognate_t" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+    if (PsqlValue(dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema) !=
+        "") {
+      ADD_FAILURE() << "cannot create schema " << schema << " on " << dsn;
     }
-    if (auto st = store->TruncateAllForTest(); !st) {
-      ADD_FAILURE() << "truncate: " << st.error().detail();
-    }
-    return store;
+    return std::make_unique<PostgresStore>(WithSchema(dsn, schema), 8);
+  }
+  ~PostgresBackend() {
+    if (!schema.empty()) PsqlValue(dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
   }
 };
 
@@ -329,6 +360,15 @@ TYPED_TEST(StoreContractTest, BadCursorsAreRejected) {
     q.cursor = bad;
     EXPECT_TRUE(Fails(s.ListUsers("p", q), kInternal, "cursor")) << bad;
   }
+  // The cursor is judged before the pool.
+  EXPECT_TRUE(Fails(s.ListUsers("nope",
+                                [] {
+                                  UserQuery q;
+                                  q.cursor = "garbage";
+                                  return q;
+                                }()),
+                    kInternal, "cursor"));
+  EXPECT_TRUE(Fails(s.ListClients("nope", "garbage", 5), kInternal, "cursor"));
   // A cursor of one list shape is not one of the other.
   UserQuery all;
   all.limit = 1;
@@ -975,7 +1015,8 @@ TYPED_TEST(StoreContractTest, ConcurrentClaimsOfOneKeyHaveOneWinner) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL only: a server restart costs no more than the requests in flight.
+// PostgreSQL only: a server restart costs no more than the requests in flight. It restarts the
+// server, so it runs only when COGNATE_TEST_PG_DIR is set too (not while other tests use it).
 
 TEST(PostgresRestartTest, SurvivesServerRestart) {
   const char* dsn = std::getenv("COGNATE_TEST_PG_DSN");
@@ -983,9 +1024,12 @@ TEST(PostgresRestartTest, SurvivesServerRestart) {
   if (dsn == nullptr || dir == nullptr || *dsn == '\0' || *dir == '\0') {
     GTEST_SKIP() << "needs COGNATE_TEST_PG_DSN and COGNATE_TEST_PG_DIR (the pg-temp DIR)";
   }
-  PostgresStore s(dsn, 3);
+  PostgresBackend backend;
+  std::string skip;
+  auto owned = backend.Make(&skip);
+  ASSERT_NE(owned, nullptr) << skip;
+  Store& s = *owned;
   ASSERT_TRUE(Ok(s.Migrate()));
-  ASSERT_TRUE(Ok(s.TruncateAllForTest()));
   ASSERT_TRUE(Ok(s.CreatePool(Pool("p"))));
   // Warm every pooled connection so all of them die with the server.
   std::vector<std::thread> warm;
@@ -1003,24 +1047,6 @@ TEST(PostgresRestartTest, SurvivesServerRestart) {
     EXPECT_TRUE(Ok(s.CreateUser(User("p", "again" + std::to_string(i))))) << i;
   }
   EXPECT_EQ(*s.CountUsers("p"), 4);
-}
-
-// Runs one SQL command on `dsn` with plain libpq; returns the first value or "" (error: "ERR").
-std::string PsqlValue(const std::string& dsn, const std::string& sql) {
-  PGconn* conn = PQconnectdb(dsn.c_str());
-  std::string out = "ERR";
-  if (PQstatus(conn) == CONNECTION_OK) {
-    PGresult* r = PQexec(conn, sql.c_str());
-    auto st = PQresultStatus(r);
-    if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) {
-      out = PQgetvalue(r, 0, 0);
-    } else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-      out = "";
-    }
-    PQclear(r);
-  }
-  PQfinish(conn);
-  return out;
 }
 
 TEST(PostgresMigrationTest, ConcurrentFirstStartsMigrateOnce) {

@@ -88,11 +88,14 @@ def test_duplicate_username(idp, plain_pool):
     assert error_of(e) == ("UsernameExistsException", "User account already exists")
 
 
-def test_required_attribute_missing(idp, pool):
-    # The demo pool requires email.
+def test_required_attribute_missing(idp):
+    pid = idp.create_user_pool(
+        PoolName=unique("required"),
+        Schema=[{"Name": "email", "Required": True, "AttributeDataType": "String",
+                 "Mutable": True}])["UserPool"]["Id"]
     with pytest.raises(ClientError) as e:
-        idp.admin_create_user(UserPoolId=pool["Id"], Username="x@example.com",
-                              MessageAction="SUPPRESS", UserAttributes=[])
+        idp.admin_create_user(UserPoolId=pid, Username="xavier", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "given_name", "Value": "X"}])
     code, msg = error_of(e)
     assert code == "InvalidParameterException"
     assert "email" in msg
@@ -125,12 +128,23 @@ def test_user_in_missing_pool(idp):
     assert error_of(e)[0] == "ResourceNotFoundException"
 
 
-def test_usernames_are_case_insensitive_by_default(idp, plain_pool):
+def test_usernames_are_case_sensitive_by_default(idp, plain_pool):
+    # Through the API (unlike the console) a pool without UsernameConfiguration is case-sensitive.
     pid = plain_pool["Id"]
     create(idp, pid, "Grace")
-    assert idp.admin_get_user(UserPoolId=pid, Username="grace")["Username"] == "Grace"
     with pytest.raises(ClientError) as e:
-        create(idp, pid, "GRACE")
+        idp.admin_get_user(UserPoolId=pid, Username="grace")
+    assert error_of(e)[0] == "UserNotFoundException"
+    create(idp, pid, "grace")
+
+
+def test_case_insensitive_pool(idp):
+    pid = idp.create_user_pool(PoolName=unique("ci"),
+                               UsernameConfiguration={"CaseSensitive": False})["UserPool"]["Id"]
+    create(idp, pid, "Hedy")
+    assert idp.admin_get_user(UserPoolId=pid, Username="hedy")["Username"] == "Hedy"
+    with pytest.raises(ClientError) as e:
+        create(idp, pid, "HEDY")
     assert error_of(e)[0] == "UsernameExistsException"
 
 

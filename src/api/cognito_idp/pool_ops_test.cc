@@ -1,5 +1,3 @@
-// Temporary guard until the MemoryStore lands on main (remove then).
-#if __has_include("store/memory/memory_store.h")
 // The pool, client and tag handlers as the dispatcher calls them: JSON in, JSON out.
 
 #include <gtest/gtest.h>
@@ -160,4 +158,3 @@ TEST_F(PoolOpsTest, HostileInputGetsCleanErrors) {
 
 }  // namespace
 }  // namespace cognate::api::cognito_idp
-#endif

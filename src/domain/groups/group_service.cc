@@ -2,15 +2,26 @@
 
 #include <nlohmann/json.hpp>
 
-#include "domain/users/page_token.h"
+#include "domain/pagination/pagination_token.h"
+#include "domain/userpool/pool_repository.h"
 #include "domain/users/pool_rules.h"
 
 namespace cognate::domain::groups {
 namespace {
 
 using nlohmann::json;
-using users::DecodePageToken;
-using users::EncodePageToken;
+
+// The cursor inside `token` ("" for no token) for the listing `scope`.
+Result<std::string> DecodeToken(const PaginationCodec& codec, const std::string& scope,
+                                const std::string& token) {
+  if (token.empty()) return std::string();
+  return codec.Decode(scope, token);
+}
+
+std::string EncodeToken(const PaginationCodec& codec, const std::string& scope,
+                        const std::string& cursor) {
+  return cursor.empty() ? std::string() : codec.Encode(scope, cursor);
+}
 
 constexpr int kMaxRetries = 5;
 
@@ -63,7 +74,7 @@ GroupRecord FromGroupRow(const store::GroupRow& row) {
 }
 
 Result<GroupRecord> GroupService::CreateGroup(const GroupInput& input) {
-  if (auto pool = users::LoadPoolRow(ctx_, input.pool_id); !pool) return pool.error();
+  if (auto pool = userpool::LoadPool(ctx_, input.pool_id); !pool) return pool.error();
   const std::int64_t now = ctx_.clock.NowMillis();
   GroupRecord g;
   g.pool_id = input.pool_id;
@@ -90,7 +101,7 @@ Result<GroupRecord> GroupService::CreateGroup(const GroupInput& input) {
 }
 
 Result<GroupRecord> GroupService::GetGroup(const std::string& pool_id, const std::string& name) {
-  if (auto pool = users::LoadPoolRow(ctx_, pool_id); !pool) return pool.error();
+  if (auto pool = userpool::LoadPool(ctx_, pool_id); !pool) return pool.error();
   auto row = ctx_.store.GetGroup(pool_id, name);
   if (!row) {
     if (row.error().IsNotFound()) return GroupNotFound();
@@ -100,7 +111,7 @@ Result<GroupRecord> GroupService::GetGroup(const std::string& pool_id, const std
 }
 
 Result<GroupRecord> GroupService::UpdateGroup(const GroupInput& input) {
-  if (auto pool = users::LoadPoolRow(ctx_, input.pool_id); !pool) return pool.error();
+  if (auto pool = userpool::LoadPool(ctx_, input.pool_id); !pool) return pool.error();
   for (int attempt = 0;; ++attempt) {
     auto row = ctx_.store.GetGroup(input.pool_id, input.name);
     if (!row) {
@@ -128,7 +139,7 @@ Result<GroupRecord> GroupService::UpdateGroup(const GroupInput& input) {
 }
 
 Result<void> GroupService::DeleteGroup(const std::string& pool_id, const std::string& name) {
-  if (auto pool = users::LoadPoolRow(ctx_, pool_id); !pool) return pool.error();
+  if (auto pool = userpool::LoadPool(ctx_, pool_id); !pool) return pool.error();
   auto st = ctx_.store.DeleteGroup(pool_id, name);
   if (!st) {
     if (st.error().IsNotFound()) return GroupNotFound();
@@ -139,17 +150,19 @@ Result<void> GroupService::DeleteGroup(const std::string& pool_id, const std::st
 
 Result<GroupPage> GroupService::ListGroups(const std::string& pool_id, int limit,
                                            const std::string& token) {
-  if (auto pool = users::LoadPoolRow(ctx_, pool_id); !pool) return pool.error();
+  if (auto pool = userpool::LoadPool(ctx_, pool_id); !pool) return pool.error();
   auto n = CheckLimit(limit);
   if (!n) return n.error();
-  const std::string scope = "ListGroups\n" + pool_id;
-  auto cursor = DecodePageToken(scope, token);
+  const std::string scope = "ListGroups:" + pool_id;
+  auto codec = PaginationCodec::FromStore(ctx_.store);
+  if (!codec) return codec.error();
+  auto cursor = DecodeToken(*codec, scope, token);
   if (!cursor) return cursor.error();
   auto page = ctx_.store.ListGroups(pool_id, *cursor, *n);
   if (!page) return StoreFailure("ListGroups", page.error());
   GroupPage out;
   for (const auto& row : page->items) out.groups.push_back(FromGroupRow(row));
-  out.next_token = EncodePageToken(scope, page->next_cursor);
+  out.next_token = EncodeToken(*codec, scope, page->next_cursor);
   return out;
 }
 
@@ -201,8 +214,10 @@ Result<GroupPage> GroupService::AdminListGroupsForUser(const std::string& pool_i
   if (!n) return n.error();
   auto user = users::FindUser(ctx_.store, *rules, username);
   if (!user) return user.error();
-  const std::string scope = "AdminListGroupsForUser\n" + pool_id + "\n" + user->sub;
-  auto cursor = DecodePageToken(scope, token);
+  const std::string scope = "AdminListGroupsForUser:" + pool_id + ":" + user->sub;
+  auto codec = PaginationCodec::FromStore(ctx_.store);
+  if (!codec) return codec.error();
+  auto cursor = DecodeToken(*codec, scope, token);
   if (!cursor) return cursor.error();
   auto page = ctx_.store.ListGroupsForUser(pool_id, user->sub, *cursor, *n);
   if (!page) {
@@ -211,18 +226,20 @@ Result<GroupPage> GroupService::AdminListGroupsForUser(const std::string& pool_i
   }
   GroupPage out;
   for (const auto& row : page->items) out.groups.push_back(FromGroupRow(row));
-  out.next_token = EncodePageToken(scope, page->next_cursor);
+  out.next_token = EncodeToken(*codec, scope, page->next_cursor);
   return out;
 }
 
 Result<GroupUserPage> GroupService::ListUsersInGroup(const std::string& pool_id,
                                                      const std::string& group, int limit,
                                                      const std::string& token) {
-  if (auto pool = users::LoadPoolRow(ctx_, pool_id); !pool) return pool.error();
+  if (auto pool = userpool::LoadPool(ctx_, pool_id); !pool) return pool.error();
   auto n = CheckLimit(limit);
   if (!n) return n.error();
-  const std::string scope = "ListUsersInGroup\n" + pool_id + "\n" + group;
-  auto cursor = DecodePageToken(scope, token);
+  const std::string scope = "ListUsersInGroup:" + pool_id + ":" + group;
+  auto codec = PaginationCodec::FromStore(ctx_.store);
+  if (!codec) return codec.error();
+  auto cursor = DecodeToken(*codec, scope, token);
   if (!cursor) return cursor.error();
   auto page = ctx_.store.ListUsersInGroup(pool_id, group, *cursor, *n);
   if (!page) {
@@ -231,7 +248,7 @@ Result<GroupUserPage> GroupService::ListUsersInGroup(const std::string& pool_id,
   }
   GroupUserPage out;
   for (const auto& row : page->items) out.users.push_back(users::FromRow(row));
-  out.next_token = EncodePageToken(scope, page->next_cursor);
+  out.next_token = EncodeToken(*codec, scope, page->next_cursor);
   return out;
 }
 

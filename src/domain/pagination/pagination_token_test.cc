@@ -1,5 +1,3 @@
-// Temporary guard until the MemoryStore lands on main (remove then).
-#if __has_include("store/memory/memory_store.h")
 #include "domain/pagination/pagination_token.h"
 
 #include <vector>
@@ -56,4 +54,3 @@ TEST(PaginationCodecTest, KeyIsSharedThroughTheSettingStore) {
 
 }  // namespace
 }  // namespace cognate::domain
-#endif

@@ -1,5 +1,3 @@
-// Temporary guard until the MemoryStore lands on main (remove then).
-#if __has_include("store/memory/memory_store.h")
 #include "domain/userpool/client_service.h"
 
 #include <regex>
@@ -320,4 +318,3 @@ TEST_F(ClientServiceTest, DeleteAndList) {
 
 }  // namespace
 }  // namespace cognate::domain::userpool
-#endif

@@ -1,5 +1,3 @@
-// Temporary guard until the MemoryStore lands on main (remove then).
-#if __has_include("store/memory/memory_store.h")
 #include "domain/userpool/pool_service.h"
 
 #include <regex>
@@ -468,6 +466,27 @@ TEST_F(PoolServiceTest, Tags) {
   EXPECT_EQ(service_.TagResource(arn, many).error().code(), ErrorCode::kInvalidParameter);
 }
 
+TEST_F(PoolServiceTest, PrivateMembersSurviveUpdatesAndStayHidden) {
+  Json pool = Create({{"PoolName", "p"}});
+  const std::string id = pool["Id"];
+  // Another service (MFA configuration) keeps its state in the document under a '_' member.
+  auto row = t_.store.GetPool(id);
+  ASSERT_TRUE(row);
+  Json doc = Json::parse(row->doc);
+  doc["_SoftwareTokenMfaConfiguration"] = {{"Enabled", true}};
+  row->doc = doc.dump();
+  ASSERT_TRUE(t_.store.UpdatePool(*row, row->version));
+
+  // TOTP counts as a second factor, so MFA can be required without an SMS configuration.
+  ASSERT_TRUE(service_.UpdateUserPool({{"UserPoolId", id}, {"MfaConfiguration", "ON"}}));
+  Json after = Describe(id);
+  EXPECT_EQ(after["MfaConfiguration"], "ON");
+  EXPECT_FALSE(after.contains("_SoftwareTokenMfaConfiguration"));
+  auto stored = t_.store.GetPool(id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(Json::parse(stored->doc).contains("_SoftwareTokenMfaConfiguration"));
+}
+
 TEST_F(PoolServiceTest, LostRaceIsRetriedOnce) {
   Json pool = Create({{"PoolName", "p"}});
   const std::string id = pool["Id"];
@@ -483,4 +502,3 @@ TEST_F(PoolServiceTest, LostRaceIsRetriedOnce) {
 
 }  // namespace
 }  // namespace cognate::domain::userpool
-#endif

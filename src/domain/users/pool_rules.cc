@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/crypto.h"
+#include "domain/userpool/pool_defaults.h"
+#include "domain/userpool/pool_repository.h"
 
 namespace cognate::domain::users {
 namespace {
@@ -147,28 +149,37 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
 
   const json* admin_cfg = Member(doc, "AdminCreateUserConfig");
   PasswordPolicy& p = r.password_policy_;
-  if (admin_cfg != nullptr) {
-    if (auto v = IntMember(*admin_cfg, "UnusedAccountValidityDays")) {
+  auto apply_policy = [&p](const json& pp) {
+    if (auto v = IntMember(pp, "MinimumLength")) p.minimum_length = static_cast<int>(*v);
+    if (auto v = BoolMember(pp, "RequireUppercase")) p.require_uppercase = *v;
+    if (auto v = BoolMember(pp, "RequireLowercase")) p.require_lowercase = *v;
+    if (auto v = BoolMember(pp, "RequireNumbers")) p.require_numbers = *v;
+    if (auto v = BoolMember(pp, "RequireSymbols")) p.require_symbols = *v;
+    if (auto v = IntMember(pp, "TemporaryPasswordValidityDays")) {
       p.temporary_password_validity_days = static_cast<int>(*v);
     }
-  }
-  if (const json* pol = Member(doc, "Policies")) {
-    if (const json* pp = Member(*pol, "PasswordPolicy")) {
-      if (auto v = IntMember(*pp, "MinimumLength")) p.minimum_length = static_cast<int>(*v);
-      if (auto v = BoolMember(*pp, "RequireUppercase")) p.require_uppercase = *v;
-      if (auto v = BoolMember(*pp, "RequireLowercase")) p.require_lowercase = *v;
-      if (auto v = BoolMember(*pp, "RequireNumbers")) p.require_numbers = *v;
-      if (auto v = BoolMember(*pp, "RequireSymbols")) p.require_symbols = *v;
-      if (auto v = IntMember(*pp, "TemporaryPasswordValidityDays")) {
+  };
+  const json* given_policy = nullptr;
+  if (const json* pol = Member(doc, "Policies")) given_policy = Member(*pol, "PasswordPolicy");
+  if (given_policy == nullptr) {
+    apply_policy(userpool::DefaultPasswordPolicy());
+    // Older documents kept the validity in AdminCreateUserConfig.
+    if (admin_cfg != nullptr) {
+      if (auto v = IntMember(*admin_cfg, "UnusedAccountValidityDays")) {
         p.temporary_password_validity_days = static_cast<int>(*v);
       }
     }
+  } else {
+    apply_policy(*given_policy);
   }
 
   r.invite_template_ = messaging::InviteTemplateFromPool(doc);
   r.verification_template_ = messaging::VerificationTemplateFromPool(doc);
 
-  if (const json* ars = Member(doc, "AccountRecoverySetting")) {
+  const json default_recovery = userpool::DefaultAccountRecoverySetting();
+  const json* ars = Member(doc, "AccountRecoverySetting");
+  if (ars == nullptr) ars = &default_recovery;
+  {
     std::vector<std::pair<std::int64_t, RecoveryChannel>> by_priority;
     if (const json* mechs = Member(*ars, "RecoveryMechanisms"); mechs && mechs->is_array()) {
       for (const auto& m : *mechs) {
@@ -187,9 +198,6 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
     std::stable_sort(by_priority.begin(), by_priority.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [prio, ch] : by_priority) r.recovery_channels_.push_back(ch);
-  }
-  if (r.recovery_channels_.empty()) {
-    r.recovery_channels_ = {RecoveryChannel::kVerifiedPhone, RecoveryChannel::kVerifiedEmail};
   }
   return r;
 }
@@ -266,17 +274,8 @@ std::string PoolRules::GeneratePassword() const {
   return out;
 }
 
-Result<store::PoolRow> LoadPoolRow(ServiceContext& ctx, const std::string& pool_id) {
-  auto row = ctx.store.GetPool(pool_id);
-  if (row) return std::move(*row);
-  if (row.error().IsNotFound()) {
-    return ApiError::ResourceNotFound("User pool " + pool_id + " does not exist.");
-  }
-  return ApiError::Internal("GetPool: " + row.error().detail());
-}
-
 Result<PoolRules> LoadPoolRules(ServiceContext& ctx, const std::string& pool_id) {
-  auto row = LoadPoolRow(ctx, pool_id);
+  auto row = userpool::LoadPool(ctx, pool_id);
   if (!row) return row.error();
   return PoolRules::FromRow(*row);
 }

@@ -30,7 +30,7 @@ struct SchemaAttribute {
   std::optional<std::int64_t> max_value;
 };
 
-// Policies.PasswordPolicy with Cognito's defaults.
+// Policies.PasswordPolicy; FromRow starts from userpool::DefaultPasswordPolicy().
 struct PasswordPolicy {
   int minimum_length = 8;
   bool require_uppercase = true;
@@ -82,7 +82,8 @@ class PoolRules {
   const messaging::VerificationTemplate& verification_template() const {
     return verification_template_;
   }
-  // AccountRecoverySetting channels by priority; Cognito's default is phone, then e-mail.
+  // AccountRecoverySetting channels by priority (userpool::DefaultAccountRecoverySetting when
+  // the pool has none).
   const std::vector<RecoveryChannel>& recovery_channels() const { return recovery_channels_; }
 
  private:
@@ -101,9 +102,8 @@ class PoolRules {
 // The standard attributes every pool has, with Cognito's default flags and constraints.
 const std::vector<SchemaAttribute>& StandardSchema();
 
-// The pool row, or ResourceNotFoundException "User pool <id> does not exist.".
-Result<store::PoolRow> LoadPoolRow(ServiceContext& ctx, const std::string& pool_id);
-// LoadPoolRow + PoolRules::FromRow.
+// userpool::LoadPool + PoolRules::FromRow: ResourceNotFoundException
+// "User pool <id> does not exist." when the pool is missing.
 Result<PoolRules> LoadPoolRules(ServiceContext& ctx, const std::string& pool_id);
 
 }  // namespace cognate::domain::users

@@ -33,7 +33,7 @@ TEST(PoolRulesTest, EmptyDocGetsCognitoDefaults) {
   EXPECT_EQ(r.invite_template().email_subject, "Your temporary password");
   EXPECT_NE(r.invite_template().sms_message.find("{####}"), std::string::npos);
   ASSERT_EQ(r.recovery_channels().size(), 2u);
-  EXPECT_EQ(r.recovery_channels()[0], RecoveryChannel::kVerifiedPhone);
+  EXPECT_EQ(r.recovery_channels()[0], RecoveryChannel::kVerifiedEmail);
 }
 
 TEST(PoolRulesTest, DamagedDocIsTolerated) {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "crypto/crypto.h"
+#include "domain/pagination/pagination_token.h"
 #include "domain/users/list_filter.h"
-#include "domain/users/page_token.h"
 
 namespace cognate::domain::users {
 namespace {
@@ -491,12 +491,18 @@ Result<UserPage> UserService::ListUsers(const ListUsersInput& input) {
   }
   auto filter = ParseListFilter(input.filter);
   if (!filter) return filter.error();
-  const std::string scope = "ListUsers\n" + input.pool_id + "\n" + input.filter;
-  auto cursor = DecodePageToken(scope, input.pagination_token);
-  if (!cursor) return cursor.error();
+  const std::string scope = "ListUsers:" + input.pool_id + ":" + input.filter;
+  auto codec = PaginationCodec::FromStore(ctx_.store);
+  if (!codec) return codec.error();
+  std::string cursor;
+  if (!input.pagination_token.empty()) {
+    auto decoded = codec->Decode(scope, input.pagination_token);
+    if (!decoded) return decoded.error();
+    cursor = std::move(*decoded);
+  }
 
   store::UserQuery query = ToUserQuery(*rules, *filter);
-  query.cursor = *cursor;
+  query.cursor = cursor;
   query.limit = input.limit == 0 ? 60 : input.limit;
   auto page = ctx_.store.ListUsers(input.pool_id, query);
   if (!page) {
@@ -516,7 +522,7 @@ Result<UserPage> UserService::ListUsers(const ListUsersInput& input) {
     }
     out.users.push_back(std::move(u));
   }
-  out.pagination_token = EncodePageToken(scope, page->next_cursor);
+  if (!page->next_cursor.empty()) out.pagination_token = codec->Encode(scope, page->next_cursor);
   return out;
 }
 

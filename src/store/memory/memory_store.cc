@@ -259,13 +259,21 @@ StoreStatus MemoryStore::DeleteUser(const std::string& pool_id, const std::strin
 StoreResult<Page<UserRow>> MemoryStore::ListUsers(const std::string& pool_id,
                                                   const UserQuery& query) {
   const int limit = ClampLimit(query.limit);
+  // Cursors are checked before anything else, as the SQL backends do.
+  std::optional<std::string> after_key;
+  std::optional<std::vector<std::string>> after;
+  if (query.op == UserQuery::Op::kAll) {
+    if (!DecodeOne(query.cursor, after_key)) return BadCursorError();
+  } else if (!query.cursor.empty()) {
+    after = DecodeCursor(query.cursor, 2);
+    if (!after) return BadCursorError();
+  }
   std::lock_guard lock(mu_);
   PoolData* pool = FindPool(pool_id);
   if (pool == nullptr) return NotFound("pool");
   Page<UserRow> page;
   if (query.op == UserQuery::Op::kAll) {
-    std::optional<std::string> after;
-    if (!DecodeOne(query.cursor, after)) return BadCursorError();
+    const auto& after = after_key;
     auto it = after ? pool->by_username.upper_bound(*after) : pool->by_username.begin();
     for (; it != pool->by_username.end(); ++it) {
       if (static_cast<int>(page.items.size()) == limit) {
@@ -277,11 +285,6 @@ StoreResult<Page<UserRow>> MemoryStore::ListUsers(const std::string& pool_id,
     return page;
   }
   // Filters walk the (name, value, sub) index from the cursor or the start of the value range.
-  std::optional<std::vector<std::string>> after;
-  if (!query.cursor.empty()) {
-    after = DecodeCursor(query.cursor, 2);
-    if (!after) return BadCursorError();
-  }
   const bool equals = query.op == UserQuery::Op::kEquals;
   auto it = pool->attrs.lower_bound({query.attribute, query.value, std::string()});
   switch (internal::ResolveFilterStart(equals, query.value, after)) {
@@ -297,8 +300,7 @@ StoreResult<Page<UserRow>> MemoryStore::ListUsers(const std::string& pool_id,
   for (; it != pool->attrs.end(); ++it) {
     const auto& [name, value, sub] = *it;
     if (name != query.attribute) break;
-    const bool match =
-        query.op == UserQuery::Op::kEquals ? value == query.value : value.starts_with(query.value);
+    const bool match = equals ? value == query.value : value.starts_with(query.value);
     if (!match) break;
     if (static_cast<int>(page.items.size()) == limit) {
       page.next_cursor = EncodeCursor({last_value, page.items.back().sub});

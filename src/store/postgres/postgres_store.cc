@@ -376,14 +376,6 @@ StoreStatus PostgresStore::Migrate() {
   });
 }
 
-StoreStatus PostgresStore::TruncateAllForTest() {
-  return impl_->Tx([](PgConn& c) {
-    return Exec(c,
-                "TRUNCATE pools, clients, users, user_keys, user_attrs, pool_groups, "
-                "group_members, credentials, settings");
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Pools
 
@@ -623,27 +615,35 @@ StoreStatus PostgresStore::CreateUser(const UserRow& row) {
   UserRow u = row;
   internal::NormalizeUser(u);
   return impl_->Tx([&](PgConn& c) -> StoreStatus {
-    if (auto st = LockPool(c, u.pool_id); !st) return st;
-    auto pre = Query(c,
-                     "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $2),"
-                     " EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND sub = $3)",
-                     {u.pool_id, u.username_key, u.sub});
-    if (!pre) return pre.error();
-    if (Bool(*pre, 0, 0)) return Conflict("username");
-    if (Bool(*pre, 0, 1)) return Conflict("sub");
-    auto taken = TakenKey(c, u);
-    if (!taken) return taken.error();
-    if (*taken) return Conflict(**taken);
-    auto ins =
+    // One round trip for every check, in the contract's order (pool, username, sub, keys); the
+    // pool row is locked against a concurrent DeletePool.
+    auto pre =
         Query(c,
-              "INSERT INTO users (pool_id, sub, username, username_key, status, enabled, "
-              "unique_keys, indexed, doc, created_ms, modified_ms, version) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
-              {u.pool_id, u.sub, u.username, u.username_key, u.status, u.enabled ? "true" : "false",
-               internal::EncodeStringList(u.unique_keys), internal::EncodeAttributes(u.indexed),
-               u.doc, Str(u.created_ms), Str(u.modified_ms)});
+              "SELECT (SELECT 1 FROM pools WHERE id = $1 FOR KEY SHARE) IS NOT NULL, "
+              "EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $2), "
+              "EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND sub = $3), "
+              "(SELECT min(key) FROM user_keys WHERE pool_id = $1 AND key = ANY($4::text[]))",
+              {u.pool_id, u.username_key, u.sub, ArrayLiteral(u.unique_keys)});
+    if (!pre) return pre.error();
+    if (!Bool(*pre, 0, 0)) return NotFound("pool");
+    if (Bool(*pre, 0, 1)) return Conflict("username");
+    if (Bool(*pre, 0, 2)) return Conflict("sub");
+    if (!PQgetisnull(pre->get(), 0, 3)) return Conflict(Text(*pre, 0, 3));
+    // The row, its keys and its attributes in one statement.
+    auto ins = Query(
+        c,
+        "WITH u AS (INSERT INTO users (pool_id, sub, username, username_key, status, enabled, "
+        "unique_keys, indexed, doc, created_ms, modified_ms, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) RETURNING pool_id, sub), "
+        "k AS (INSERT INTO user_keys (pool_id, key, sub) "
+        "SELECT u.pool_id, key, u.sub FROM u, unnest($12::text[]) AS key) "
+        "INSERT INTO user_attrs (pool_id, name, value, sub) "
+        "SELECT u.pool_id, n, v, u.sub FROM u, unnest($13::text[], $14::text[]) AS t(n, v)",
+        {u.pool_id, u.sub, u.username, u.username_key, u.status, u.enabled ? "true" : "false",
+         internal::EncodeStringList(u.unique_keys), internal::EncodeAttributes(u.indexed), u.doc,
+         Str(u.created_ms), Str(u.modified_ms), ArrayLiteral(u.unique_keys),
+         ArrayLiteral(AttrNames(u)), ArrayLiteral(AttrValues(u))});
     if (!ins) return UserConflict(c, ins.error(), u);
-    if (auto st = InsertUserIndexes(c, u); !st) return UserConflict(c, st.error(), u);
     return {};
   });
 }

@@ -74,9 +74,6 @@ class PostgresStore final : public Store {
                                               const std::string& value) override;
   StoreResult<std::string> GetSetting(const std::string& name) override;
 
-  // Empties every table (contract tests share one database). Never call outside tests.
-  StoreStatus TruncateAllForTest();
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
