@@ -57,6 +57,10 @@ bool AllOf(const std::string& s, int (*pred)(int)) {
          std::all_of(s.begin(), s.end(), [pred](unsigned char ch) { return pred(ch) != 0; });
 }
 
+bool HasControl(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7F; });
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       {"bind", "Address to listen on", false, StringSetter(&Config::bind)},
@@ -135,6 +139,52 @@ const std::vector<Setting>& Settings() {
        IntSetter(&Config::compute_threads, 0, 4096)},
       {"shutdown_grace_ms", "How long in-flight requests may run after SIGTERM", false,
        IntSetter(&Config::shutdown_grace_ms, 0, 3'600'000)},
+      {"smtp_url", "SMTP relay for e-mail: smtp://host:port or smtps://host:port", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && v.rfind("smtp://", 0) != 0 && v.rfind("smtps://", 0) != 0) {
+           return "must start with smtp:// or smtps://";
+         }
+         if (HasControl(v)) return "must not contain control characters";
+         c.smtp_url = v;
+         return {};
+       }},
+      {"smtp_user", "SMTP AUTH user name", false, StringSetter(&Config::smtp_user)},
+      {"smtp_password", "SMTP AUTH password (prefer the environment variable)", false,
+       StringSetter(&Config::smtp_password)},
+      {"smtp_from", "Sender of e-mail: address or 'Name <address>'", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (v.find('@') == std::string::npos || HasControl(v)) {
+           return "must be an e-mail address or 'Name <address>'";
+         }
+         c.smtp_from = v;
+         return {};
+       }},
+      {"smtp_starttls", "STARTTLS on smtp://: off, try or required", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "off" && v != "try" && v != "required") return "must be off, try or required";
+         c.smtp_starttls = v;
+         return {};
+       }},
+      {"smtp_timeout_ms", "Time limit of one SMTP transaction", false,
+       IntSetter(&Config::smtp_timeout_ms, 100, 600'000)},
+      {"sms_gateway_url", "HTTP endpoint that delivers SMS (JSON POST)", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+           return "must start with http:// or https://";
+         }
+         if (HasControl(v)) return "must not contain control characters";
+         c.sms_gateway_url = v;
+         return {};
+       }},
+      {"sms_gateway_token", "Bearer token for the SMS gateway (prefer the environment variable)",
+       false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (HasControl(v)) return "must not contain control characters";
+         c.sms_gateway_token = v;
+         return {};
+       }},
+      {"sms_gateway_timeout_ms", "Time limit of one SMS gateway request", false,
+       IntSetter(&Config::sms_gateway_timeout_ms, 100, 600'000)},
   };
   return kSettings;
 }

@@ -28,6 +28,18 @@ struct Config {
   int shutdown_grace_ms = 10'000;
   std::string config_file;  // the TOML file read, if any
 
+  // Outbound messages. Without an SMTP URL e-mail goes to <data_dir>/outbox.jsonl; without a
+  // gateway URL SMS does too.
+  std::string smtp_url;       // smtp://host[:port] or smtps://host[:port]
+  std::string smtp_user;      // empty: no SMTP AUTH
+  std::string smtp_password;  // prefer COGNATE_SMTP_PASSWORD; never logged
+  std::string smtp_from = "no-reply@verificationemail.com";  // "addr" or "Name <addr>"
+  std::string smtp_starttls = "try";                         // off | try | required
+  int smtp_timeout_ms = 20'000;
+  std::string sms_gateway_url;    // http(s):// endpoint taking a JSON POST
+  std::string sms_gateway_token;  // sent as "Authorization: Bearer <token>"; never logged
+  int sms_gateway_timeout_ms = 10'000;
+
   // The store to open: "memory", "sqlite:<path>" or the postgres:// URL as given.
   std::string DatabaseUrl() const;
   bool UsesPostgres() const;

@@ -205,5 +205,43 @@ TEST_F(ConfigTest, PublicUrlFollowsBindPortAndTls) {
   EXPECT_EQ(c.PublicUrl(443), "https://login.example.com");
 }
 
+TEST_F(ConfigTest, MessagingSettings) {
+  auto defaults = LoadConfig({}, {});
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->smtp_url, "");
+  EXPECT_EQ(defaults.config->smtp_from, "no-reply@verificationemail.com");
+  EXPECT_EQ(defaults.config->smtp_starttls, "try");
+  EXPECT_EQ(defaults.config->sms_gateway_url, "");
+
+  auto out = LoadConfig({"--config",
+                         WriteToml("smtp_url = \"smtps://mail.example.com:465\"\n"
+                                   "smtp_user = \"mailer\"\nsmtp_starttls = \"required\"\n"
+                                   "sms_gateway_url = \"https://sms.example.com/send\"\n"),
+                         "--smtp-from", "Example <no-reply@example.com>", "--sms-gateway-token",
+                         "tok", "--smtp-timeout-ms", "5000"},
+                        {{"COGNATE_SMTP_PASSWORD", "s3cret"}});
+  ASSERT_TRUE(out.config) << out.message;
+  const Config& c = *out.config;
+  EXPECT_EQ(c.smtp_url, "smtps://mail.example.com:465");
+  EXPECT_EQ(c.smtp_user, "mailer");
+  EXPECT_EQ(c.smtp_password, "s3cret");
+  EXPECT_EQ(c.smtp_from, "Example <no-reply@example.com>");
+  EXPECT_EQ(c.smtp_starttls, "required");
+  EXPECT_EQ(c.smtp_timeout_ms, 5000);
+  EXPECT_EQ(c.sms_gateway_url, "https://sms.example.com/send");
+  EXPECT_EQ(c.sms_gateway_token, "tok");
+
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--smtp-url", "http://x"},
+                                              {"--smtp-from", "nobody"},
+                                              {"--smtp-from", "a@b\r\nBcc: c@d"},
+                                              {"--smtp-starttls", "maybe"},
+                                              {"--sms-gateway-url", "smtp://x"},
+                                              {"--smtp-timeout-ms", "0"}}) {
+    auto r = LoadConfig(bad, {});
+    EXPECT_EQ(r.exit_code, 2) << bad[0];
+    EXPECT_NE(r.message.find(bad[0]), std::string::npos) << r.message;
+  }
+}
+
 }  // namespace
 }  // namespace cognate::app

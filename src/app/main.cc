@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -26,7 +27,11 @@
 #include "crypto/crypto.h"
 #include "domain/service_context.h"
 #include "http/http_server.h"
+#include "outbound/curl_global.h"
 #include "outbound/outbox_sink.h"
+#include "outbound/routing_sink.h"
+#include "outbound/sms_gateway_sink.h"
+#include "outbound/smtp_sink.h"
 #include "store/memory/memory_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -122,6 +127,35 @@ int Run(int argc, char** argv) {
 
   SystemClock clock;
   outbound::OutboxSink outbox(data_dir / "outbox.jsonl", clock);
+  std::unique_ptr<outbound::SmtpSink> smtp;
+  if (!config.smtp_url.empty()) {
+    outbound::SmtpOptions o;
+    o.url = config.smtp_url;
+    o.username = config.smtp_user;
+    o.password = config.smtp_password;
+    o.from = config.smtp_from;
+    o.starttls = config.smtp_starttls == "off"        ? outbound::StartTls::kOff
+                 : config.smtp_starttls == "required" ? outbound::StartTls::kRequired
+                                                      : outbound::StartTls::kTry;
+    o.timeout = std::chrono::milliseconds(config.smtp_timeout_ms);
+    smtp = std::make_unique<outbound::SmtpSink>(std::move(o), clock);
+    spdlog::info("e-mail via {} from {}{}", outbound::RedactUrl(config.smtp_url), config.smtp_from,
+                 config.smtp_user.empty() ? "" : " (authenticated)");
+  } else {
+    spdlog::info("e-mail goes to the outbox {}", outbox.path().string());
+  }
+  std::unique_ptr<outbound::SmsGatewaySink> sms;
+  if (!config.sms_gateway_url.empty()) {
+    outbound::SmsGatewayOptions o;
+    o.url = config.sms_gateway_url;
+    o.token = config.sms_gateway_token;
+    o.timeout = std::chrono::milliseconds(config.sms_gateway_timeout_ms);
+    sms = std::make_unique<outbound::SmsGatewaySink>(std::move(o));
+    spdlog::info("SMS via {}", outbound::RedactUrl(config.sms_gateway_url));
+  } else {
+    spdlog::info("SMS goes to the outbox {}", outbox.path().string());
+  }
+  outbound::RoutingSink messages(outbox, smtp.get(), sms.get());
 
   LateHandler late;
   http::HttpServerOptions http_options;
@@ -142,7 +176,7 @@ int Run(int argc, char** argv) {
   deployment.region = config.region;
   deployment.account_id = config.account_id;
   deployment.public_url = config.PublicUrl(server.port());
-  domain::ServiceContext context{*store, clock, secret_box, outbox, deployment};
+  domain::ServiceContext context{*store, clock, secret_box, messages, deployment};
 
   api::HandlerRegistry idp;
   api::HandlerRegistry identity;

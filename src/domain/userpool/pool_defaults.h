@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/messaging/templates.h"
+
 namespace cognate::domain::userpool {
 
 inline constexpr std::int64_t kDefaultTemporaryPasswordValidityDays = 7;
@@ -31,15 +33,14 @@ inline nlohmann::json DefaultAccountRecoverySetting() {
             nlohmann::json{{"Priority", 2}, {"Name", "verified_phone_number"}}})}};
 }
 
-// Message texts Cognito uses when the pool sets none ({####} is the code, {username} the user
-// name).
-inline constexpr std::string_view kDefaultVerificationEmailSubject = "Your verification code";
+// Message texts Cognito uses when the pool sets none (defined once, in messaging/templates.h).
+inline constexpr std::string_view kDefaultVerificationEmailSubject =
+    messaging::kDefaultVerificationSubject;
 inline constexpr std::string_view kDefaultVerificationMessage =
-    "Your verification code is {####}. ";
-inline constexpr std::string_view kDefaultInviteEmailSubject = "Your temporary password";
-inline constexpr std::string_view kDefaultInviteMessage =
-    "Your username is {username} and temporary password is {####}. ";
+    messaging::kDefaultVerificationMessage;
+inline constexpr std::string_view kDefaultInviteEmailSubject = messaging::kDefaultInviteSubject;
+inline constexpr std::string_view kDefaultInviteMessage = messaging::kDefaultInviteMessage;
 inline constexpr std::string_view kDefaultAuthenticationMessage =
-    "Your authentication code is {####}. ";
+    messaging::kDefaultAuthenticationMessage;
 
 }  // namespace cognate::domain::userpool

@@ -173,30 +173,8 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
     apply_policy(*given_policy);
   }
 
-  MessageTemplate& inv = r.invite_template_;
-  inv.sms_message = std::string(userpool::kDefaultInviteMessage);
-  inv.email_message = inv.sms_message;
-  inv.email_subject = std::string(userpool::kDefaultInviteEmailSubject);
-  if (admin_cfg != nullptr) {
-    if (const json* t = Member(*admin_cfg, "InviteMessageTemplate")) {
-      if (auto v = StringMember(*t, "SMSMessage")) inv.sms_message = *v;
-      if (auto v = StringMember(*t, "EmailMessage")) inv.email_message = *v;
-      if (auto v = StringMember(*t, "EmailSubject")) inv.email_subject = *v;
-    }
-  }
-
-  MessageTemplate& ver = r.verification_template_;
-  ver.sms_message = std::string(userpool::kDefaultVerificationMessage);
-  ver.email_message = ver.sms_message;
-  ver.email_subject = std::string(userpool::kDefaultVerificationEmailSubject);
-  if (auto v = StringMember(doc, "SmsVerificationMessage")) ver.sms_message = *v;
-  if (auto v = StringMember(doc, "EmailVerificationMessage")) ver.email_message = *v;
-  if (auto v = StringMember(doc, "EmailVerificationSubject")) ver.email_subject = *v;
-  if (const json* t = Member(doc, "VerificationMessageTemplate")) {
-    if (auto v = StringMember(*t, "SmsMessage")) ver.sms_message = *v;
-    if (auto v = StringMember(*t, "EmailMessage")) ver.email_message = *v;
-    if (auto v = StringMember(*t, "EmailSubject")) ver.email_subject = *v;
-  }
+  r.invite_template_ = messaging::InviteTemplateFromPool(doc);
+  r.verification_template_ = messaging::VerificationTemplateFromPool(doc);
 
   const json default_recovery = userpool::DefaultAccountRecoverySetting();
   const json* ars = Member(doc, "AccountRecoverySetting");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "domain/messaging/templates.h"
 #include "domain/service_context.h"
 #include "store/store.h"
 
@@ -40,11 +41,7 @@ struct PasswordPolicy {
 };
 
 // An SMS and e-mail message pair with `{username}` / `{####}` placeholders.
-struct MessageTemplate {
-  std::string sms_message;
-  std::string email_message;
-  std::string email_subject;
-};
+using MessageTemplate = messaging::MessageTemplate;
 
 // A recovery channel from AccountRecoverySetting, in priority order.
 enum class RecoveryChannel : std::uint8_t { kVerifiedEmail, kVerifiedPhone, kAdminOnly };
@@ -82,7 +79,9 @@ class PoolRules {
   // AdminCreateUserConfig.InviteMessageTemplate (defaults filled).
   const MessageTemplate& invite_template() const { return invite_template_; }
   // VerificationMessageTemplate (code messages; defaults filled).
-  const MessageTemplate& verification_template() const { return verification_template_; }
+  const messaging::VerificationTemplate& verification_template() const {
+    return verification_template_;
+  }
   // AccountRecoverySetting channels by priority (userpool::DefaultAccountRecoverySetting when
   // the pool has none).
   const std::vector<RecoveryChannel>& recovery_channels() const { return recovery_channels_; }
@@ -96,7 +95,7 @@ class PoolRules {
   bool case_sensitive_ = true;
   PasswordPolicy password_policy_;
   MessageTemplate invite_template_;
-  MessageTemplate verification_template_;
+  messaging::VerificationTemplate verification_template_;
   std::vector<RecoveryChannel> recovery_channels_;
 };
 

@@ -14,15 +14,7 @@ constexpr std::int64_t kResetCodeValidityMs = 60LL * 60 * 1000;  // one hour
 constexpr std::int64_t kVerifyCodeValidityMs = kDayMs;
 constexpr int kMaxRetries = 5;
 
-std::string Replace(std::string text, std::string_view from, std::string_view to) {
-  for (std::size_t pos = text.find(from); pos != std::string::npos;
-       pos = text.find(from, pos + to.size())) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
-
-std::string NewCode() { return crypto::RandomString(6, "0123456789"); }
+std::string NewCode() { return messaging::GenerateCode(); }
 
 std::string KeyAttribute(const std::string& key) { return key.substr(0, key.find(':')); }
 
@@ -118,15 +110,15 @@ Result<void> UserService::SendInvitation(const PoolRules& rules, const UserRecor
       if (!email) continue;
       m.channel = OutboundMessage::Channel::kEmail;
       m.destination = *email;
-      m.subject =
-          Replace(Replace(t.email_subject, "{username}", shown_username), "{####}", password);
-      m.body = Replace(Replace(t.email_message, "{username}", shown_username), "{####}", password);
+      messaging::RenderedEmail e = messaging::RenderInviteEmail(t, shown_username, password);
+      m.subject = std::move(e.subject);
+      m.body = std::move(e.body);
     } else {
       auto phone = user.Attribute("phone_number");
       if (!phone) continue;
       m.channel = OutboundMessage::Channel::kSms;
       m.destination = *phone;
-      m.body = Replace(Replace(t.sms_message, "{username}", shown_username), "{####}", password);
+      m.body = messaging::RenderInviteSms(t, shown_username, password);
     }
     if (auto sent = ctx_.messages.Send(m); !sent) return sent.error();
   }
@@ -135,7 +127,7 @@ Result<void> UserService::SendInvitation(const PoolRules& rules, const UserRecor
 
 Result<void> UserService::SendCode(const PoolRules& rules, const UserRecord& user, bool email,
                                    const std::string& code, const std::string& purpose) {
-  const MessageTemplate& t = rules.verification_template();
+  const messaging::VerificationTemplate& t = rules.verification_template();
   OutboundMessage m;
   m.pool_id = rules.pool_id();
   m.username = user.username;
@@ -143,12 +135,13 @@ Result<void> UserService::SendCode(const PoolRules& rules, const UserRecord& use
   if (email) {
     m.channel = OutboundMessage::Channel::kEmail;
     m.destination = user.Attribute("email").value_or("");
-    m.subject = Replace(t.email_subject, "{####}", code);
-    m.body = Replace(Replace(t.email_message, "{####}", code), "{username}", user.username);
+    messaging::RenderedEmail e = messaging::RenderVerificationEmail(t, code, user.username);
+    m.subject = std::move(e.subject);
+    m.body = std::move(e.body);
   } else {
     m.channel = OutboundMessage::Channel::kSms;
     m.destination = user.Attribute("phone_number").value_or("");
-    m.body = Replace(Replace(t.sms_message, "{####}", code), "{username}", user.username);
+    m.body = messaging::RenderVerificationSms(t, code, user.username);
   }
   return ctx_.messages.Send(m);
 }
