@@ -89,7 +89,25 @@ struct HttpServer::Impl {
   asio::awaitable<void> Serve(Stream& stream, IoWorker& worker, std::string source_ip);
   asio::awaitable<void> ServePlain(tcp::socket socket, IoWorker& worker);
   asio::awaitable<void> ServeTls(tcp::socket socket, IoWorker& worker);
-  asio::awaitable<api::ApiResponse> Compute(std::shared_ptr<api::ApiRequest> request);
+  // The compute hop: the request runs on the compute pool and the connection's coroutine resumes
+  // on its I/O thread with the response. Built from a plain completion handler rather than a
+  // capturing coroutine lambda inside a co_await expression: g++ 12 destroyed that lambda's
+  // captures twice (a heap-use-after-free under concurrent connections).
+  struct ComputeTask {
+    api::ApiRequest request;
+    api::ApiResponse response;
+  };
+  void RunHandler(ComputeTask& task);
+  template <class Handler>
+  void StartCompute(std::shared_ptr<ComputeTask> task, Handler done) {
+    auto work = asio::make_work_guard(asio::get_associated_executor(done));
+    asio::post(*compute, [this, task = std::move(task), done = std::move(done),
+                          work = std::move(work)]() mutable {
+      RunHandler(*task);  // `task` is shared: it outlives this frame on teardown
+      auto io = work.get_executor();
+      asio::post(io, std::move(done));
+    });
+  }
   void ConnectionClosed() {
     {
       std::lock_guard lock(mu);
@@ -225,33 +243,22 @@ asio::awaitable<void> HttpServer::Impl::ServeTls(tcp::socket socket, IoWorker& w
   beast::get_lowest_layer(stream).close();
 }
 
-asio::awaitable<api::ApiResponse> HttpServer::Impl::Compute(
-    std::shared_ptr<api::ApiRequest> request) {
-  // The request is shared with the pool task so it outlives this frame if the server is torn
-  // down while a handler still runs.
-  auto [e, response] = co_await asio::co_spawn(
-      *compute,
-      [this, request]() -> asio::awaitable<api::ApiResponse> {
-        co_return handler.Handle(*request);
-      },
-      kAwait);
-  if (e) {
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("http: request {} handler threw: {}", request->request_id, ex.what());
-    } catch (...) {
-      spdlog::error("http: request {} handler threw", request->request_id);
-    }
-    api::ApiResponse r;
-    r.status = 500;
-    r.error_type = "InternalErrorException";
-    r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
-    r.headers.emplace_back("x-amzn-ErrorType", "InternalErrorException");
-    r.body = R"({"__type":"InternalErrorException","message":"Internal server error."})";
-    co_return r;
+void HttpServer::Impl::RunHandler(ComputeTask& task) {
+  try {
+    task.response = handler.Handle(task.request);
+    return;
+  } catch (const std::exception& ex) {
+    spdlog::error("http: request {} handler threw: {}", task.request.request_id, ex.what());
+  } catch (...) {
+    spdlog::error("http: request {} handler threw", task.request.request_id);
   }
-  co_return std::move(response);
+  api::ApiResponse r;
+  r.status = 500;
+  r.error_type = "InternalErrorException";
+  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+  r.headers.emplace_back("x-amzn-ErrorType", "InternalErrorException");
+  r.body = R"({"__type":"InternalErrorException","message":"Internal server error."})";
+  task.response = std::move(r);
 }
 
 template <class Stream>
@@ -333,10 +340,13 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
       res = PreflightResponse(req, request_id, keep_alive && !stopping);
     } else {
       unsigned version = req.version();
-      auto api_req =
-          std::make_shared<api::ApiRequest>(ToApiRequest(std::move(req), request_id, source_ip));
+      auto task = std::make_shared<ComputeTask>();
+      task->request = ToApiRequest(std::move(req), request_id, source_ip);
       lowest.expires_never();  // the handler's time is not the client's fault
-      api::ApiResponse api_res = co_await Compute(std::move(api_req));
+      auto hop = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+          [this, task](auto done) { StartCompute(task, std::move(done)); }, asio::use_awaitable);
+      co_await std::move(hop);
+      api::ApiResponse api_res = std::move(task->response);
       if (!api_res.operation.empty()) operation = api_res.operation;
       if (!api_res.error_type.empty()) error_type = api_res.error_type;
       res = ToBeastResponse(std::move(api_res), request_id, version, keep_alive && !stopping);

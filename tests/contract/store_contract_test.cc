@@ -880,7 +880,8 @@ TYPED_TEST(StoreContractTest, Credentials) {
   for (const char* id : {"AKIDB", "AKIDA", "AKIDC"}) {
     CredentialRow c;
     c.access_key_id = id;
-    c.encrypted_secret = std::string("sealed-") + id;
+    // Sealed secrets are raw AEAD output: arbitrary bytes, NUL and invalid UTF-8 included.
+    c.encrypted_secret = std::string("sealed-") + id + std::string("\x00\xff\xfe\x80", 4);
     c.description = "root";
     c.created_ms = 10;
     ASSERT_TRUE(Ok(s.PutCredential(c)));
@@ -891,7 +892,7 @@ TYPED_TEST(StoreContractTest, Credentials) {
   EXPECT_TRUE(Fails(s.PutCredential(dup), kConflict, "access_key_id"));
   auto got = s.GetCredential("AKIDA");
   ASSERT_TRUE(Ok(got));
-  EXPECT_EQ(got->encrypted_secret, "sealed-AKIDA");
+  EXPECT_EQ(got->encrypted_secret, std::string("sealed-AKIDA\x00\xff\xfe\x80", 16));
   EXPECT_EQ(got->description, "root");
   EXPECT_EQ(got->created_ms, 10);
   EXPECT_TRUE(Fails(s.GetCredential("AKIDZ"), kNotFound, "credential"));

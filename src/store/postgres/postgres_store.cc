@@ -152,7 +152,35 @@ constexpr const char* kUserCols =
     "u.pool_id, u.sub, u.username, u.username_key, u.status, u.enabled, u.unique_keys, "
     "u.indexed, u.doc, u.created_ms, u.modified_ms, u.version";
 constexpr int kUserColCount = 12;
-constexpr const char* kCredentialCols = "access_key_id, encrypted_secret, description, created_ms";
+// encrypted_secret is bytea (raw AEAD output); it crosses the text protocol as hex.
+constexpr const char* kCredentialCols =
+    "access_key_id, encode(encrypted_secret, 'hex'), description, created_ms";
+
+std::string ToHex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+std::string FromHex(std::string_view hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 0;
+  };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+  }
+  return out;
+}
 
 PoolRow ReadPool(const Result& r, int i) {
   PoolRow p;
@@ -211,7 +239,7 @@ StoreResult<UserRow> ReadUser(const Result& r, int i) {
 CredentialRow ReadCredential(const Result& r, int i) {
   CredentialRow c;
   c.access_key_id = Text(r, i, 0);
-  c.encrypted_secret = Text(r, i, 1);
+  c.encrypted_secret = FromHex(Text(r, i, 1));
   c.description = Text(r, i, 2);
   c.created_ms = Int(r, i, 3);
   return c;
@@ -995,8 +1023,9 @@ StoreStatus PostgresStore::PutCredential(const CredentialRow& row) {
   return impl_->Tx([&](PgConn& c) -> StoreStatus {
     auto r = Query(c,
                    "INSERT INTO credentials (access_key_id, encrypted_secret, description, "
-                   "created_ms) VALUES ($1, $2, $3, $4)",
-                   {row.access_key_id, row.encrypted_secret, row.description, Str(row.created_ms)});
+                   "created_ms) VALUES ($1, decode($2, 'hex'), $3, $4)",
+                   {row.access_key_id, ToHex(row.encrypted_secret), row.description,
+                    Str(row.created_ms)});
     if (!r) return r.error().IsConflict() ? Conflict("access_key_id") : r.error();
     return {};
   });

@@ -82,7 +82,7 @@ CREATE INDEX group_members_by_user ON group_members (pool_id, sub, group_name);
 
 CREATE TABLE credentials (
   access_key_id    text COLLATE "C" NOT NULL,
-  encrypted_secret text   NOT NULL,
+  encrypted_secret bytea  NOT NULL,  -- raw AEAD output (any bytes)
   description      text   NOT NULL,
   created_ms       bigint NOT NULL,
   CONSTRAINT credentials_pkey PRIMARY KEY (access_key_id)
