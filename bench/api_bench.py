@@ -116,15 +116,20 @@ def run_wrk(server: harness.CognateServer, lua: Path, duration: int, connections
     return r
 
 
-def seeded_server(build: Path, n_users: int,
-                  concurrency: int) -> tuple[harness.CognateServer, str]:
-    """A server pinned to core 0 over a data dir holding a pool of n_users. The data dir is cached
-    under BUILD/bench-data and seeded only when its pool is missing (a persistent store keeps it
-    across runs; an in-memory one is seeded every time)."""
-    cache = build / "bench-data" / f"sqlite-{n_users}"
+def seeded_server(build: Path, n_users: int, concurrency: int,
+                  database: str | None = None) -> tuple[harness.CognateServer, str]:
+    """A server pinned to core 0 over a store holding a pool of n_users.
+
+    The pool is created through the API. Its users are written by build/bench/seed_users straight
+    into the store (the rows AdminCreateUser writes, one shared password hash) when that tool
+    exists, else through the API (bench/seed.py: one argon2id hash per user, slow). SQLite data
+    dirs are cached under BUILD/bench-data and seeded only when the pool is missing; a PostgreSQL
+    DSN (--database) gets its own cache key but the database is the caller's."""
+    key = "postgres" if database else "sqlite"
+    cache = build / "bench-data" / f"{key}-{n_users}"
     marker = cache / "bench-pool-id"
     cache.mkdir(parents=True, exist_ok=True)
-    server = harness.CognateServer(cache / "data", cpu=SERVER_CPU)
+    server = harness.CognateServer(cache / "data", database=database, cpu=SERVER_CPU)
     server.start()
     try:
         idp = server.client()
@@ -138,13 +143,26 @@ def seeded_server(build: Path, n_users: int,
                 pass
         pool_id = idp.create_user_pool(PoolName=f"bench-{n_users}")["UserPool"]["Id"]
         print(f"bench: seeding {n_users} users into {pool_id}", file=sys.stderr, flush=True)
-        creds = seed.load_credentials(str(server.credentials_file))
-        stats = seed.seed(server.endpoint, creds, pool_id, n_users, concurrency)
+        seeder = build / "bench" / "seed_users"
+        if seeder.exists():
+            server.stop()  # one writer at a time on SQLite
+            began = time.monotonic()
+            subprocess.run([str(seeder), "--database",
+                            database or str(cache / "data" / "cognate.db"),
+                            "--pool-id", pool_id, "--count", str(n_users), "--threads",
+                            "8" if database else "1"], check=True)
+            stats = {"created": n_users, "seconds": time.monotonic() - began, "failed": 0,
+                     "tool": "seed_users"}
+            stats["per_second"] = n_users / stats["seconds"]
+            server.start()
+        else:
+            creds = seed.load_credentials(str(server.credentials_file))
+            stats = seed.seed(server.endpoint, creds, pool_id, n_users, concurrency)
         print(f"bench: seeded {stats['created']} users in {stats['seconds']:.1f}s "
               f"({stats['per_second']:.0f}/s), {stats['failed']} failed",
               file=sys.stderr, flush=True)
         if stats["failed"]:
-            raise RuntimeError(f"seeding failed: {stats['errors']}")
+            raise RuntimeError(f"seeding failed: {stats.get('errors')}")
         marker.write_text(pool_id + "\n")
         (cache / "seed-stats.json").write_text(json.dumps(
             {k: v for k, v in stats.items() if k != "errors"}))
@@ -193,6 +211,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--seed-concurrency", type=int, default=32)
     ap.add_argument("--json", type=Path, help="write all results here")
+    ap.add_argument("--database", help="a postgres:// DSN (default: SQLite in the data dir)")
     args = ap.parse_args()
     build = args.build.resolve()
     os.environ.setdefault("COGNATE_BUILD_DIR", str(build))
@@ -207,21 +226,23 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="cognate-bench-"))
     try:
         for n in [int(x) for x in args.users.split(",") if x]:
-            server, pool_id = seeded_server(build, n, args.seed_concurrency)
+            server, pool_id = seeded_server(build, n, args.seed_concurrency, args.database)
             try:
                 for op_name in [x for x in args.ops.split(",") if x]:
-                    results.append(bench_scenario(server, op_name, pool_id, n, args, workdir))
+                    r = bench_scenario(server, op_name, pool_id, n, args, workdir)
+                    r["store"] = "postgres" if args.database else "sqlite"
+                    results.append(r)
             finally:
                 server.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()
-    print("| scenario | users | req/s min | req/s median | req/s max | p50 | p99 "
+    print("| store | scenario | users | req/s min | req/s median | req/s max | p50 | p99 "
           "| server CPU/req | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['scenario']} | {r['users']:,} | {r['rps_min']:,.0f} | "
+        print(f"| {r['store']} | {r['scenario']} | {r['users']:,} | {r['rps_min']:,.0f} | "
               f"{r['rps_median']:,.0f} | {r['rps_max']:,.0f} | {r['p50_us'] / 1000:.2f} ms | "
               f"{r['p99_us'] / 1000:.2f} ms | {r['cpu_us_per_req_median']:.1f} µs | "
               f"{r['errors']} |")
