@@ -13,10 +13,6 @@ namespace {
 
 constexpr int kMaxListResults = 60;
 
-ApiError NotNull(std::string_view path) {
-  return ValidationError("null", path, "Member must not be null");
-}
-
 ApiError OAuthFlowError(std::string message) {
   return ApiError(ErrorCode::kInvalidOAuthFlow, std::move(message));
 }
@@ -361,25 +357,10 @@ Result<void> Misc(const Json& in, Json& doc, bool create) {
   return {};
 }
 
-Result<void> ClientName(const Json& in, Json& doc, bool create) {
-  auto name = OptString(in, "ClientName");
-  if (!name) return name.error();
-  if (!*name) {
-    if (create) return NotNull("clientName");
-    return {};
-  }
-  if ((*name)->empty() || (*name)->size() > 128) {
-    return ValidationError("'" + **name + "'", "clientName",
-                           "Member must have length between 1 and 128");
-  }
-  doc["ClientName"] = **name;
-  return {};
-}
-
 // Every member Create and Update set (Update resets the ones left out).
 Result<void> ApplyClientConfiguration(const Json& in, Json& doc, const Json& pool, bool has_secret,
                                       bool create) {
-  auto name = ClientName(in, doc, create);
+  auto name = NameMember(in, "ClientName", "clientName", doc, "ClientName", create);
   if (!name) return name;
   auto validity = TokenValidity(in, doc);
   if (!validity) return validity;

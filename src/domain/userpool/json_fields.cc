@@ -25,6 +25,25 @@ ApiError ValidationError(std::string_view value, std::string_view path, std::str
                                     "' failed to satisfy constraint: " + std::string(what));
 }
 
+ApiError NotNull(std::string_view path) {
+  return ValidationError("null", path, "Member must not be null");
+}
+
+Result<void> NameMember(const Json& in, std::string_view key, std::string_view path, Json& doc,
+                        std::string_view doc_key, bool create) {
+  auto name = OptString(in, key);
+  if (!name) return name.error();
+  if (!*name) {
+    if (create) return NotNull(path);
+    return {};
+  }
+  if ((*name)->empty() || (*name)->size() > 128) {
+    return ValidationError("'" + **name + "'", path, "Member must have length between 1 and 128");
+  }
+  doc[std::string(doc_key)] = **name;
+  return {};
+}
+
 Result<std::optional<std::string>> OptString(const Json& in, std::string_view key) {
   const Json* v = Member(in, key);
   if (v == nullptr) return std::optional<std::string>();

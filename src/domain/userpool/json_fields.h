@@ -37,5 +37,13 @@ ApiError WrongType(std::string_view key, std::string_view expected);
 // "1 validation error detected: Value <v> at '<path>' failed to satisfy constraint: <what>",
 // the form Cognito uses for model constraint violations.
 ApiError ValidationError(std::string_view value, std::string_view path, std::string_view what);
+// ValidationError for a required member sent as null or left out.
+ApiError NotNull(std::string_view path);
+
+// Copies the name member `key` of `in` (1..128 characters) into doc[doc_key]. Required when
+// `create`; on update an absent name leaves the document as it is. `path` is the member's name
+// in validation messages ("poolName", "clientName").
+Result<void> NameMember(const Json& in, std::string_view key, std::string_view path, Json& doc,
+                        std::string_view doc_key, bool create);
 
 }  // namespace cognate::domain::userpool

@@ -13,10 +13,6 @@ namespace {
 
 constexpr int kMaxListResults = 60;
 
-ApiError NotNull(std::string_view path) {
-  return ValidationError("null", path, "Member must not be null");
-}
-
 Result<void> CheckEnum(const std::string& value, std::initializer_list<std::string_view> allowed,
                        std::string_view path) {
   for (auto a : allowed) {
@@ -388,21 +384,6 @@ Result<void> AttributeUpdateSettings(const Json& in, Json& doc, bool create) {
   return {};
 }
 
-Result<void> PoolNameMember(const Json& in, Json& doc, bool create) {
-  auto name = OptString(in, "PoolName");
-  if (!name) return name.error();
-  if (!*name) {
-    if (create) return NotNull("poolName");
-    return {};
-  }
-  if ((*name)->empty() || (*name)->size() > 128) {
-    return ValidationError("'" + **name + "'", "poolName",
-                           "Member must have length between 1 and 128");
-  }
-  doc["Name"] = **name;
-  return {};
-}
-
 Result<void> SimpleEnumMember(const Json& in, Json& doc, const char* key,
                               std::initializer_list<std::string_view> allowed,
                               std::string_view path, const char* create_default, bool create) {
@@ -420,7 +401,7 @@ Result<void> SimpleEnumMember(const Json& in, Json& doc, const char* key,
 
 // Everything UpdateUserPool controls (and CreateUserPool sets the same way).
 Result<void> ApplyConfiguration(const Json& in, Json& doc, bool create) {
-  auto name = PoolNameMember(in, doc, create);
+  auto name = NameMember(in, "PoolName", "poolName", doc, "Name", create);
   if (!name) return name;
   auto policies = Policies(in);
   if (!policies) return policies.error();

@@ -1021,11 +1021,11 @@ StoreResult<Page<GroupRow>> PostgresStore::ListGroupsForUser(const std::string& 
 
 StoreStatus PostgresStore::PutCredential(const CredentialRow& row) {
   return impl_->Tx([&](PgConn& c) -> StoreStatus {
-    auto r = Query(c,
-                   "INSERT INTO credentials (access_key_id, encrypted_secret, description, "
-                   "created_ms) VALUES ($1, decode($2, 'hex'), $3, $4)",
-                   {row.access_key_id, ToHex(row.encrypted_secret), row.description,
-                    Str(row.created_ms)});
+    auto r = Query(
+        c,
+        "INSERT INTO credentials (access_key_id, encrypted_secret, description, "
+        "created_ms) VALUES ($1, decode($2, 'hex'), $3, $4)",
+        {row.access_key_id, ToHex(row.encrypted_secret), row.description, Str(row.created_ms)});
     if (!r) return r.error().IsConflict() ? Conflict("access_key_id") : r.error();
     return {};
   });
