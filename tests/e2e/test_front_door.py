@@ -348,3 +348,11 @@ def test_many_concurrent_connections(make_server):
     assert s.proc.poll() is None, f"server died (exit {s.proc.returncode}):\n{s.log_text()[-1500:]}"
     bad = [r for r in results if r != 200]
     assert not bad, f"{len(bad)} of {len(results)} requests failed: {bad[:5]}"
+
+
+def test_invalid_utf8_inside_a_string_value(server):
+    """Invalid UTF-8 in a member value is a clean SerializationException, and nothing is created."""
+    resp = server.call_raw("CreateUserPool", b'{"PoolName": "bad\xff\xfename"}')
+    assert_error(resp, "SerializationException")
+    pools = server.call_raw("ListUserPools", {"MaxResults": 60}).json()["UserPools"]
+    assert all("bad" not in p["Name"] for p in pools)

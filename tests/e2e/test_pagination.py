@@ -138,3 +138,17 @@ def test_cli_auto_paginates(server, big_pool):
     assert out.returncode == 0, out.stderr
     users = json.loads(out.stdout)["Users"]
     assert len({u["Username"] for u in users}) == N_USERS
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_tampered_token_is_rejected(idp, big_pool, where):
+    """A valid token with one character changed fails its MAC: never a different page."""
+    from botocore.exceptions import ClientError
+
+    token = idp.list_users(UserPoolId=big_pool, Limit=5)["PaginationToken"]
+    i = {"start": 0, "middle": len(token) // 2, "end": len(token) - 1}[where]
+    flipped = "B" if token[i] != "B" else "C"
+    tampered = token[:i] + flipped + token[i + 1:]
+    with pytest.raises(ClientError) as e:
+        idp.list_users(UserPoolId=big_pool, Limit=5, PaginationToken=tampered)
+    assert e.value.response["Error"]["Code"] == "InvalidParameterException"
