@@ -18,7 +18,10 @@ namespace {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cognate-sqlite-XXXXXX").string();
+    // mkdtemp replaces the trailing six 'X' characters with a unique suffix.
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / ("cognate-sqlite-" + std::string(6, 'X')))
+            .string();
     if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
   }
   ~TempDir() {
