@@ -15,6 +15,9 @@ struct DeploymentConfig {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";  // used in ARNs
   std::string public_url = "http://127.0.0.1:9229";
+  // --dev only (`--dev-fixed-code`): every generated one-time code is this value, so local test
+  // suites can type it. Empty (always, outside --dev): codes are random.
+  std::string dev_fixed_code;
 };
 
 struct ServiceContext {

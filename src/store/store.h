@@ -118,6 +118,47 @@ struct CredentialRow {
   std::int64_t created_ms = 0;
 };
 
+// A pool's token-signing key. The private key (PKCS#8 PEM) is sealed with the master key's
+// SecretBox by the caller; the store never sees it in the clear.
+struct SigningKeyRow {
+  std::string pool_id;
+  std::string kid;            // unique across all pools (RFC 7638 thumbprint)
+  std::string sealed_private_key;  // bytes (SecretBox output)
+  std::int64_t created_ms = 0;
+  // 0 while the key may sign; set when rotated out (it still verifies until deleted).
+  std::int64_t retired_ms = 0;
+};
+
+// One sign-in's tokens: every ID/access token carries the family id as `origin_jti`, and the
+// refresh token names the family. Revoking the family revokes all of them on every node.
+struct TokenFamilyRow {
+  std::string family_id;  // unique: the origin_jti
+  std::string pool_id;
+  std::string client_id;
+  std::string sub;
+  // SHA-256 (hex) of the refresh token now valid, and of the one it replaced when refresh-token
+  // rotation is on (accepted until previous_valid_until_ms, the rotation grace period).
+  std::string refresh_hash;
+  std::string previous_refresh_hash;
+  std::int64_t previous_valid_until_ms = 0;
+  std::string doc;  // the domain's JSON (auth_time, device key, scopes, ...)
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;  // when the refresh token expires
+  std::int64_t revoked_ms = 0;  // 0 while live
+  std::int64_t version = 0;     // set by the store: 1 on create, +1 on each update
+};
+
+// A short-lived record shared by every node: an authentication Session between challenges, a
+// used one-time value, a rate-limit counter. Expired rows are invisible and purged lazily.
+struct EphemeralRow {
+  std::string kind;  // namespace, e.g. "auth_session"
+  std::string key;   // unique within kind (callers pass a hash, never a secret)
+  std::string pool_id;
+  std::string doc;
+  std::int64_t expires_ms = 0;
+  std::int64_t version = 0;  // set by the store: 1 on put, +1 on each update
+};
+
 // A ListUsers query: at most one condition, as Cognito allows.
 struct UserQuery {
   enum class Op : std::uint8_t { kAll, kEquals, kPrefix };
@@ -140,7 +181,8 @@ class PoolStore {
   // Replaces name/doc/modified_ms where version == expected_version, then bumps the version.
   // kNotFound if absent, kConflict if the version moved on.
   virtual StoreStatus UpdatePool(const PoolRow& row, std::int64_t expected_version) = 0;
-  // Deletes the pool and everything in it (clients, users, groups, memberships).
+  // Deletes the pool and everything in it (clients, users, groups, memberships, signing keys,
+  // token families, its ephemeral rows).
   virtual StoreStatus DeletePool(const std::string& id) = 0;
   // Pools ordered by id, `limit` at most, after `cursor`.
   virtual StoreResult<Page<PoolRow>> ListPools(const std::string& cursor, int limit) = 0;
@@ -177,7 +219,7 @@ class UserStore {
   // indexed attributes, where version == expected_version. kConflict on a version race
   // (detail "version") or on a clashing unique key (detail names the key).
   virtual StoreStatus UpdateUser(const UserRow& row, std::int64_t expected_version) = 0;
-  // Deletes the user, its keys, indexed attributes and group memberships.
+  // Deletes the user, its keys, indexed attributes, group memberships and token families.
   virtual StoreStatus DeleteUser(const std::string& pool_id, const std::string& sub) = 0;
   // Users matching `query`, in a stable order, resumable by cursor.
   virtual StoreResult<Page<UserRow>> ListUsers(const std::string& pool_id,
@@ -234,12 +276,69 @@ class SettingStore {
   virtual StoreResult<std::string> GetSetting(const std::string& name) = 0;
 };
 
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  // kNotFound if the pool does not exist; kConflict if the kid exists.
+  virtual StoreStatus AddSigningKey(const SigningKeyRow& row) = 0;
+  // The pool's keys, newest first (created_ms descending, then kid).
+  virtual StoreResult<std::vector<SigningKeyRow>> ListSigningKeys(const std::string& pool_id) = 0;
+  // Sets retired_ms of a key (idempotent: an already retired key keeps its first time).
+  virtual StoreStatus RetireSigningKey(const std::string& pool_id, const std::string& kid,
+                                       std::int64_t retired_ms) = 0;
+  virtual StoreStatus DeleteSigningKey(const std::string& pool_id, const std::string& kid) = 0;
+};
+
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  // kNotFound if the pool does not exist; kConflict if the family id exists.
+  virtual StoreStatus CreateTokenFamily(const TokenFamilyRow& row) = 0;
+  virtual StoreResult<TokenFamilyRow> GetTokenFamily(const std::string& family_id) = 0;
+  // Replaces every field but family_id/pool_id/client_id/sub/created_ms where version ==
+  // expected_version, then bumps the version. kNotFound / kConflict as for users.
+  virtual StoreStatus UpdateTokenFamily(const TokenFamilyRow& row,
+                                        std::int64_t expected_version) = 0;
+  // Sets revoked_ms on the family if it is live (idempotent). kNotFound if absent.
+  virtual StoreStatus RevokeTokenFamily(const std::string& family_id, std::int64_t revoked_ms) = 0;
+  // Revokes every live family of the user (GlobalSignOut); returns how many it revoked.
+  virtual StoreResult<std::int64_t> RevokeUserTokenFamilies(const std::string& pool_id,
+                                                            const std::string& sub,
+                                                            std::int64_t revoked_ms) = 0;
+  // Deletes families whose refresh token expired before `now_ms`; returns how many.
+  virtual StoreResult<std::int64_t> PurgeTokenFamilies(std::int64_t now_ms) = 0;
+};
+
+class EphemeralStore {
+ public:
+  virtual ~EphemeralStore() = default;
+  // Inserts with version 1. kConflict if a live (unexpired at `now_ms`) row has the same
+  // kind/key; an expired one is replaced.
+  virtual StoreStatus PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) = 0;
+  // The live row, or kNotFound (absent or expired at `now_ms`).
+  virtual StoreResult<EphemeralRow> GetEphemeral(const std::string& kind, const std::string& key,
+                                                 std::int64_t now_ms) = 0;
+  // Replaces doc/expires_ms where version == expected_version and the row is live; bumps the
+  // version. kNotFound if absent or expired, kConflict if the version moved on.
+  virtual StoreStatus UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
+                                      std::int64_t now_ms) = 0;
+  // Deletes the row and returns it if it was live: exactly one of many concurrent callers gets
+  // it (one-time use); the others get kNotFound.
+  virtual StoreResult<EphemeralRow> TakeEphemeral(const std::string& kind, const std::string& key,
+                                                  std::int64_t now_ms) = 0;
+  // Deletes rows expired before `now_ms`; returns how many.
+  virtual StoreResult<std::int64_t> PurgeEphemeral(std::int64_t now_ms) = 0;
+};
+
 class Store : public PoolStore,
               public ClientStore,
               public UserStore,
               public GroupStore,
               public CredentialStore,
-              public SettingStore {
+              public SettingStore,
+              public KeyStore,
+              public TokenStore,
+              public EphemeralStore {
  public:
   ~Store() override = default;
   // Applies pending numbered migrations. Called once at start, before any other method.

@@ -2,8 +2,11 @@
 // Registration of every implemented cognito-idp operation. Each family file builds its domain
 // service from the context and registers thin JSON handlers that capture it.
 
+#include <memory>
+
 #include "api/dispatcher.h"
 #include "domain/service_context.h"
+#include "domain/tokens/token_service.h"
 
 namespace cognate::api::cognito_idp {
 
@@ -13,5 +16,18 @@ void RegisterAll(HandlerRegistry& registry, domain::ServiceContext& ctx);
 // Families (one file each).
 void RegisterPoolOps(HandlerRegistry& registry, domain::ServiceContext& ctx);  // pools, clients, tags
 void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx);  // users, groups
+// The families below share one TokenService (its key cache) built by RegisterAll.
+// RevokeToken, GlobalSignOut, AdminUserGlobalSignOut.
+void RegisterTokenOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                      std::shared_ptr<domain::tokens::TokenService> tokens);
+// InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge,
+// GetTokensFromRefreshToken.
+void RegisterAuthOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                     std::shared_ptr<domain::tokens::TokenService> tokens);
+// SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword,
+// ChangePassword, GetUser, UpdateUserAttributes, DeleteUserAttributes, DeleteUser,
+// GetUserAttributeVerificationCode, VerifyUserAttribute.
+void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                            std::shared_ptr<domain::tokens::TokenService> tokens);
 
 }  // namespace cognate::api::cognito_idp
