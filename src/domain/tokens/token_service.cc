@@ -1,6 +1,7 @@
 #include "domain/tokens/token_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "crypto/crypto.h"
@@ -25,6 +26,10 @@ constexpr std::size_t kMaxRefreshTokenSize = 4096;
 // Leeway for exp / iat between nodes whose clocks differ slightly.
 constexpr std::int64_t kClockSkewS = 5;
 constexpr int kMaxUpdateAttempts = 4;
+// Every this many sign-ins, delete families that expired more than kPurgeAfterMs ago (until then
+// an expired refresh token still reads "Refresh Token has expired").
+constexpr std::uint32_t kPurgeEvery = 1024;
+constexpr std::int64_t kPurgeAfterMs = 7LL * 86400 * 1000;
 
 const char kInvalidRefresh[] = "Invalid Refresh Token";
 const char kRefreshRevoked[] = "Refresh Token has been revoked";
@@ -131,6 +136,7 @@ struct TokenService::Impl {
 
   ServiceContext& ctx;
   KeyRing keys;
+  std::atomic<std::uint32_t> sign_ins{0};
 
   // Everything an issuance reads besides the keys.
   struct Subject {
@@ -247,6 +253,9 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
     return StoreInternal("create token family", created.error());
   }
   tokens->refresh_token = std::move(refresh_token);
+  if (impl_->sign_ins.fetch_add(1, std::memory_order_relaxed) % kPurgeEvery == kPurgeEvery - 1) {
+    (void)ctx.store.PurgeTokenFamilies(now_ms - kPurgeAfterMs);  // best effort
+  }
   return tokens;
 }
 
