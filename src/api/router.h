@@ -26,6 +26,9 @@ class Router final : public RequestHandler {
   void AddSuffix(std::string suffix, RequestHandler& handler);
 
   ApiResponse Handle(const ApiRequest& request) override;
+  // The sign-in, sign-up and password operations of cognito-idp (by X-Amz-Target) and the OAuth
+  // token endpoint.
+  bool IsCpuHeavy(const ApiRequest& request) const override;
 
  private:
   RequestHandler& aws_json_;
