@@ -122,7 +122,7 @@ struct CredentialRow {
 // SecretBox by the caller; the store never sees it in the clear.
 struct SigningKeyRow {
   std::string pool_id;
-  std::string kid;            // unique across all pools (RFC 7638 thumbprint)
+  std::string kid;                 // unique across all pools (RFC 7638 thumbprint)
   std::string sealed_private_key;  // bytes (SecretBox output)
   std::int64_t created_ms = 0;
   // 0 while the key may sign; set when rotated out (it still verifies until deleted).

@@ -14,7 +14,8 @@ namespace cognate::api::cognito_idp {
 void RegisterAll(HandlerRegistry& registry, domain::ServiceContext& ctx);
 
 // Families (one file each).
-void RegisterPoolOps(HandlerRegistry& registry, domain::ServiceContext& ctx);  // pools, clients, tags
+void RegisterPoolOps(HandlerRegistry& registry,
+                     domain::ServiceContext& ctx);  // pools, clients, tags
 void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx);  // users, groups
 // The families below share one TokenService (its key cache) built by RegisterAll.
 // RevokeToken, GlobalSignOut, AdminUserGlobalSignOut.

@@ -37,9 +37,9 @@ inline constexpr std::string_view kAdminScope = "aws.cognito.signin.user.admin";
 struct SignInGrant {
   std::string pool_id;
   std::string client_id;
-  std::string sub;  // the user; attributes and groups are read from the store
-  std::int64_t auth_time_s = 0;  // when the user authenticated (now for a sign-in)
-  std::string device_key;        // remembered device, if any (issue 4)
+  std::string sub;                  // the user; attributes and groups are read from the store
+  std::int64_t auth_time_s = 0;     // when the user authenticated (now for a sign-in)
+  std::string device_key;           // remembered device, if any (issue 4)
   std::vector<std::string> scopes;  // empty: {kAdminScope}
   // Whether to issue a refresh token (false for e.g. OAuth implicit flows).
   bool issue_refresh_token = true;
@@ -48,7 +48,7 @@ struct SignInGrant {
 struct IssuedTokens {
   std::string id_token;
   std::string access_token;
-  std::string refresh_token;  // empty when not issued (refresh without rotation)
+  std::string refresh_token;      // empty when not issued (refresh without rotation)
   std::int64_t expires_in_s = 0;  // of the access token
   std::string token_type = "Bearer";
   std::string family_id;  // origin_jti

@@ -5,6 +5,7 @@
 #include "crypto/crypto.h"
 #include "domain/pagination/pagination_token.h"
 #include "domain/users/list_filter.h"
+#include "domain/users/password.h"
 
 namespace cognate::domain::users {
 namespace {
@@ -227,7 +228,7 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
     return ok.error();
   }
 
-  user.SetPassword(password);
+  SetUserPassword(ctx_, user, password);
   const int days = rules.password_policy().temporary_password_validity_days;
   user.SetTemporaryPasswordExpiresMs(now + static_cast<std::int64_t>(days > 0 ? days : 7) * kDayMs);
 
@@ -270,7 +271,10 @@ Result<UserRecord> UserService::ResendInvitation(const PoolRules& rules,
   } else {
     password = rules.GeneratePassword();
   }
-  const std::string hash = crypto::HashPassword(password);
+  auto target = FindUser(ctx_.store, rules, input.username);
+  if (!target) return target.error();
+  const PasswordSecrets secrets =
+      DerivePasswordSecrets(ctx_, rules.pool_id(), target->sub, SrpUserId(*target), password);
   const int days = rules.password_policy().temporary_password_validity_days;
   const std::int64_t expires =
       ctx_.clock.NowMillis() + static_cast<std::int64_t>(days > 0 ? days : 7) * kDayMs;
@@ -281,7 +285,7 @@ Result<UserRecord> UserService::ResendInvitation(const PoolRules& rules,
                       "Resend not possible. " + u.username + " status is not " +
                           std::string(kStatusForceChangePassword));
     }
-    u.SetPasswordHash(hash);
+    ApplyPasswordSecrets(u, secrets);
     u.SetTemporaryPasswordExpiresMs(expires);
     return {};
   });
@@ -390,14 +394,16 @@ Result<void> UserService::AdminSetUserPassword(const std::string& pool_id,
   if (!rules_or) return rules_or.error();
   const PoolRules& rules = *rules_or;
   // The user is looked up before the password is judged, as Cognito does.
-  if (auto found = FindUser(ctx_.store, rules, username); !found) return found.error();
+  auto found = FindUser(ctx_.store, rules, username);
+  if (!found) return found.error();
   if (auto v = rules.PasswordViolation(password)) return PasswordPolicyError(*v);
-  const std::string hash = crypto::HashPassword(password);
+  const PasswordSecrets secrets =
+      DerivePasswordSecrets(ctx_, rules.pool_id(), found->sub, SrpUserId(*found), password);
   const int days = rules.password_policy().temporary_password_validity_days;
   const std::int64_t expires =
       ctx_.clock.NowMillis() + static_cast<std::int64_t>(days > 0 ? days : 7) * kDayMs;
   auto user = Mutate(rules, username, [&](UserRecord& u) -> Result<void> {
-    u.SetPasswordHash(hash);
+    ApplyPasswordSecrets(u, secrets);
     u.ClearCode(kCodeForgotPassword);
     if (permanent) {
       u.status = std::string(kStatusConfirmed);
