@@ -99,7 +99,9 @@ class AuthServiceTest : public ::testing::Test {
     in.message_action = "SUPPRESS";
     auto u = users_.AdminCreateUser(in);
     EXPECT_TRUE(u) << (u ? "" : u.error().message());
-    if (!temporary) EXPECT_TRUE(users_.AdminSetUserPassword(pool, username, kPassword, true));
+    if (!temporary) {
+      EXPECT_TRUE(users_.AdminSetUserPassword(pool, username, kPassword, true));
+    }
     return Get(username, pool);
   }
 
