@@ -20,6 +20,9 @@ using nlohmann::json;
 constexpr char kPool[] = "us-east-1_Self";
 constexpr char kClient[] = "selfclient00000000000000001";
 constexpr char kPassword[] = "Passw0rd!";
+// Pool ids are never reused in this binary: parsed pool rules are cached process-wide by id and
+// row version.
+int pools_created = 0;
 
 template <class T>
 void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
@@ -41,25 +44,26 @@ class SelfServiceTest : public ::testing::Test {
 
   void MakePool(json doc, const std::string& prevent = "LEGACY",
                 const std::optional<std::string>& secret = std::nullopt) {
-    (void)env_.store.DeleteClient(kPool, kClient);
-    (void)env_.store.DeletePool(kPool);
-    env_.MakePool(kPool, std::move(doc));
+    // A new pool each time (parsed rules are cached by pool id and row version).
+    (void)env_.store.DeleteClient(pool_, kClient);
+    pool_ = std::string(kPool) + std::to_string(++pools_created);
+    env_.MakePool(pool_, std::move(doc));
     json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", prevent}};
     if (secret) {
       client[std::string(userpool::kSealedSecretMember)] =
           userpool::SealClientSecret(env_.ctx, kClient, *secret);
     }
-    store::ClientRow row{kPool, kClient, "app", client.dump(), 0, 0, 0};
+    store::ClientRow row{pool_, kClient, "app", client.dump(), 0, 0, 0};
     ASSERT_TRUE(env_.store.CreateClient(row));
   }
 
-  // The access-token gate: "token:<sub>" is a valid token of kPool's user <sub>.
+  // The access-token gate: "token:<sub>" is a valid token of pool_'s user <sub>.
   AccessTokenGate Gate() {
     AccessTokenGate gate;
-    gate.verify = [](std::string_view token) -> Result<tokens::AccessTokenClaims> {
+    gate.verify = [this](std::string_view token) -> Result<tokens::AccessTokenClaims> {
       if (token.rfind("token:", 0) != 0) return ApiError::NotAuthorized("Invalid Access Token");
       tokens::AccessTokenClaims c;
-      c.pool_id = kPool;
+      c.pool_id = pool_;
       c.client_id = kClient;
       c.sub = std::string(token.substr(6));
       return c;
@@ -96,7 +100,7 @@ class SelfServiceTest : public ::testing::Test {
   }
 
   UserRecord Get(const std::string& username) {
-    auto u = admin_.AdminGetUser(kPool, username);
+    auto u = admin_.AdminGetUser(pool_, username);
     EXPECT_TRUE(u) << (u ? "" : u.error().message());
     return u ? *u : UserRecord{};
   }
@@ -109,6 +113,7 @@ class SelfServiceTest : public ::testing::Test {
   }
 
   testing::TestEnv env_;
+  std::string pool_ = kPool;
   SelfService self_{env_.ctx, Gate()};
   UserService admin_{env_.ctx};
   std::vector<std::string> revoked_;
@@ -241,7 +246,7 @@ TEST_F(SelfServiceTest, DevFixedCodeIsEveryCode) {
   SignUp("alice", {{"email", "alice@example.com"}});
   EXPECT_EQ(LastCode(), "424242");
   EXPECT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, "alice", "424242", false}));
-  ASSERT_TRUE(admin_.AdminResetUserPassword(kPool, "alice"));
+  ASSERT_TRUE(admin_.AdminResetUserPassword(pool_, "alice"));
   EXPECT_EQ(LastCode(), "424242");
 }
 
@@ -378,7 +383,7 @@ TEST_F(SelfServiceTest, ForgotAndConfirmForgotPassword) {
 
 TEST_F(SelfServiceTest, ResetCodeExpiresAfterAnHourAndResetRequiredBecomesConfirmed) {
   Confirmed("alice", "alice@example.com");
-  ASSERT_TRUE(admin_.AdminResetUserPassword(kPool, "alice"));
+  ASSERT_TRUE(admin_.AdminResetUserPassword(pool_, "alice"));
   EXPECT_EQ(Get("alice").status, "RESET_REQUIRED");
   env_.clock.AdvanceMillis(kHourMs + 1);
   ExpectError(
@@ -412,7 +417,7 @@ TEST_F(SelfServiceTest, ForgotPasswordUnknownUserAndLimits) {
 
 TEST_F(SelfServiceTest, ForgotPasswordRefusesForceChangePasswordAndDisabledUsers) {
   AdminCreateUserInput in;
-  in.pool_id = kPool;
+  in.pool_id = pool_;
   in.username = "temp";
   in.attributes = {{"email", "temp@example.com"}, {"email_verified", "true"}};
   in.temporary_password = kPassword;
@@ -421,7 +426,7 @@ TEST_F(SelfServiceTest, ForgotPasswordRefusesForceChangePasswordAndDisabledUsers
   ExpectError(self_.ForgotPassword({kClient, std::nullopt, "temp"}), ErrorCode::kNotAuthorized,
               "User password cannot be reset in the current state.");
   Confirmed("alice", "alice@example.com");
-  ASSERT_TRUE(admin_.AdminSetUserEnabled(kPool, "alice", false));
+  ASSERT_TRUE(admin_.AdminSetUserEnabled(pool_, "alice", false));
   ExpectError(self_.ForgotPassword({kClient, std::nullopt, "alice"}), ErrorCode::kNotAuthorized,
               "User is disabled.");
 }
@@ -434,9 +439,9 @@ TEST_F(SelfServiceTest, GetUserAndTokenErrors) {
   ASSERT_TRUE(u);
   EXPECT_EQ(u->username, "alice");
   ExpectError(self_.GetUser("garbage"), ErrorCode::kNotAuthorized, "Invalid Access Token");
-  ASSERT_TRUE(admin_.AdminSetUserEnabled(kPool, "alice", false));
+  ASSERT_TRUE(admin_.AdminSetUserEnabled(pool_, "alice", false));
   ExpectError(self_.GetUser(token), ErrorCode::kNotAuthorized, "User is disabled.");
-  ASSERT_TRUE(admin_.AdminDeleteUser(kPool, "alice"));
+  ASSERT_TRUE(admin_.AdminDeleteUser(pool_, "alice"));
   ExpectError(self_.GetUser(token), ErrorCode::kUserNotFound, "User does not exist.");
 }
 
@@ -524,7 +529,7 @@ TEST_F(SelfServiceTest, DeleteUserAttributesAndDeleteUser) {
   const std::string sub = Get("alice").sub;
   ASSERT_TRUE(self_.DeleteUser(token));
   EXPECT_EQ(revoked_, std::vector<std::string>{sub});
-  EXPECT_FALSE(admin_.AdminGetUser(kPool, "alice"));
+  EXPECT_FALSE(admin_.AdminGetUser(pool_, "alice"));
   ExpectError(self_.DeleteUser(token), ErrorCode::kUserNotFound, "User does not exist.");
 }
 
