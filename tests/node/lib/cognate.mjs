@@ -247,8 +247,9 @@ export class CognateServer {
     ).length;
   }
 
-  // A pool with e-mail as a verified sign-in attribute (the Amplify / hosted-UI default shape)
-  // and one public app client allowing SRP, password and refresh flows. Returns { poolId, clientId }.
+  // A pool with e-mail as a verified sign-in attribute (the Amplify / hosted-UI default shape;
+  // usernameAttributes null: plain usernames) and one public app client allowing SRP, password and
+  // refresh flows, with PreventUserExistenceErrors ENABLED. Returns { poolId, clientId }.
   async createPoolAndClient({ usernameAttributes = ['email'], poolOverrides = {}, clientOverrides = {} } = {}) {
     const pool = await this.admin.send(
       new CreateUserPoolCommand({
@@ -271,6 +272,7 @@ export class CognateServer {
           'ALLOW_USER_PASSWORD_AUTH',
           'ALLOW_REFRESH_TOKEN_AUTH',
         ],
+        PreventUserExistenceErrors: 'ENABLED',
         ...clientOverrides,
       }),
     );
