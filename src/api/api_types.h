@@ -37,6 +37,10 @@ class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
   virtual ApiResponse Handle(const ApiRequest& request) = 0;
+  // True for requests whose work is dominated by deliberate CPU cost (password hashing, SRP
+  // modexps): http/ runs them on a separate, lower-priority lane so that a flood of sign-ins
+  // does not queue cheap calls such as GetUser behind them. Must be cheap; must not throw.
+  virtual bool IsCpuHeavy(const ApiRequest& /*request*/) const { return false; }
 };
 
 }  // namespace cognate::api

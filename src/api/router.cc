@@ -39,4 +39,30 @@ ApiResponse Router::Handle(const ApiRequest& request) {
   return r;
 }
 
+bool Router::IsCpuHeavy(const ApiRequest& request) const {
+  // Operations that hash a password or run SRP modexps (argon2id ~15 ms, SRP ~1.5 ms).
+  static constexpr std::string_view kHeavy[] = {
+      "InitiateAuth",
+      "AdminInitiateAuth",
+      "RespondToAuthChallenge",
+      "AdminRespondToAuthChallenge",
+      "SignUp",
+      "ConfirmForgotPassword",
+      "ChangePassword",
+      "AdminCreateUser",
+      "AdminSetUserPassword",
+      "ConfirmDevice",
+      "AdminResetUserPassword",
+  };
+  std::string_view target = request.Header("X-Amz-Target");
+  if (target.empty()) {
+    std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+    return path == "/oauth2/token" || path == "/login";
+  }
+  const auto dot = target.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view op = target.substr(dot + 1);
+  return std::find(std::begin(kHeavy), std::end(kHeavy), op) != std::end(kHeavy);
+}
+
 }  // namespace cognate::api

@@ -22,6 +22,9 @@ class Router final : public RequestHandler {
   void AddPrefix(std::string prefix, RequestHandler& handler);
 
   ApiResponse Handle(const ApiRequest& request) override;
+  // The sign-in, sign-up and password operations of cognito-idp (by X-Amz-Target) and the OAuth
+  // token endpoint.
+  bool IsCpuHeavy(const ApiRequest& request) const override;
 
  private:
   RequestHandler& aws_json_;

@@ -63,5 +63,24 @@ TEST(RouterTest, NotFoundInAwsStyle) {
   EXPECT_EQ(router.Handle(Req("GET", "/")).status, 404);
 }
 
+TEST(RouterTest, CpuHeavyLane) {
+  Named aws("aws");
+  Router router(aws);
+  auto with_target = [](std::string target) {
+    ApiRequest r = Req("POST", "/");
+    r.headers.emplace_back("X-Amz-Target", std::move(target));
+    return r;
+  };
+  EXPECT_TRUE(router.IsCpuHeavy(with_target("AWSCognitoIdentityProviderService.InitiateAuth")));
+  EXPECT_TRUE(router.IsCpuHeavy(with_target("AWSCognitoIdentityProviderService.SignUp")));
+  EXPECT_TRUE(
+      router.IsCpuHeavy(with_target("AWSCognitoIdentityProviderService.RespondToAuthChallenge")));
+  EXPECT_FALSE(router.IsCpuHeavy(with_target("AWSCognitoIdentityProviderService.GetUser")));
+  EXPECT_FALSE(router.IsCpuHeavy(with_target("AWSCognitoIdentityProviderService.InitiateAuthX")));
+  EXPECT_FALSE(router.IsCpuHeavy(with_target("garbage")));
+  EXPECT_TRUE(router.IsCpuHeavy(Req("POST", "/oauth2/token?x=1")));
+  EXPECT_FALSE(router.IsCpuHeavy(Req("GET", "/health")));
+}
+
 }  // namespace
 }  // namespace cognate::api

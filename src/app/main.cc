@@ -56,6 +56,10 @@ class LateHandler final : public api::RequestHandler {
     r.error_type = "ServiceUnavailableException";
     return r;
   }
+  bool IsCpuHeavy(const api::ApiRequest& request) const override {
+    auto* t = target_.load();
+    return t != nullptr && t->IsCpuHeavy(request);
+  }
 
  private:
   std::atomic<api::RequestHandler*> target_{nullptr};

@@ -1,6 +1,10 @@
 #include "http/http_server.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +33,17 @@
 
 namespace cognate::http {
 namespace {
+
+// Lowers the calling thread's scheduling priority by `nice` the first time it is called on that
+// thread (Linux applies nice per thread). Failure is harmless: the lane just keeps its priority.
+void LowerThreadPriorityOnce(int nice) {
+  thread_local bool lowered = false;
+  if (lowered || nice <= 0) return;
+  lowered = true;
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), current + nice);
+}
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -68,6 +83,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   std::vector<std::unique_ptr<IoWorker>> workers;
   std::unique_ptr<asio::thread_pool> compute;
+  std::unique_ptr<asio::thread_pool> heavy;  // IsCpuHeavy requests, at a lower priority
   std::optional<tcp::acceptor> acceptor;
   std::optional<ssl::context> tls_context;
   std::uint16_t bound_port = 0;
@@ -101,12 +117,15 @@ struct HttpServer::Impl {
   template <class Handler>
   void StartCompute(std::shared_ptr<ComputeTask> task, Handler done) {
     auto work = asio::make_work_guard(asio::get_associated_executor(done));
-    asio::post(*compute, [this, task = std::move(task), done = std::move(done),
-                          work = std::move(work)]() mutable {
-      RunHandler(*task);  // `task` is shared: it outlives this frame on teardown
-      auto io = work.get_executor();
-      asio::post(io, std::move(done));
-    });
+    const bool is_heavy = handler.IsCpuHeavy(task->request);
+    asio::post(is_heavy ? *heavy : *compute,
+               [this, is_heavy, task = std::move(task), done = std::move(done),
+                work = std::move(work)]() mutable {
+                 if (is_heavy) LowerThreadPriorityOnce(options.heavy_nice);
+                 RunHandler(*task);  // `task` is shared: it outlives this frame on teardown
+                 auto io = work.get_executor();
+                 asio::post(io, std::move(done));
+               });
   }
   void ConnectionClosed() {
     {
@@ -167,6 +186,9 @@ std::string HttpServer::Impl::Start() {
   bound_port = acceptor->local_endpoint(ec).port();
 
   compute = std::make_unique<asio::thread_pool>(n_compute);
+  const unsigned n_heavy = options.heavy_threads > 0 ? static_cast<unsigned>(options.heavy_threads)
+                                                     : 2 * DefaultIoThreads();
+  heavy = std::make_unique<asio::thread_pool>(n_heavy);
   asio::co_spawn(workers[0]->ioc, AcceptLoop(), [this](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended by an exception");
     {
@@ -401,6 +423,7 @@ void HttpServer::Impl::Stop() {
   }
   // Handlers still running finish before the I/O contexts (their completions' target) go away.
   compute->join();
+  heavy->join();
   for (auto& w : workers) {
     w->guard.reset();
     w->ioc.stop();
@@ -411,6 +434,7 @@ void HttpServer::Impl::Stop() {
   acceptor.reset();
   workers.clear();  // destroys frames of connections still suspended
   compute.reset();
+  heavy.reset();
 }
 
 HttpServer::HttpServer(api::RequestHandler& handler, HttpServerOptions options)

@@ -18,9 +18,14 @@ namespace cognate::http {
 
 struct HttpServerOptions {
   std::string bind_address = "127.0.0.1";
-  std::uint16_t port = 9229;             // 0 picks a free port; port() tells which
-  int io_threads = 0;                    // 0: one per core
-  int compute_threads = 0;               // 0: twice the cores, at least 4
+  std::uint16_t port = 9229;  // 0 picks a free port; port() tells which
+  int io_threads = 0;         // 0: one per core
+  int compute_threads = 0;    // 0: twice the cores, at least 4
+  // Threads of the lane for CPU-heavy requests (RequestHandler::IsCpuHeavy): 0 = two per core
+  // (they also wait on the store, so one per core would leave the core idle then).
+  // They run at a lower scheduling priority (nice +heavy_nice) than the I/O and compute threads.
+  int heavy_threads = 0;
+  int heavy_nice = 10;
   std::size_t header_limit = 16 * 1024;  // start line + headers; more is answered 431
   std::size_t body_limit = 1024 * 1024;  // more is answered 413
   // Time allowed to receive a whole request once its first byte arrived (and to write a reply).

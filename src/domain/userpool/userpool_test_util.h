@@ -141,6 +141,59 @@ class RacingStore final : public store::Store {
   store::StoreResult<std::string> GetSetting(const std::string& n) override {
     return inner.GetSetting(n);
   }
+  store::StoreStatus AddSigningKey(const store::SigningKeyRow& r) override {
+    return inner.AddSigningKey(r);
+  }
+  store::StoreResult<std::vector<store::SigningKeyRow>> ListSigningKeys(
+      const std::string& p) override {
+    return inner.ListSigningKeys(p);
+  }
+  store::StoreStatus RetireSigningKey(const std::string& p, const std::string& k,
+                                      std::int64_t t) override {
+    return inner.RetireSigningKey(p, k, t);
+  }
+  store::StoreStatus DeleteSigningKey(const std::string& p, const std::string& k) override {
+    return inner.DeleteSigningKey(p, k);
+  }
+  store::StoreStatus CreateTokenFamily(const store::TokenFamilyRow& r) override {
+    return inner.CreateTokenFamily(r);
+  }
+  store::StoreResult<store::TokenFamilyRow> GetTokenFamily(const std::string& id) override {
+    return inner.GetTokenFamily(id);
+  }
+  store::StoreStatus UpdateTokenFamily(const store::TokenFamilyRow& r, std::int64_t v) override {
+    return inner.UpdateTokenFamily(r, v);
+  }
+  store::StoreStatus RevokeTokenFamily(const std::string& id, std::int64_t t) override {
+    return inner.RevokeTokenFamily(id, t);
+  }
+  store::StoreResult<std::int64_t> RevokeUserTokenFamilies(const std::string& p,
+                                                           const std::string& s,
+                                                           std::int64_t t) override {
+    return inner.RevokeUserTokenFamilies(p, s, t);
+  }
+  store::StoreResult<std::int64_t> PurgeTokenFamilies(std::int64_t now) override {
+    return inner.PurgeTokenFamilies(now);
+  }
+  store::StoreStatus PutEphemeral(const store::EphemeralRow& r, std::int64_t now) override {
+    return inner.PutEphemeral(r, now);
+  }
+  store::StoreResult<store::EphemeralRow> GetEphemeral(const std::string& k, const std::string& key,
+                                                       std::int64_t now) override {
+    return inner.GetEphemeral(k, key, now);
+  }
+  store::StoreStatus UpdateEphemeral(const store::EphemeralRow& r, std::int64_t v,
+                                     std::int64_t now) override {
+    return inner.UpdateEphemeral(r, v, now);
+  }
+  store::StoreResult<store::EphemeralRow> TakeEphemeral(const std::string& k,
+                                                        const std::string& key,
+                                                        std::int64_t now) override {
+    return inner.TakeEphemeral(k, key, now);
+  }
+  store::StoreResult<std::int64_t> PurgeEphemeral(std::int64_t now) override {
+    return inner.PurgeEphemeral(now);
+  }
 };
 
 // Everything a service needs, over a RacingStore (which behaves as a MemoryStore until told

@@ -1,5 +1,7 @@
 #include "store/memory/memory_store.h"
 
+#include <algorithm>
+
 #include "store/store_util.h"
 
 namespace cognate::store {
@@ -40,6 +42,25 @@ void MemoryStore::IndexUser(PoolData& pool, const UserRow& user) {
   for (const auto& a : user.indexed) pool.attrs.insert({a.name, a.value, user.sub});
 }
 
+void MemoryStore::EraseFamilies(PoolData& pool, const std::optional<std::string>& sub) {
+  auto f = sub ? pool.families.lower_bound({*sub, std::string()}) : pool.families.begin();
+  while (f != pool.families.end() && (!sub || f->first == *sub)) {
+    families_.erase(f->second);
+    f = pool.families.erase(f);
+  }
+}
+
+EphemeralRow* MemoryStore::FindLiveEphemeral(const std::string& kind, const std::string& key,
+                                             std::int64_t now_ms) {
+  auto it = ephemeral_.find({kind, key});
+  if (it == ephemeral_.end()) return nullptr;
+  if (it->second.expires_ms <= now_ms) {
+    ephemeral_.erase(it);
+    return nullptr;
+  }
+  return &it->second;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pools
 
@@ -77,6 +98,9 @@ StoreStatus MemoryStore::DeletePool(const std::string& id) {
   auto it = pools_.find(id);
   if (it == pools_.end()) return NotFound("pool");
   for (const auto& client_id : it->second.client_ids) clients_.erase(client_id);
+  for (const auto& kid : it->second.key_ids) signing_keys_.erase(kid);
+  EraseFamilies(it->second, std::nullopt);
+  std::erase_if(ephemeral_, [&id](const auto& entry) { return entry.second.pool_id == id; });
   pools_.erase(it);
   return {};
 }
@@ -252,6 +276,7 @@ StoreStatus MemoryStore::DeleteUser(const std::string& pool_id, const std::strin
     pool->members.erase({g->second, sub});
     g = pool->user_groups.erase(g);
   }
+  EraseFamilies(*pool, sub);
   pool->users.erase(it);
   return {};
 }
@@ -492,6 +517,181 @@ StoreResult<std::string> MemoryStore::GetSetting(const std::string& name) {
   auto it = settings_.find(name);
   if (it == settings_.end()) return NotFound("setting");
   return it->second;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys
+
+StoreStatus MemoryStore::AddSigningKey(const SigningKeyRow& row) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  if (!signing_keys_.emplace(row.kid, row).second) return Conflict("kid");
+  pool->key_ids.insert(row.kid);
+  return {};
+}
+
+StoreResult<std::vector<SigningKeyRow>> MemoryStore::ListSigningKeys(const std::string& pool_id) {
+  std::lock_guard lock(mu_);
+  std::vector<SigningKeyRow> out;
+  const PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return out;
+  for (const auto& kid : pool->key_ids) out.push_back(signing_keys_.at(kid));
+  // key_ids is ordered by kid, so a stable sort on created_ms leaves ties in kid order.
+  std::stable_sort(out.begin(), out.end(), [](const SigningKeyRow& a, const SigningKeyRow& b) {
+    return a.created_ms > b.created_ms;
+  });
+  return out;
+}
+
+StoreStatus MemoryStore::RetireSigningKey(const std::string& pool_id, const std::string& kid,
+                                          std::int64_t retired_ms) {
+  std::lock_guard lock(mu_);
+  auto it = signing_keys_.find(kid);
+  if (it == signing_keys_.end() || it->second.pool_id != pool_id) return NotFound("signing key");
+  if (it->second.retired_ms == 0) it->second.retired_ms = retired_ms;
+  return {};
+}
+
+StoreStatus MemoryStore::DeleteSigningKey(const std::string& pool_id, const std::string& kid) {
+  std::lock_guard lock(mu_);
+  auto it = signing_keys_.find(kid);
+  if (it == signing_keys_.end() || it->second.pool_id != pool_id) return NotFound("signing key");
+  signing_keys_.erase(it);
+  if (PoolData* pool = FindPool(pool_id)) pool->key_ids.erase(kid);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token families
+
+StoreStatus MemoryStore::CreateTokenFamily(const TokenFamilyRow& row) {
+  std::lock_guard lock(mu_);
+  PoolData* pool = FindPool(row.pool_id);
+  if (pool == nullptr) return NotFound("pool");
+  TokenFamilyRow stored = row;
+  stored.version = 1;
+  if (!families_.emplace(row.family_id, std::move(stored)).second) return Conflict("family_id");
+  pool->families.insert({row.sub, row.family_id});
+  return {};
+}
+
+StoreResult<TokenFamilyRow> MemoryStore::GetTokenFamily(const std::string& family_id) {
+  std::lock_guard lock(mu_);
+  auto it = families_.find(family_id);
+  if (it == families_.end()) return NotFound("token family");
+  return it->second;
+}
+
+StoreStatus MemoryStore::UpdateTokenFamily(const TokenFamilyRow& row,
+                                           std::int64_t expected_version) {
+  std::lock_guard lock(mu_);
+  auto it = families_.find(row.family_id);
+  if (it == families_.end()) return NotFound("token family");
+  TokenFamilyRow& stored = it->second;
+  if (stored.version != expected_version) return Conflict("version");
+  stored.refresh_hash = row.refresh_hash;
+  stored.previous_refresh_hash = row.previous_refresh_hash;
+  stored.previous_valid_until_ms = row.previous_valid_until_ms;
+  stored.doc = row.doc;
+  stored.expires_ms = row.expires_ms;
+  stored.revoked_ms = row.revoked_ms;
+  ++stored.version;
+  return {};
+}
+
+StoreStatus MemoryStore::RevokeTokenFamily(const std::string& family_id, std::int64_t revoked_ms) {
+  std::lock_guard lock(mu_);
+  auto it = families_.find(family_id);
+  if (it == families_.end()) return NotFound("token family");
+  if (it->second.revoked_ms == 0) {
+    it->second.revoked_ms = revoked_ms;
+    ++it->second.version;
+  }
+  return {};
+}
+
+StoreResult<std::int64_t> MemoryStore::RevokeUserTokenFamilies(const std::string& pool_id,
+                                                               const std::string& sub,
+                                                               std::int64_t revoked_ms) {
+  std::lock_guard lock(mu_);
+  std::int64_t count = 0;
+  PoolData* pool = FindPool(pool_id);
+  if (pool == nullptr) return count;
+  auto f = pool->families.lower_bound({sub, std::string()});
+  for (; f != pool->families.end() && f->first == sub; ++f) {
+    TokenFamilyRow& family = families_.at(f->second);
+    if (family.revoked_ms != 0) continue;
+    family.revoked_ms = revoked_ms;
+    ++family.version;
+    ++count;
+  }
+  return count;
+}
+
+StoreResult<std::int64_t> MemoryStore::PurgeTokenFamilies(std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::int64_t count = 0;
+  for (auto it = families_.begin(); it != families_.end();) {
+    if (it->second.expires_ms > now_ms) {
+      ++it;
+      continue;
+    }
+    if (PoolData* pool = FindPool(it->second.pool_id)) {
+      pool->families.erase({it->second.sub, it->first});
+    }
+    it = families_.erase(it);
+    ++count;
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ephemeral rows
+
+StoreStatus MemoryStore::PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (FindLiveEphemeral(row.kind, row.key, now_ms) != nullptr) return Conflict("ephemeral");
+  EphemeralRow stored = row;
+  stored.version = 1;
+  ephemeral_.insert_or_assign({row.kind, row.key}, std::move(stored));
+  return {};
+}
+
+StoreResult<EphemeralRow> MemoryStore::GetEphemeral(const std::string& kind, const std::string& key,
+                                                    std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  const EphemeralRow* row = FindLiveEphemeral(kind, key, now_ms);
+  if (row == nullptr) return NotFound("ephemeral");
+  return *row;
+}
+
+StoreStatus MemoryStore::UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
+                                         std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  EphemeralRow* stored = FindLiveEphemeral(row.kind, row.key, now_ms);
+  if (stored == nullptr) return NotFound("ephemeral");
+  if (stored->version != expected_version) return Conflict("version");
+  stored->doc = row.doc;
+  stored->expires_ms = row.expires_ms;
+  ++stored->version;
+  return {};
+}
+
+StoreResult<EphemeralRow> MemoryStore::TakeEphemeral(const std::string& kind,
+                                                     const std::string& key, std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  EphemeralRow* row = FindLiveEphemeral(kind, key, now_ms);
+  if (row == nullptr) return NotFound("ephemeral");
+  EphemeralRow taken = std::move(*row);
+  ephemeral_.erase({kind, key});
+  return taken;
+}
+
+StoreResult<std::int64_t> MemoryStore::PurgeEphemeral(std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return static_cast<std::int64_t>(std::erase_if(
+      ephemeral_, [now_ms](const auto& entry) { return entry.second.expires_ms <= now_ms; }));
 }
 
 }  // namespace cognate::store

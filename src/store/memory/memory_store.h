@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -71,6 +72,30 @@ class MemoryStore final : public Store {
                                               const std::string& value) override;
   StoreResult<std::string> GetSetting(const std::string& name) override;
 
+  StoreStatus AddSigningKey(const SigningKeyRow& row) override;
+  StoreResult<std::vector<SigningKeyRow>> ListSigningKeys(const std::string& pool_id) override;
+  StoreStatus RetireSigningKey(const std::string& pool_id, const std::string& kid,
+                               std::int64_t retired_ms) override;
+  StoreStatus DeleteSigningKey(const std::string& pool_id, const std::string& kid) override;
+
+  StoreStatus CreateTokenFamily(const TokenFamilyRow& row) override;
+  StoreResult<TokenFamilyRow> GetTokenFamily(const std::string& family_id) override;
+  StoreStatus UpdateTokenFamily(const TokenFamilyRow& row, std::int64_t expected_version) override;
+  StoreStatus RevokeTokenFamily(const std::string& family_id, std::int64_t revoked_ms) override;
+  StoreResult<std::int64_t> RevokeUserTokenFamilies(const std::string& pool_id,
+                                                    const std::string& sub,
+                                                    std::int64_t revoked_ms) override;
+  StoreResult<std::int64_t> PurgeTokenFamilies(std::int64_t now_ms) override;
+
+  StoreStatus PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) override;
+  StoreResult<EphemeralRow> GetEphemeral(const std::string& kind, const std::string& key,
+                                         std::int64_t now_ms) override;
+  StoreStatus UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
+                              std::int64_t now_ms) override;
+  StoreResult<EphemeralRow> TakeEphemeral(const std::string& kind, const std::string& key,
+                                          std::int64_t now_ms) override;
+  StoreResult<std::int64_t> PurgeEphemeral(std::int64_t now_ms) override;
+
  private:
   // Everything that lives inside one pool, so DeletePool is one erase.
   struct PoolData {
@@ -83,18 +108,28 @@ class MemoryStore final : public Store {
     std::map<std::string, GroupRow> groups;                             // by name
     std::set<std::pair<std::string, std::string>> members;              // (group, sub)
     std::set<std::pair<std::string, std::string>> user_groups;          // (sub, group)
+    std::set<std::string> key_ids;                                      // kids of signing_keys_
+    std::set<std::pair<std::string, std::string>> families;             // (sub, family id)
   };
 
   PoolData* FindPool(const std::string& id);
   // Removes the user's unique keys and indexed attributes from the pool's indexes.
   static void UnindexUser(PoolData& pool, const UserRow& user);
   static void IndexUser(PoolData& pool, const UserRow& user);
+  // Erases the user's token families (DeleteUser) or every family of the pool (sub nullopt).
+  void EraseFamilies(PoolData& pool, const std::optional<std::string>& sub);
+  // The live ephemeral row at (kind, key), erasing it when expired; nullptr when none.
+  EphemeralRow* FindLiveEphemeral(const std::string& kind, const std::string& key,
+                                  std::int64_t now_ms);
 
   std::mutex mu_;
   std::map<std::string, PoolData> pools_;
   std::map<std::string, ClientRow> clients_;
   std::map<std::string, CredentialRow> credentials_;
   std::map<std::string, std::string> settings_;
+  std::map<std::string, SigningKeyRow> signing_keys_;                      // by kid
+  std::map<std::string, TokenFamilyRow> families_;                         // by family id
+  std::map<std::pair<std::string, std::string>, EphemeralRow> ephemeral_;  // by (kind, key)
 };
 
 }  // namespace cognate::store

@@ -1078,4 +1078,54 @@ StoreResult<std::string> PostgresStore::GetSetting(const std::string& name) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Signing keys, token families, ephemeral rows (not implemented yet)
+
+namespace {
+StoreError NotImplemented() { return {StoreErrorCode::kInternal, "not implemented"}; }
+}  // namespace
+
+StoreStatus PostgresStore::AddSigningKey(const SigningKeyRow&) { return NotImplemented(); }
+StoreResult<std::vector<SigningKeyRow>> PostgresStore::ListSigningKeys(const std::string&) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::RetireSigningKey(const std::string&, const std::string&, std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::DeleteSigningKey(const std::string&, const std::string&) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::CreateTokenFamily(const TokenFamilyRow&) { return NotImplemented(); }
+StoreResult<TokenFamilyRow> PostgresStore::GetTokenFamily(const std::string&) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::UpdateTokenFamily(const TokenFamilyRow&, std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::RevokeTokenFamily(const std::string&, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<std::int64_t> PostgresStore::RevokeUserTokenFamilies(const std::string&,
+                                                                 const std::string&, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<std::int64_t> PostgresStore::PurgeTokenFamilies(std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::PutEphemeral(const EphemeralRow&, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<EphemeralRow> PostgresStore::GetEphemeral(const std::string&, const std::string&,
+                                                      std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus PostgresStore::UpdateEphemeral(const EphemeralRow&, std::int64_t, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<EphemeralRow> PostgresStore::TakeEphemeral(const std::string&, const std::string&,
+                                                       std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<std::int64_t> PostgresStore::PurgeEphemeral(std::int64_t) { return NotImplemented(); }
+
 }  // namespace cognate::store

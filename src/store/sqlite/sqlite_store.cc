@@ -1014,4 +1014,52 @@ StoreResult<std::string> SqliteStore::GetSetting(const std::string& name) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Signing keys, token families, ephemeral rows (not implemented yet)
+
+namespace {
+StoreError NotImplemented() { return {StoreErrorCode::kInternal, "not implemented"}; }
+}  // namespace
+
+StoreStatus SqliteStore::AddSigningKey(const SigningKeyRow&) { return NotImplemented(); }
+StoreResult<std::vector<SigningKeyRow>> SqliteStore::ListSigningKeys(const std::string&) {
+  return NotImplemented();
+}
+StoreStatus SqliteStore::RetireSigningKey(const std::string&, const std::string&, std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus SqliteStore::DeleteSigningKey(const std::string&, const std::string&) {
+  return NotImplemented();
+}
+StoreStatus SqliteStore::CreateTokenFamily(const TokenFamilyRow&) { return NotImplemented(); }
+StoreResult<TokenFamilyRow> SqliteStore::GetTokenFamily(const std::string&) {
+  return NotImplemented();
+}
+StoreStatus SqliteStore::UpdateTokenFamily(const TokenFamilyRow&, std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus SqliteStore::RevokeTokenFamily(const std::string&, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<std::int64_t> SqliteStore::RevokeUserTokenFamilies(const std::string&,
+                                                               const std::string&, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<std::int64_t> SqliteStore::PurgeTokenFamilies(std::int64_t) { return NotImplemented(); }
+StoreStatus SqliteStore::PutEphemeral(const EphemeralRow&, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<EphemeralRow> SqliteStore::GetEphemeral(const std::string&, const std::string&,
+                                                    std::int64_t) {
+  return NotImplemented();
+}
+StoreStatus SqliteStore::UpdateEphemeral(const EphemeralRow&, std::int64_t, std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<EphemeralRow> SqliteStore::TakeEphemeral(const std::string&, const std::string&,
+                                                     std::int64_t) {
+  return NotImplemented();
+}
+StoreResult<std::int64_t> SqliteStore::PurgeEphemeral(std::int64_t) { return NotImplemented(); }
+
 }  // namespace cognate::store

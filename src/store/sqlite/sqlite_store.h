@@ -82,6 +82,30 @@ class SqliteStore final : public Store {
                                               const std::string& value) override;
   StoreResult<std::string> GetSetting(const std::string& name) override;
 
+  StoreStatus AddSigningKey(const SigningKeyRow& row) override;
+  StoreResult<std::vector<SigningKeyRow>> ListSigningKeys(const std::string& pool_id) override;
+  StoreStatus RetireSigningKey(const std::string& pool_id, const std::string& kid,
+                               std::int64_t retired_ms) override;
+  StoreStatus DeleteSigningKey(const std::string& pool_id, const std::string& kid) override;
+
+  StoreStatus CreateTokenFamily(const TokenFamilyRow& row) override;
+  StoreResult<TokenFamilyRow> GetTokenFamily(const std::string& family_id) override;
+  StoreStatus UpdateTokenFamily(const TokenFamilyRow& row, std::int64_t expected_version) override;
+  StoreStatus RevokeTokenFamily(const std::string& family_id, std::int64_t revoked_ms) override;
+  StoreResult<std::int64_t> RevokeUserTokenFamilies(const std::string& pool_id,
+                                                    const std::string& sub,
+                                                    std::int64_t revoked_ms) override;
+  StoreResult<std::int64_t> PurgeTokenFamilies(std::int64_t now_ms) override;
+
+  StoreStatus PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) override;
+  StoreResult<EphemeralRow> GetEphemeral(const std::string& kind, const std::string& key,
+                                         std::int64_t now_ms) override;
+  StoreStatus UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
+                              std::int64_t now_ms) override;
+  StoreResult<EphemeralRow> TakeEphemeral(const std::string& kind, const std::string& key,
+                                          std::int64_t now_ms) override;
+  StoreResult<std::int64_t> PurgeEphemeral(std::int64_t now_ms) override;
+
   // Inserts `rows` in one transaction (benchmarks and tests seeding many users quickly). Same
   // checks as CreateUser; stops at the first error, inserting nothing.
   StoreStatus CreateUsersBulkForTest(const std::vector<UserRow>& rows);
