@@ -205,6 +205,7 @@ int Run(int argc, char** argv) {
   deployment.region = config.region;
   deployment.account_id = config.account_id;
   deployment.public_url = config.PublicUrl(server.port());
+  deployment.dev_fixed_code = config.dev_fixed_code;
   domain::ServiceContext context{*store, clock, secret_box, messages, deployment};
 
   api::HandlerRegistry idp;
@@ -241,6 +242,9 @@ int Run(int argc, char** argv) {
   if (config.dev) {
     spdlog::warn("**********************************************************************");
     spdlog::warn("DEV MODE: any SigV4 signature is accepted. Never expose this server.");
+    if (!config.dev_fixed_code.empty()) {
+      spdlog::warn("DEV MODE: every one-time code is the fixed value from --dev-fixed-code.");
+    }
     spdlog::warn("**********************************************************************");
   }
   spdlog::info("store {}, {} operations, public URL {}, data in {}", store->BackendName(),

@@ -1,17 +1,11 @@
 // Drives the real cognate binary with @aws-sdk/client-cognito-identity-provider (JS SDK v3):
 // custom endpoint, credentials from data/credentials, SigV4 as the SDK signs it.
-// COGNATE_BIN names the binary (default: ../../build/src/app/cognate).
+// lib/cognate.mjs starts the server (COGNATE_BIN; COGNATE_NODE_PG_DSN for PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
-  CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolCommand,
@@ -20,87 +14,18 @@ import {
   UserNotFoundException,
   paginateListUsers,
 } from '@aws-sdk/client-cognito-identity-provider';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const binary =
-  process.env.COGNATE_BIN ?? path.resolve(here, '../../../build/src/app/cognate');
+import { startServer } from '../lib/cognate.mjs';
 
 let server;
-let dataDir;
 let client;
 
-// Reads one profile of an INI file (data/credentials) into an object.
-function readProfile(file, profile) {
-  const out = {};
-  let current = null;
-  for (const raw of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = line.match(/^\[(.+)\]$/);
-    if (section) {
-      current = section[1].trim();
-      continue;
-    }
-    const kv = line.match(/^([^=]+?)\s*=\s*(.*)$/);
-    if (kv && current === profile) out[kv[1]] = kv[2];
-  }
-  return out;
-}
-
-// Starts the binary on a free port and resolves with its endpoint once it logs "listening".
-function startServer(dir) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(binary, ['--port', '0', '--data-dir', dir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let log = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`cognate did not start within 30 s:\n${log}`));
-    }, 30000);
-    proc.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`cognate exited with ${code} before listening:\n${log}`));
-    });
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = log.match(/listening on (127\.0\.0\.1|\[::1\]|localhost):(\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        proc.removeAllListeners('exit');
-        resolve({ proc, endpoint: `http://127.0.0.1:${m[2]}` });
-      }
-    });
-  });
-}
-
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-node-'));
-  server = await startServer(dataDir);
-  const creds = readProfile(path.join(dataDir, 'credentials'), 'cognate');
-  assert.ok(creds.aws_access_key_id, 'data/credentials has no [cognate] aws_access_key_id');
-  client = new CognitoIdentityProviderClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    maxAttempts: 1,
-    credentials: {
-      accessKeyId: creds.aws_access_key_id,
-      secretAccessKey: creds.aws_secret_access_key,
-    },
-  });
+  server = await startServer();
+  client = server.admin;
 });
 
-after(() => {
-  client?.destroy();
-  if (server) {
-    server.proc.kill('SIGTERM');
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+after(async () => {
+  await server?.stop();
 });
 
 test('pool, client, user and ListUsers through the JS SDK v3', async () => {
