@@ -343,3 +343,52 @@ def test_keys_command_errors(make_server):
     helped = subprocess.run([str(harness.binary_path()), "keys", "--help"], capture_output=True,
                             text=True, timeout=30)
     assert helped.returncode == 0 and "rotate" in helped.stdout
+
+
+def test_refresh_token_rotation_and_reuse_detection(server, idp, plain_pool):
+    pid = plain_pool["Id"]
+    # RefreshTokenRotation is newer than Debian's botocore: create the client raw (signed).
+    created = server.call_raw("CreateUserPoolClient", {
+        "UserPoolId": pid, "ClientName": harness.unique("rot"),
+        "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}})
+    assert created.status == 200, created.body
+    cid = created.json()["UserPoolClient"]["ClientId"]
+    auth = sign_in(idp, pid, cid, "frank")
+
+    def refresh(token):
+        return server.call_raw("GetTokensFromRefreshToken",
+                               {"ClientId": cid, "RefreshToken": token}, signed=False)
+
+    first = refresh(auth["RefreshToken"])
+    assert first.status == 200, first.body
+    result = first.json()["AuthenticationResult"]
+    rotated = result["RefreshToken"]
+    assert rotated and rotated != auth["RefreshToken"]
+    claims = jwt.decode(result["AccessToken"], options={"verify_signature": False})
+    assert claims["origin_jti"] == jwt.decode(auth["AccessToken"],
+                                              options={"verify_signature": False})["origin_jti"]
+    # The new token works; the rotated-out one is reuse and revokes the whole family.
+    second = refresh(rotated)
+    assert second.status == 200, second.body
+    newest = second.json()["AuthenticationResult"]["RefreshToken"]
+    reuse = refresh(auth["RefreshToken"])
+    assert reuse.error_type == "NotAuthorizedException"
+    assert reuse.json()["message"] == "Refresh Token has been revoked"
+    after = refresh(newest)
+    assert after.error_type == "NotAuthorizedException"
+    assert after.json()["message"] == "Refresh Token has been revoked"
+    with pytest.raises(ClientError) as e:
+        idp.global_sign_out(AccessToken=second.json()["AuthenticationResult"]["AccessToken"])
+    assert error_of(e) == ("NotAuthorizedException", "Access Token has been revoked")
+
+
+def test_refresh_without_rotation_keeps_the_token(idp, plain_pool):
+    pid = plain_pool["Id"]
+    cid = make_client(idp, pid)["ClientId"]
+    auth = sign_in(idp, pid, cid, "gina")
+    for _ in range(2):
+        r = idp.admin_initiate_auth(UserPoolId=pid, ClientId=cid, AuthFlow="REFRESH_TOKEN_AUTH",
+                                    AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]})
+        assert "RefreshToken" not in r["AuthenticationResult"]
+    idp.get_user(AccessToken=r["AuthenticationResult"]["AccessToken"])
