@@ -1,6 +1,7 @@
 #include "domain/users/self_service.h"
 
 #include "crypto/crypto.h"
+#include "domain/auth/secret_hash.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/password.h"
 #include "domain/users/user_support.h"
@@ -147,19 +148,12 @@ Result<AppClient> LoadAppClient(ServiceContext& ctx, const std::string& client_i
   return client;
 }
 
-std::string ComputeSecretHash(std::string_view secret, std::string_view username,
-                              std::string_view client_id) {
-  std::string message(username);
-  message.append(client_id);
-  return crypto::Base64Encode(crypto::HmacSha256(secret, message));
-}
-
 Result<void> CheckSecretHash(const AppClient& client, const std::string& username,
                              const std::optional<std::string>& secret_hash) {
   if (!client.secret) return {};
   if (secret_hash &&
-      crypto::ConstantTimeEquals(*secret_hash,
-                                 ComputeSecretHash(*client.secret, username, client.client_id))) {
+      crypto::ConstantTimeEquals(
+          *secret_hash, auth::ComputeSecretHash(*client.secret, username, client.client_id))) {
     return {};
   }
   return ApiError::NotAuthorized("Unable to verify secret hash for client " + client.client_id);

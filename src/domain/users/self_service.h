@@ -48,13 +48,10 @@ struct AppClient {
 // The client by id. ResourceNotFoundException "User pool client <id> does not exist.".
 Result<AppClient> LoadAppClient(ServiceContext& ctx, const std::string& client_id);
 
-// Base64(HMAC-SHA256(key = client secret, message = username + client id)).
-std::string ComputeSecretHash(std::string_view secret, std::string_view username,
-                              std::string_view client_id);
-
-// For a client with a secret, `secret_hash` must be ComputeSecretHash(secret, username, id):
-// NotAuthorizedException "Unable to verify secret hash for client <id>" otherwise (missing or
-// wrong). Clients without a secret ignore it.
+// For a client with a secret, `secret_hash` must be auth::ComputeSecretHash(secret, username,
+// id): NotAuthorizedException "Unable to verify secret hash for client <id>" otherwise (missing
+// or wrong: the unsigned user operations do not tell the two apart). Clients without a secret
+// ignore it.
 Result<void> CheckSecretHash(const AppClient& client, const std::string& username,
                              const std::optional<std::string>& secret_hash);
 
