@@ -457,6 +457,19 @@ TEST_F(SelfServiceTest, ChangePassword) {
   EXPECT_TRUE(crypto::VerifyPassword("N3wPass!!", Get("alice").PasswordHash()));
 }
 
+TEST_F(SelfServiceTest, ChangePasswordLimitsWrongPreviousPasswords) {
+  const std::string token = Confirmed("alice", "alice@example.com");
+  for (int i = 0; i < 5; ++i) {
+    ExpectError(self_.ChangePassword(token, std::string("Wr0ng!!!"), "N3wPass!!"),
+                ErrorCode::kNotAuthorized, "Incorrect username or password.");
+  }
+  ExpectError(self_.ChangePassword(token, std::string(kPassword), "N3wPass!!"),
+              ErrorCode::kLimitExceeded, "Attempt limit exceeded, please try after some time.");
+  env_.clock.AdvanceMillis(15 * 60 * 1000 + 1);
+  EXPECT_TRUE(self_.ChangePassword(token, std::string(kPassword), "N3wPass!!"));
+  EXPECT_FALSE(Get("alice").doc.contains("change_password_failures"));
+}
+
 TEST_F(SelfServiceTest, UpdateUserAttributesSendsACodeForANewEmail) {
   const std::string token = Confirmed("alice", "alice@example.com");
   auto sent = self_.UpdateUserAttributes(token, {{"email", "new@example.com"}, {"name", "Al"}});
