@@ -8,8 +8,9 @@
 // lifetimes, send limits and wrong-attempt limits of user_support.h.
 //
 // Doc members this service owns besides "codes": "code_sends" (send times per purpose, for the
-// limit) and "pending_attributes" {"email": "new@x"} (a change held back by
-// UserAttributeUpdateSettings until VerifyUserAttribute).
+// limit), "pending_attributes" {"email": "new@x"} (a change held back by
+// UserAttributeUpdateSettings until VerifyUserAttribute) and "change_password_failures"
+// {"count", "last_ms"} (wrong previous passwords given to ChangePassword).
 
 #include <functional>
 #include <optional>
@@ -140,7 +141,8 @@ class SelfService {
   // the gate), then load the user by sub (UserNotFoundException "User does not exist."):
   // NotAuthorizedException "User is disabled." for a disabled user.
 
-  // NotAuthorizedException "Incorrect username or password." for a wrong previous password.
+  // NotAuthorizedException "Incorrect username or password." for a wrong previous password;
+  // after 5 of them within 15 minutes, LimitExceededException until 15 minutes have passed.
   Result<void> ChangePassword(std::string_view access_token,
                               const std::optional<std::string>& previous_password,
                               const std::string& proposed_password);
