@@ -198,7 +198,7 @@ def test_get_tokens_from_refresh_token(server, idp, pid):
     assert jwt_claims(ok.json()["AuthenticationResult"]["AccessToken"])["sub"] == sub
     bad = server.call_raw("GetTokensFromRefreshToken",
                           {"ClientId": c["ClientId"], "RefreshToken": refresh,
-                           "ClientSecret": "wrong"}, signed=False)
+                           "ClientSecret": "x" * 51}, signed=False)
     assert bad.error_type == "NotAuthorizedException"
     assert bad.json()["message"] == f"Unable to verify secret hash for client {c['ClientId']}"
 
