@@ -352,19 +352,24 @@ def test_user_states(idp, pid, cid):
 
 def test_wrong_password_and_lockout(idp, pid, cid):
     sub = make_user(idp, pid, "kate")
-    for _ in range(5):
+
+    def wrong():
         with pytest.raises(ClientError) as e:
             password_auth(idp, cid, "kate", password="Wrong0000!")
-        assert error_of(e) == ("NotAuthorizedException", "Incorrect username or password.")
-    with pytest.raises(ClientError) as e:
-        password_auth(idp, cid, "kate")  # locked for a second, even with the right password
-    assert error_of(e) == ("NotAuthorizedException", "Password attempts exceeded")
+        return error_of(e)
+
+    for _ in range(5):
+        assert wrong() == ("NotAuthorizedException", "Incorrect username or password.")
+    # The fifth failure locked the user for 1 s, the sixth (after it) locks for 2 s.
     time.sleep(1.1)
-    assert_tokens(password_auth(idp, cid, "kate"), sub)
-    # Success started over: one more failure is an ordinary one.
+    assert wrong() == ("NotAuthorizedException", "Incorrect username or password.")
     with pytest.raises(ClientError) as e:
-        password_auth(idp, cid, "kate", password="Wrong0000!")
-    assert error_of(e) == ("NotAuthorizedException", "Incorrect username or password.")
+        password_auth(idp, cid, "kate")  # even the right password is refused while locked
+    assert error_of(e) == ("NotAuthorizedException", "Password attempts exceeded")
+    time.sleep(2.1)
+    assert_tokens(password_auth(idp, cid, "kate"), sub)
+    # Success started over: the next failure is an ordinary one.
+    assert wrong() == ("NotAuthorizedException", "Incorrect username or password.")
 
 
 def test_new_password_required(idp, pid, cid):
