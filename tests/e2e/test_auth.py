@@ -348,6 +348,18 @@ def test_user_states(idp, pid, cid):
     with pytest.raises(ClientError) as e:
         password_auth(idp, cid, "jack")
     assert error_of(e) == ("PasswordResetRequiredException", "Password reset required for the user")
+    idp.sign_up(ClientId=cid, Username="kim", Password=PASSWORD)
+    with pytest.raises(ClientError) as e:
+        password_auth(idp, cid, "kim", password="Wrong0000!")
+    assert error_of(e) == ("NotAuthorizedException", "Incorrect username or password.")
+    with pytest.raises(ClientError) as e:
+        password_auth(idp, cid, "kim")
+    assert error_of(e) == ("UserNotConfirmedException", "User is not confirmed.")
+    _, answer = srp_auth(idp, pid, cid, "kim")
+    with pytest.raises(ClientError) as e:
+        idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses=answer)
+    assert error_of(e) == ("UserNotConfirmedException", "User is not confirmed.")
 
 
 def test_wrong_password_and_lockout(idp, pid, cid):
