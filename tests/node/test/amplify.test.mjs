@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Amplify } from 'aws-amplify';
+import { ConsoleLogger } from 'aws-amplify/utils';
 import {
   confirmResetPassword,
   confirmSignUp,
@@ -23,6 +24,9 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, unique } from '../lib/cognate.mjs';
+
+// Amplify warns on every configure that the endpoint is a custom one; keep errors only.
+ConsoleLogger.LOG_LEVEL = 'ERROR';
 
 let server;
 let anon;
