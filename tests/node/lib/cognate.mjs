@@ -6,6 +6,7 @@
 //   COGNATE_BIN          the binary (default ../../../build/src/app/cognate)
 //   COGNATE_NODE_PG_DSN  postgres:// URL of a PostgreSQL server: each server gets a fresh database
 //                        on it (created and dropped with psql); unset: SQLite in the data dir.
+//   COGNATE_NODE_DATABASE  passed as --database as is (e.g. "memory"); overrides the above.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -102,7 +103,9 @@ export class CognateServer {
   async start() {
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-node-'));
     const args = ['--port', '0', '--data-dir', this.dataDir];
-    if (process.env.COGNATE_NODE_PG_DSN) {
+    if (process.env.COGNATE_NODE_DATABASE) {
+      args.push('--database', process.env.COGNATE_NODE_DATABASE);
+    } else if (process.env.COGNATE_NODE_PG_DSN) {
       const name = `cognate_node_${crypto.randomBytes(6).toString('hex')}`;
       psql(process.env.COGNATE_NODE_PG_DSN, `CREATE DATABASE "${name}"`);
       this.database = name;
