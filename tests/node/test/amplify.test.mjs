@@ -10,13 +10,16 @@ import {
   confirmResetPassword,
   confirmSignUp,
   confirmUserAttribute,
+  deleteUser,
   fetchAuthSession,
   fetchUserAttributes,
   getCurrentUser,
+  resendSignUpCode,
   resetPassword,
   signIn,
   signOut,
   signUp,
+  updatePassword,
   updateUserAttributes,
 } from 'aws-amplify/auth';
 import {
@@ -281,4 +284,57 @@ test('resetPassword and confirmResetPassword: the new password signs in, the old
   const access = (await fetchAuthSession()).tokens.accessToken.toString();
   await signOut({ global: true });
   await assertRevoked(access);
+});
+
+test('signIn before confirmation, resendSignUpCode, updatePassword, deleteUser', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient();
+  configure(poolId, clientId);
+  const email = `${unique('amp-late')}@example.com`;
+  const password = 'Late-Confirm#1';
+  await signUp({ username: email, password, options: { userAttributes: { email } } });
+  await server.waitForCode({ poolId, destination: email });
+
+  // Amplify turns UserNotConfirmedException into the CONFIRM_SIGN_UP step.
+  const early = await signIn({ username: email, password });
+  assert.equal(early.isSignedIn, false);
+  assert.equal(early.nextStep.signInStep, 'CONFIRM_SIGN_UP');
+
+  // A resent code confirms the user.
+  const resent = await resendSignUpCode({ username: email });
+  assert.equal(resent.deliveryMedium, 'EMAIL');
+  assert.equal(resent.attributeName, 'email');
+  const { code } = await server.waitForCode({ poolId, destination: email, count: 1 });
+  const confirmed = await confirmSignUp({ username: email, confirmationCode: code });
+  assert.equal(confirmed.isSignUpComplete, true);
+
+  // updatePassword (ChangePassword with the access token): a wrong old password is refused.
+  await signIn({ username: email, password });
+  await assert.rejects(
+    updatePassword({ oldPassword: 'Not-the-old#1', newPassword: 'Changed-Pass#2' }),
+    (err) => {
+      assert.equal(err.name, 'NotAuthorizedException');
+      assert.equal(err.message, 'Incorrect username or password.');
+      return true;
+    },
+  );
+  await updatePassword({ oldPassword: password, newPassword: 'Changed-Pass#2' });
+  await signOut();
+  await assert.rejects(signIn({ username: email, password }), (err) => err.name === 'NotAuthorizedException');
+  const again = await signIn({ username: email, password: 'Changed-Pass#2' });
+  assert.equal(again.isSignedIn, true);
+
+  // deleteUser: the user is gone; its access token no longer works (Cognito's docs do not say
+  // which of the two errors a deleted user's token gets).
+  const access = (await fetchAuthSession()).tokens.accessToken.toString();
+  await deleteUser();
+  assert.equal((await fetchAuthSession()).tokens, undefined, 'Amplify signed out after deleteUser');
+  await assert.rejects(anon.send(new GetUserCommand({ AccessToken: access })), (err) => {
+    assert.ok(['NotAuthorizedException', 'UserNotFoundException'].includes(err.name), err.name);
+    return true;
+  });
+  await assert.rejects(signIn({ username: email, password: 'Changed-Pass#2' }), (err) => {
+    assert.equal(err.name, 'NotAuthorizedException', 'PreventUserExistenceErrors hides the deleted user');
+    assert.equal(err.message, 'Incorrect username or password.');
+    return true;
+  });
 });
