@@ -15,6 +15,10 @@ void Router::AddPrefix(std::string prefix, RequestHandler& handler) {
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
+void Router::AddSuffix(std::string suffix, RequestHandler& handler) {
+  suffixes_.emplace_back(std::move(suffix), &handler);
+}
+
 ApiResponse Router::Handle(const ApiRequest& request) {
   std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
@@ -32,6 +36,9 @@ ApiResponse Router::Handle(const ApiRequest& request) {
   }
   for (const auto& [prefix, handler] : prefixes_) {
     if (path.substr(0, prefix.size()) == prefix) return handler->Handle(request);
+  }
+  for (const auto& [suffix, handler] : suffixes_) {
+    if (path.ends_with(suffix)) return handler->Handle(request);
   }
   std::string id = request.request_id.empty() ? crypto::NewUuid() : request.request_id;
   ApiResponse r = JsonError(ApiError(ErrorCode::kUnknownOperation, ""), id);

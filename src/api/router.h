@@ -1,7 +1,8 @@
 #pragma once
 // The request router in front of every api/ handler: POST / (the awsJson1_1 API, chosen by
 // X-Amz-Target) goes to the AwsJsonService, GET /health answers {"status":"ok"}, and later code
-// registers path-prefix handlers (AddPrefix("/oauth2/", ...)). Anything else is a 404 in the AWS
+// registers path-prefix handlers (AddPrefix("/oauth2/", ...)) and path-suffix handlers
+// (AddSuffix("/.well-known/jwks.json", ...)). Anything else is a 404 in the AWS
 // style (awsJson error body with UnknownOperationException).
 
 #include <string>
@@ -20,6 +21,9 @@ class Router final : public RequestHandler {
   // Sends requests whose path starts with `prefix` to `handler`; the longest prefix wins.
   // Register before serving (not thread-safe against concurrent Handle()).
   void AddPrefix(std::string prefix, RequestHandler& handler);
+  // Sends requests whose path ends with `suffix` (e.g. "/.well-known/jwks.json", after a pool id)
+  // to `handler`, when no prefix matched. Register before serving.
+  void AddSuffix(std::string suffix, RequestHandler& handler);
 
   ApiResponse Handle(const ApiRequest& request) override;
   // The sign-in, sign-up and password operations of cognito-idp (by X-Amz-Target) and the OAuth
@@ -29,6 +33,7 @@ class Router final : public RequestHandler {
  private:
   RequestHandler& aws_json_;
   std::vector<std::pair<std::string, RequestHandler*>> prefixes_;
+  std::vector<std::pair<std::string, RequestHandler*>> suffixes_;
 };
 
 }  // namespace cognate::api

@@ -44,6 +44,17 @@ TEST(RouterTest, Routes) {
   EXPECT_EQ(router.Handle(Req("GET", "/.well-known/jwks.json")).body, "wk");
 }
 
+TEST(RouterTest, Suffixes) {
+  Named aws("aws"), oauth("oauth"), jwks("jwks");
+  Router router(aws);
+  router.AddPrefix("/oauth2/", oauth);
+  router.AddSuffix("/.well-known/jwks.json", jwks);
+  EXPECT_EQ(router.Handle(Req("GET", "/us-east-1_X/.well-known/jwks.json")).body, "jwks");
+  EXPECT_EQ(router.Handle(Req("GET", "/us-east-1_X/.well-known/jwks.json?a=b")).body, "jwks");
+  EXPECT_EQ(router.Handle(Req("GET", "/oauth2/.well-known/jwks.json")).body, "oauth");
+  EXPECT_EQ(router.Handle(Req("GET", "/us-east-1_X/.well-known/jwks")).status, 404);
+}
+
 TEST(RouterTest, Health) {
   Named aws("aws");
   Router router(aws);

@@ -93,6 +93,15 @@ const std::vector<Setting>& Settings() {
          }
          return {};
        }},
+      {"dev_fixed_code", "Development mode only: every one-time code sent is this value", false,
+       [](Config& c, const std::string& v) -> std::string {
+         const bool ok = v.size() <= 64 && std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+                           return ch > 0x20 && ch < 0x7F;
+                         });
+         if (!ok) return "must be at most 64 printable characters without spaces";
+         c.dev_fixed_code = v;
+         return {};
+       }},
       {"public_url", "Public base URL (token issuer); default http://<bind>:<port>", false,
        [](Config& c, const std::string& v) -> std::string {
          if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
@@ -335,6 +344,11 @@ ConfigOutcome LoadConfig(const std::vector<std::string>& args,
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     out.exit_code = 2;
     out.message = "--tls-cert and --tls-key go together";
+    return out;
+  }
+  if (!config.dev_fixed_code.empty() && !config.dev) {
+    out.exit_code = 2;
+    out.message = "--dev-fixed-code is only allowed with --dev";
     return out;
   }
   if (config.database.find("://") != std::string::npos && !config.UsesPostgres() &&

@@ -17,6 +17,8 @@ struct Config {
   std::string data_dir = "./data";
   std::string database;  // "" = SQLite at <data_dir>/cognate.db; or a path, sqlite://, postgres://
   bool dev = false;      // accept any SigV4 signature
+  // --dev only: every generated one-time code is this value (local test suites type it).
+  std::string dev_fixed_code;
   std::string public_url;  // "" = http(s)://<bind>:<port> (127.0.0.1 for a wildcard bind)
   std::string region = "us-east-1";
   std::string account_id = "000000000000";

@@ -243,5 +243,26 @@ TEST_F(ConfigTest, MessagingSettings) {
   }
 }
 
+TEST_F(ConfigTest, DevFixedCodeOnlyWithDev) {
+  auto refused = LoadConfig({"--dev-fixed-code", "123456"}, {});
+  EXPECT_FALSE(refused.config);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.message, "--dev-fixed-code is only allowed with --dev");
+
+  auto by_env = LoadConfig({}, {{"COGNATE_DEV_FIXED_CODE", "123456"}});
+  EXPECT_FALSE(by_env.config);
+
+  auto flag = LoadConfig({"--dev", "--dev-fixed-code", "123456"}, {});
+  ASSERT_TRUE(flag.config) << flag.message;
+  EXPECT_EQ(flag.config->dev_fixed_code, "123456");
+
+  auto toml = LoadConfig({"--config", WriteToml("dev = true\ndev_fixed_code = \"654321\"\n")}, {});
+  ASSERT_TRUE(toml.config) << toml.message;
+  EXPECT_EQ(toml.config->dev_fixed_code, "654321");
+
+  EXPECT_FALSE(LoadConfig({"--dev", "--dev-fixed-code", "12 34"}, {}).config);
+  EXPECT_TRUE(LoadConfig({}, {}).config->dev_fixed_code.empty());
+}
+
 }  // namespace
 }  // namespace cognate::app

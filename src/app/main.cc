@@ -21,8 +21,10 @@
 #include "api/cognito_idp/register.h"
 #include "api/dispatcher.h"
 #include "api/router.h"
+#include "api/well_known.h"
 #include "app/bootstrap.h"
 #include "app/config.h"
+#include "app/keys_command.h"
 #include "common/clock.h"
 #include "crypto/crypto.h"
 #include "domain/service_context.h"
@@ -65,6 +67,9 @@ class LateHandler final : public api::RequestHandler {
   std::atomic<api::RequestHandler*> target_{nullptr};
 };
 
+// Key commands send no messages.
+using RecordingMessageSinkForCommands = domain::RecordingMessageSink;
+
 void SetUpLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("cognate");
   spdlog::set_default_logger(logger);
@@ -95,6 +100,17 @@ int Run(int argc, char** argv) {
   // Before any thread starts: SIGINT/SIGTERM stay pending until RunUntilSignal() takes them.
   http::HttpServer::BlockStopSignals();
   std::vector<std::string> args(argv + 1, argv + argc);
+  // `cognate keys ...` runs one key command against the configured store, then exits.
+  KeysParse keys = ParseKeysCommand(args);
+  if (keys.help) {
+    std::printf("%s\n", KeysUsage().c_str());
+    return 0;
+  }
+  if (!keys.error.empty()) {
+    std::fprintf(stderr, "cognate keys: %s\n%s\n", keys.error.c_str(), KeysUsage().c_str());
+    return 2;
+  }
+  if (keys.command) args = keys.rest;
   auto env = CognateEnvironment();
   ConfigOutcome outcome = LoadConfig(args, env);
   if (!outcome.config) {
@@ -130,6 +146,15 @@ int Run(int argc, char** argv) {
   }
 
   SystemClock clock;
+  if (keys.command) {
+    RecordingMessageSinkForCommands sink;
+    domain::DeploymentConfig deployment;
+    deployment.region = config.region;
+    deployment.account_id = config.account_id;
+    deployment.public_url = config.PublicUrl(config.port);
+    domain::ServiceContext context{*store, clock, secret_box, sink, deployment};
+    return RunKeysCommand(*keys.command, context, stdout, stderr);
+  }
   outbound::OutboxSink outbox(data_dir / "outbox.jsonl", clock);
   std::unique_ptr<outbound::SmtpSink> smtp;
   if (!config.smtp_url.empty()) {
@@ -180,11 +205,13 @@ int Run(int argc, char** argv) {
   deployment.region = config.region;
   deployment.account_id = config.account_id;
   deployment.public_url = config.PublicUrl(server.port());
+  deployment.dev_fixed_code = config.dev_fixed_code;
   domain::ServiceContext context{*store, clock, secret_box, messages, deployment};
 
   api::HandlerRegistry idp;
   api::HandlerRegistry identity;
-  api::cognito_idp::RegisterAll(idp, context);
+  std::shared_ptr<domain::tokens::TokenService> tokens =
+      api::cognito_idp::RegisterAll(idp, context);
 
   auto root = EnsureRootCredential(*store, secret_box, clock.NowMillis());
   if (!root) {
@@ -207,11 +234,17 @@ int Run(int argc, char** argv) {
   api::AwsJsonService aws_json(idp, identity, MakeSecretLookup(*store, secret_box), clock,
                                json_options);
   api::Router router(aws_json);
+  api::WellKnownHandler well_known(tokens);
+  router.AddSuffix(std::string(api::kJwksSuffix), well_known);
+  router.AddSuffix(std::string(api::kOpenIdConfigurationSuffix), well_known);
   late.Set(&router);
 
   if (config.dev) {
     spdlog::warn("**********************************************************************");
     spdlog::warn("DEV MODE: any SigV4 signature is accepted. Never expose this server.");
+    if (!config.dev_fixed_code.empty()) {
+      spdlog::warn("DEV MODE: every one-time code is the fixed value from --dev-fixed-code.");
+    }
     spdlog::warn("**********************************************************************");
   }
   spdlog::info("store {}, {} operations, public URL {}, data in {}", store->BackendName(),

@@ -52,4 +52,55 @@ std::optional<std::vector<std::string>> DecodeStringList(std::string_view text);
 std::string EncodeAttributes(const std::vector<IndexedAttribute>& attrs);
 std::optional<std::vector<IndexedAttribute>> DecodeAttributes(std::string_view text);
 
+// Column lists of the SQL backends, in the order the readers below take them.
+inline constexpr const char* kTokenFamilyColumns =
+    "family_id, pool_id, client_id, sub, refresh_hash, previous_refresh_hash, "
+    "previous_valid_until_ms, doc, created_ms, expires_ms, revoked_ms, version";
+inline constexpr const char* kEphemeralColumns = "kind, key, pool_id, doc, expires_ms, version";
+// For signing keys the backend names the columns itself (the key is bytes: BLOB in SQLite, hex
+// of bytea in PostgreSQL): pool_id, kid, sealed_private_key, created_ms, retired_ms.
+
+// Row readers shared by the SQL backends. `Row` is a backend's view of the current result row:
+// Text(col), Int(col) and Bytes(col) (a binary column's bytes).
+template <class Row>
+SigningKeyRow ReadSigningKeyRow(const Row& row) {
+  SigningKeyRow k;
+  k.pool_id = row.Text(0);
+  k.kid = row.Text(1);
+  k.sealed_private_key = row.Bytes(2);
+  k.created_ms = row.Int(3);
+  k.retired_ms = row.Int(4);
+  return k;
+}
+
+template <class Row>
+TokenFamilyRow ReadTokenFamilyRow(const Row& row) {
+  TokenFamilyRow f;
+  f.family_id = row.Text(0);
+  f.pool_id = row.Text(1);
+  f.client_id = row.Text(2);
+  f.sub = row.Text(3);
+  f.refresh_hash = row.Text(4);
+  f.previous_refresh_hash = row.Text(5);
+  f.previous_valid_until_ms = row.Int(6);
+  f.doc = row.Text(7);
+  f.created_ms = row.Int(8);
+  f.expires_ms = row.Int(9);
+  f.revoked_ms = row.Int(10);
+  f.version = row.Int(11);
+  return f;
+}
+
+template <class Row>
+EphemeralRow ReadEphemeralRow(const Row& row) {
+  EphemeralRow e;
+  e.kind = row.Text(0);
+  e.key = row.Text(1);
+  e.pool_id = row.Text(2);
+  e.doc = row.Text(3);
+  e.expires_ms = row.Int(4);
+  e.version = row.Int(5);
+  return e;
+}
+
 }  // namespace cognate::store::internal

@@ -2,9 +2,15 @@
 
 namespace cognate::api::cognito_idp {
 
-void RegisterAll(HandlerRegistry& registry, domain::ServiceContext& ctx) {
+std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& registry,
+                                                          domain::ServiceContext& ctx) {
+  auto tokens = std::make_shared<domain::tokens::TokenService>(ctx);
   RegisterPoolOps(registry, ctx);
   RegisterUserOps(registry, ctx);
+  RegisterTokenOps(registry, ctx, tokens);
+  RegisterAuthOps(registry, ctx, tokens);
+  RegisterSelfServiceOps(registry, ctx, tokens);
+  return tokens;
 }
 
 }  // namespace cognate::api::cognito_idp

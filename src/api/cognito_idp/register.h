@@ -10,8 +10,11 @@
 
 namespace cognate::api::cognito_idp {
 
-// Every implemented cognito-idp operation (called once by the composition root).
-void RegisterAll(HandlerRegistry& registry, domain::ServiceContext& ctx);
+// Every implemented cognito-idp operation (called once by the composition root). Returns the
+// one TokenService the families share, so the composition root can serve the pools' JWKS and
+// OpenID configuration from the same key cache.
+std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& registry,
+                                                          domain::ServiceContext& ctx);
 
 // Families (one file each).
 void RegisterPoolOps(HandlerRegistry& registry,

@@ -146,6 +146,9 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
   r.username_attributes_ = StringList(doc, "UsernameAttributes");
   r.alias_attributes_ = StringList(doc, "AliasAttributes");
   r.auto_verified_ = StringList(doc, "AutoVerifiedAttributes");
+  if (auto it = doc.find("UserAttributeUpdateSettings"); it != doc.end() && it->is_object()) {
+    r.verify_before_update_ = StringList(*it, "AttributesRequireVerificationBeforeUpdate");
+  }
   if (const json* uc = Member(doc, "UsernameConfiguration")) {
     r.case_sensitive_ = BoolMember(*uc, "CaseSensitive").value_or(true);
   }
@@ -218,6 +221,10 @@ bool PoolRules::IsUsernameAttribute(std::string_view name) const {
 bool PoolRules::IsAliasAttribute(std::string_view name) const {
   return Contains(alias_attributes_, name);
 }
+bool PoolRules::RequiresVerificationBeforeUpdate(std::string_view name) const {
+  return Contains(verify_before_update_, name);
+}
+
 bool PoolRules::IsAutoVerified(std::string_view name) const {
   return Contains(auto_verified_, name);
 }

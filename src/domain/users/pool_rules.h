@@ -63,6 +63,9 @@ class PoolRules {
   bool IsUsernameAttribute(std::string_view name) const;
   bool IsAliasAttribute(std::string_view name) const;
   bool IsAutoVerified(std::string_view name) const;
+  // UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate: a new value of such an
+  // attribute stays pending (the old one in force) until the user verifies it.
+  bool RequiresVerificationBeforeUpdate(std::string_view name) const;
   // UsernameConfiguration.CaseSensitive (true when absent, as for pools created without it).
   bool case_sensitive() const { return case_sensitive_; }
   // The form of a username (or alias value) that the pool compares: lower-cased (ASCII) when
@@ -92,6 +95,7 @@ class PoolRules {
   std::vector<std::string> username_attributes_;
   std::vector<std::string> alias_attributes_;
   std::vector<std::string> auto_verified_;
+  std::vector<std::string> verify_before_update_;
   bool case_sensitive_ = true;
   PasswordPolicy password_policy_;
   MessageTemplate invite_template_;

@@ -13,6 +13,7 @@
 #include "domain/users/attribute_rules.h"
 #include "domain/users/pool_rules.h"
 #include "domain/users/user_record.h"
+#include "domain/users/user_support.h"
 
 namespace cognate::domain::users {
 
@@ -91,23 +92,12 @@ class UserService {
   Result<UserPage> ListUsers(const ListUsersInput& input);
 
  private:
-  // Loads the user, applies `change`, saves with optimistic concurrency (retrying lost races).
-  template <class Fn>
-  Result<UserRecord> Mutate(const PoolRules& rules, const std::string& username, Fn&& change);
-  Result<void> Save(const PoolRules& rules, UserRecord& user);
-  Result<void> CheckAliasesFree(const PoolRules& rules, const UserRecord& user,
-                                bool force_alias_creation, bool creating);
   Result<UserRecord> ResendInvitation(const PoolRules& rules, const AdminCreateUserInput& input);
   Result<void> SendInvitation(const PoolRules& rules, const UserRecord& user,
                               const std::string& shown_username, const std::string& password,
                               const std::vector<std::string>& mediums);
-  Result<void> SendCode(const PoolRules& rules, const UserRecord& user, bool email,
-                        const std::string& code, const std::string& purpose);
 
   ServiceContext& ctx_;
 };
-
-// The ApiError for a store kConflict on a unique key `detail` (e.g. "email:a@b.c") of `rules`.
-ApiError AliasConflictError(const PoolRules& rules, const std::string& detail, bool creating);
 
 }  // namespace cognate::domain::users

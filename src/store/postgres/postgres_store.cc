@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -409,23 +410,23 @@ StoreStatus PostgresStore::Migrate() {
 
 namespace {
 
-// After an UPDATE ... RETURNING that matched nothing: kConflict "version" if the row exists,
-// else kNotFound `what`.
+// After an UPDATE ... RETURNING that matched nothing: `if_exists` (by default kConflict
+// "version") if the row exists, else kNotFound `what`.
 StoreStatus MissedUpdate(PgConn& c, const std::string& what, const std::string& exists_sql,
-                         const Params& key) {
+                         const Params& key, const StoreStatus& if_exists = Conflict("version")) {
   auto exists = Exists(c, exists_sql, key);
   if (!exists) return exists.error();
-  return *exists ? Conflict("version") : NotFound(what);
+  return *exists ? if_exists : NotFound(what);
 }
 
 // Runs a bound UPDATE ... RETURNING 1 with the version check in its WHERE.
 StoreStatus CheckedUpdate(PgConn& c, const std::string& sql, const Params& params,
-                          const std::string& what, const std::string& exists_sql,
-                          const Params& key) {
+                          const std::string& what, const std::string& exists_sql, const Params& key,
+                          const StoreStatus& if_exists = Conflict("version")) {
   auto r = Query(c, sql, params);
   if (!r) return r.error();
   if (Rows(*r) > 0) return {};
-  return MissedUpdate(c, what, exists_sql, key);
+  return MissedUpdate(c, what, exists_sql, key, if_exists);
 }
 
 // Runs a DELETE ... RETURNING 1; kNotFound `what` when it removed nothing.
@@ -489,8 +490,15 @@ StoreStatus PostgresStore::UpdatePool(const PoolRow& row, std::int64_t expected_
 }
 
 StoreStatus PostgresStore::DeletePool(const std::string& id) {
-  return impl_->Tx([&](PgConn& c) {
-    return CheckedDelete(c, "DELETE FROM pools WHERE id = $1 RETURNING 1", {id}, "pool");
+  return impl_->Tx([&](PgConn& c) -> StoreStatus {
+    if (auto st = CheckedDelete(c, "DELETE FROM pools WHERE id = $1 RETURNING 1", {id}, "pool");
+        !st) {
+      return st;
+    }
+    // Ephemeral rows have no foreign key (they need not belong to a pool).
+    auto r = Query(c, "DELETE FROM ephemeral WHERE pool_id = $1", {id});
+    if (!r) return r.error();
+    return {};
   });
 }
 
@@ -742,9 +750,15 @@ StoreStatus PostgresStore::UpdateUser(const UserRow& row, std::int64_t expected_
 }
 
 StoreStatus PostgresStore::DeleteUser(const std::string& pool_id, const std::string& sub) {
-  return impl_->Tx([&](PgConn& c) {
-    return CheckedDelete(c, "DELETE FROM users WHERE pool_id = $1 AND sub = $2 RETURNING 1",
-                         {pool_id, sub}, "user");
+  return impl_->Tx([&](PgConn& c) -> StoreStatus {
+    if (auto st = CheckedDelete(c, "DELETE FROM users WHERE pool_id = $1 AND sub = $2 RETURNING 1",
+                                {pool_id, sub}, "user");
+        !st) {
+      return st;
+    }
+    auto r = Query(c, "DELETE FROM token_families WHERE pool_id = $1 AND sub = $2", {pool_id, sub});
+    if (!r) return r.error();
+    return {};
   });
 }
 
@@ -1079,53 +1093,228 @@ StoreResult<std::string> PostgresStore::GetSetting(const std::string& name) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Signing keys, token families, ephemeral rows (not implemented yet)
+// Signing keys
 
 namespace {
-StoreError NotImplemented() { return {StoreErrorCode::kInternal, "not implemented"}; }
+
+// sealed_private_key is bytea (SecretBox output); it crosses the text protocol as hex.
+constexpr const char* kSigningKeyCols =
+    "pool_id, kid, encode(sealed_private_key, 'hex'), created_ms, retired_ms";
+using internal::kEphemeralColumns;
+using internal::kTokenFamilyColumns;
+
+// Row `i` of a result, as the shared row readers of store_util.h read it.
+struct ResultRow {
+  const Result& r;
+  int i;
+  std::string Text(int col) const { return cognate::store::Text(r, i, col); }
+  std::int64_t Int(int col) const { return cognate::store::Int(r, i, col); }
+  std::string Bytes(int col) const { return FromHex(Text(col)); }
+};
+
+// Runs an UPDATE or DELETE and returns how many rows it changed.
+StoreResult<std::int64_t> CountChanges(PgConn& c, const std::string& sql, const Params& params) {
+  auto r = Query(c, sql, params);
+  if (!r) return r.error();
+  const char* n = PQcmdTuples(r->get());
+  std::int64_t out = 0;
+  std::from_chars(n, n + std::strlen(n), out);
+  return out;
+}
+
+// Runs an UPDATE ... RETURNING 1 that matches nothing once already applied (idempotent);
+// kNotFound `what` only when the row is missing.
+StoreStatus IdempotentUpdate(PgConn& c, const std::string& sql, const Params& params,
+                             const std::string& what, const std::string& exists_sql,
+                             const Params& key) {
+  return CheckedUpdate(c, sql, params, what, exists_sql, key, StoreStatus());
+}
+
 }  // namespace
 
-StoreStatus PostgresStore::AddSigningKey(const SigningKeyRow&) { return NotImplemented(); }
-StoreResult<std::vector<SigningKeyRow>> PostgresStore::ListSigningKeys(const std::string&) {
-  return NotImplemented();
+StoreStatus PostgresStore::AddSigningKey(const SigningKeyRow& row) {
+  return impl_->Tx([&](PgConn& c) -> StoreStatus {
+    if (auto st = LockPool(c, row.pool_id); !st) return st;
+    auto r = Query(c,
+                   "INSERT INTO signing_keys (pool_id, kid, sealed_private_key, created_ms, "
+                   "retired_ms) VALUES ($1, $2, decode($3, 'hex'), $4, $5)",
+                   {row.pool_id, row.kid, ToHex(row.sealed_private_key), Str(row.created_ms),
+                    Str(row.retired_ms)});
+    if (!r) return r.error().IsConflict() ? Conflict("kid") : r.error();
+    return {};
+  });
 }
-StoreStatus PostgresStore::RetireSigningKey(const std::string&, const std::string&, std::int64_t) {
-  return NotImplemented();
+
+StoreResult<std::vector<SigningKeyRow>> PostgresStore::ListSigningKeys(const std::string& pool_id) {
+  return impl_->Read([&](PgConn& c) -> StoreResult<std::vector<SigningKeyRow>> {
+    auto r = Query(c,
+                   std::string("SELECT ") + kSigningKeyCols +
+                       " FROM signing_keys WHERE pool_id = $1 ORDER BY created_ms DESC, kid",
+                   {pool_id});
+    if (!r) return r.error();
+    std::vector<SigningKeyRow> out;
+    for (int i = 0; i < Rows(*r); ++i) out.push_back(internal::ReadSigningKeyRow(ResultRow{*r, i}));
+    return out;
+  });
 }
-StoreStatus PostgresStore::DeleteSigningKey(const std::string&, const std::string&) {
-  return NotImplemented();
+
+StoreStatus PostgresStore::RetireSigningKey(const std::string& pool_id, const std::string& kid,
+                                            std::int64_t retired_ms) {
+  return impl_->Tx([&](PgConn& c) {
+    return IdempotentUpdate(c,
+                            "UPDATE signing_keys SET retired_ms = $1 "
+                            "WHERE kid = $2 AND pool_id = $3 AND retired_ms = 0 RETURNING 1",
+                            {Str(retired_ms), kid, pool_id}, "signing key",
+                            "SELECT 1 FROM signing_keys WHERE kid = $1 AND pool_id = $2",
+                            {kid, pool_id});
+  });
 }
-StoreStatus PostgresStore::CreateTokenFamily(const TokenFamilyRow&) { return NotImplemented(); }
-StoreResult<TokenFamilyRow> PostgresStore::GetTokenFamily(const std::string&) {
-  return NotImplemented();
+
+StoreStatus PostgresStore::DeleteSigningKey(const std::string& pool_id, const std::string& kid) {
+  return impl_->Tx([&](PgConn& c) {
+    return CheckedDelete(c, "DELETE FROM signing_keys WHERE kid = $1 AND pool_id = $2 RETURNING 1",
+                         {kid, pool_id}, "signing key");
+  });
 }
-StoreStatus PostgresStore::UpdateTokenFamily(const TokenFamilyRow&, std::int64_t) {
-  return NotImplemented();
+
+// ---------------------------------------------------------------------------------------------
+// Token families
+
+StoreStatus PostgresStore::CreateTokenFamily(const TokenFamilyRow& row) {
+  return impl_->Tx([&](PgConn& c) -> StoreStatus {
+    if (auto st = LockPool(c, row.pool_id); !st) return st;
+    auto r = Query(c,
+                   "INSERT INTO token_families (family_id, pool_id, client_id, sub, refresh_hash, "
+                   "previous_refresh_hash, previous_valid_until_ms, doc, created_ms, expires_ms, "
+                   "revoked_ms, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
+                   {row.family_id, row.pool_id, row.client_id, row.sub, row.refresh_hash,
+                    row.previous_refresh_hash, Str(row.previous_valid_until_ms), row.doc,
+                    Str(row.created_ms), Str(row.expires_ms), Str(row.revoked_ms)});
+    if (!r) return r.error().IsConflict() ? Conflict("family_id") : r.error();
+    return {};
+  });
 }
-StoreStatus PostgresStore::RevokeTokenFamily(const std::string&, std::int64_t) {
-  return NotImplemented();
+
+StoreResult<TokenFamilyRow> PostgresStore::GetTokenFamily(const std::string& family_id) {
+  return impl_->Read([&](PgConn& c) -> StoreResult<TokenFamilyRow> {
+    auto r = Query(
+        c,
+        std::string("SELECT ") + kTokenFamilyColumns + " FROM token_families WHERE family_id = $1",
+        {family_id});
+    if (!r) return r.error();
+    if (Rows(*r) == 0) return NotFound("token family");
+    return internal::ReadTokenFamilyRow(ResultRow{*r, 0});
+  });
 }
-StoreResult<std::int64_t> PostgresStore::RevokeUserTokenFamilies(const std::string&,
-                                                                 const std::string&, std::int64_t) {
-  return NotImplemented();
+
+StoreStatus PostgresStore::UpdateTokenFamily(const TokenFamilyRow& row,
+                                             std::int64_t expected_version) {
+  return impl_->Tx([&](PgConn& c) {
+    return CheckedUpdate(
+        c,
+        "UPDATE token_families SET refresh_hash = $1, previous_refresh_hash = $2, "
+        "previous_valid_until_ms = $3, doc = $4, expires_ms = $5, revoked_ms = $6, "
+        "version = version + 1 WHERE family_id = $7 AND version = $8 RETURNING 1",
+        {row.refresh_hash, row.previous_refresh_hash, Str(row.previous_valid_until_ms), row.doc,
+         Str(row.expires_ms), Str(row.revoked_ms), row.family_id, Str(expected_version)},
+        "token family", "SELECT 1 FROM token_families WHERE family_id = $1", {row.family_id});
+  });
 }
-StoreResult<std::int64_t> PostgresStore::PurgeTokenFamilies(std::int64_t) {
-  return NotImplemented();
+
+StoreStatus PostgresStore::RevokeTokenFamily(const std::string& family_id,
+                                             std::int64_t revoked_ms) {
+  return impl_->Tx([&](PgConn& c) {
+    return IdempotentUpdate(c,
+                            "UPDATE token_families SET revoked_ms = $1, version = version + 1 "
+                            "WHERE family_id = $2 AND revoked_ms = 0 RETURNING 1",
+                            {Str(revoked_ms), family_id}, "token family",
+                            "SELECT 1 FROM token_families WHERE family_id = $1", {family_id});
+  });
 }
-StoreStatus PostgresStore::PutEphemeral(const EphemeralRow&, std::int64_t) {
-  return NotImplemented();
+
+StoreResult<std::int64_t> PostgresStore::RevokeUserTokenFamilies(const std::string& pool_id,
+                                                                 const std::string& sub,
+                                                                 std::int64_t revoked_ms) {
+  return impl_->Tx([&](PgConn& c) {
+    return CountChanges(c,
+                        "UPDATE token_families SET revoked_ms = $1, version = version + 1 "
+                        "WHERE pool_id = $2 AND sub = $3 AND revoked_ms = 0",
+                        {Str(revoked_ms), pool_id, sub});
+  });
 }
-StoreResult<EphemeralRow> PostgresStore::GetEphemeral(const std::string&, const std::string&,
-                                                      std::int64_t) {
-  return NotImplemented();
+
+StoreResult<std::int64_t> PostgresStore::PurgeTokenFamilies(std::int64_t now_ms) {
+  return impl_->Tx([&](PgConn& c) {
+    return CountChanges(c, "DELETE FROM token_families WHERE expires_ms <= $1", {Str(now_ms)});
+  });
 }
-StoreStatus PostgresStore::UpdateEphemeral(const EphemeralRow&, std::int64_t, std::int64_t) {
-  return NotImplemented();
+
+// ---------------------------------------------------------------------------------------------
+// Ephemeral rows
+
+StoreStatus PostgresStore::PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) {
+  return impl_->Tx([&](PgConn& c) -> StoreStatus {
+    // Replaces the row only when it has expired; a live one is left alone (no row returned).
+    auto r = Query(c,
+                   "INSERT INTO ephemeral (kind, key, pool_id, doc, expires_ms, version) "
+                   "VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (kind, key) DO UPDATE SET "
+                   "pool_id = excluded.pool_id, doc = excluded.doc, "
+                   "expires_ms = excluded.expires_ms, version = 1 "
+                   "WHERE ephemeral.expires_ms <= $6 RETURNING 1",
+                   {row.kind, row.key, row.pool_id, row.doc, Str(row.expires_ms), Str(now_ms)});
+    if (!r) return r.error();
+    if (Rows(*r) == 0) return Conflict("ephemeral");
+    return {};
+  });
 }
-StoreResult<EphemeralRow> PostgresStore::TakeEphemeral(const std::string&, const std::string&,
-                                                       std::int64_t) {
-  return NotImplemented();
+
+StoreResult<EphemeralRow> PostgresStore::GetEphemeral(const std::string& kind,
+                                                      const std::string& key, std::int64_t now_ms) {
+  return impl_->Read([&](PgConn& c) -> StoreResult<EphemeralRow> {
+    auto r = Query(c,
+                   std::string("SELECT ") + kEphemeralColumns +
+                       " FROM ephemeral WHERE kind = $1 AND key = $2 AND expires_ms > $3",
+                   {kind, key, Str(now_ms)});
+    if (!r) return r.error();
+    if (Rows(*r) == 0) return NotFound("ephemeral");
+    return internal::ReadEphemeralRow(ResultRow{*r, 0});
+  });
 }
-StoreResult<std::int64_t> PostgresStore::PurgeEphemeral(std::int64_t) { return NotImplemented(); }
+
+StoreStatus PostgresStore::UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
+                                           std::int64_t now_ms) {
+  return impl_->Tx([&](PgConn& c) {
+    return CheckedUpdate(
+        c,
+        "UPDATE ephemeral SET doc = $1, expires_ms = $2, version = version + 1 "
+        "WHERE kind = $3 AND key = $4 AND version = $5 AND expires_ms > $6 RETURNING 1",
+        {row.doc, Str(row.expires_ms), row.kind, row.key, Str(expected_version), Str(now_ms)},
+        "ephemeral", "SELECT 1 FROM ephemeral WHERE kind = $1 AND key = $2 AND expires_ms > $3",
+        {row.kind, row.key, Str(now_ms)});
+  });
+}
+
+StoreResult<EphemeralRow> PostgresStore::TakeEphemeral(const std::string& kind,
+                                                       const std::string& key,
+                                                       std::int64_t now_ms) {
+  // One DELETE ... RETURNING: concurrent takers queue on the row lock and, once the first
+  // commits, find nothing to delete.
+  return impl_->Tx([&](PgConn& c) -> StoreResult<EphemeralRow> {
+    auto r = Query(c,
+                   std::string("DELETE FROM ephemeral WHERE kind = $1 AND key = $2 AND "
+                               "expires_ms > $3 RETURNING ") +
+                       kEphemeralColumns,
+                   {kind, key, Str(now_ms)});
+    if (!r) return r.error();
+    if (Rows(*r) == 0) return NotFound("ephemeral");
+    return internal::ReadEphemeralRow(ResultRow{*r, 0});
+  });
+}
+
+StoreResult<std::int64_t> PostgresStore::PurgeEphemeral(std::int64_t now_ms) {
+  return impl_->Tx([&](PgConn& c) {
+    return CountChanges(c, "DELETE FROM ephemeral WHERE expires_ms <= $1", {Str(now_ms)});
+  });
+}
 
 }  // namespace cognate::store

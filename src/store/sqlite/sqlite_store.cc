@@ -83,6 +83,12 @@ class Stmt {
     }
     return *this;
   }
+  Stmt& BindBlob(const std::string& v) {
+    if (prepare_rc_ == SQLITE_OK) {
+      sqlite3_bind_blob(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
   Stmt& Bind(std::int64_t v) {
     if (prepare_rc_ == SQLITE_OK) sqlite3_bind_int64(stmt_, ++index_, v);
     return *this;
@@ -102,6 +108,10 @@ class Stmt {
 
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+  }
+  std::string Bytes(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
     return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
   }
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -408,16 +418,32 @@ StoreResult<PoolRow> SqliteStore::GetPool(const std::string& id) {
 
 namespace {
 
+// Runs a bound UPDATE; when it changed nothing, returns `if_exists` when `exists_sql` finds the
+// row and kNotFound `what` when it does not.
+template <class... Args>
+StoreStatus RunUpdate(Conn& c, Stmt& update, const StoreStatus& if_exists, const std::string& what,
+                      const std::string& exists_sql, const Args&... key) {
+  if (int rc = update.Run(); rc != SQLITE_DONE) return update.Error(rc);
+  if (sqlite3_changes(c.db) > 0) return {};
+  auto exists = Exists(c, exists_sql, key...);
+  if (!exists) return exists.error();
+  return *exists ? if_exists : NotFound(what);
+}
+
 // Applies an optimistic UPDATE (already bound, version check in its WHERE) and tells a missing
 // row (kNotFound `what`) from a moved version (kConflict "version") when nothing changed.
 template <class... Args>
 StoreStatus CheckedUpdate(Conn& c, Stmt& update, const std::string& what,
                           const std::string& exists_sql, const Args&... key) {
-  if (int rc = update.Run(); rc != SQLITE_DONE) return update.Error(rc);
-  if (sqlite3_changes(c.db) > 0) return {};
-  auto exists = Exists(c, exists_sql, key...);
-  if (!exists) return exists.error();
-  return *exists ? Conflict("version") : NotFound(what);
+  return RunUpdate(c, update, Conflict("version"), what, exists_sql, key...);
+}
+
+// Applies an UPDATE that changes nothing once already applied (idempotent): kNotFound `what`
+// only when the row is missing.
+template <class... Args>
+StoreStatus IdempotentUpdate(Conn& c, Stmt& update, const std::string& what,
+                             const std::string& exists_sql, const Args&... key) {
+  return RunUpdate(c, update, StoreStatus(), what, exists_sql, key...);
 }
 
 }  // namespace
@@ -447,7 +473,12 @@ StoreStatus SqliteStore::DeletePool(const std::string& id) {
   return impl_->Write([&](Conn& c) -> StoreStatus {
     Stmt s(c, "DELETE FROM pools WHERE id = ?");
     s.Bind(id);
-    return CheckedDelete(c, s, "pool");
+    if (auto st = CheckedDelete(c, s, "pool"); !st) return st;
+    // Ephemeral rows have no foreign key (they need not belong to a pool).
+    Stmt ephemeral(c, "DELETE FROM ephemeral WHERE pool_id = ?");
+    ephemeral.Bind(id);
+    if (int rc = ephemeral.Run(); rc != SQLITE_DONE) return ephemeral.Error(rc);
+    return {};
   });
 }
 
@@ -679,7 +710,11 @@ StoreStatus SqliteStore::DeleteUser(const std::string& pool_id, const std::strin
   return impl_->Write([&](Conn& c) -> StoreStatus {
     Stmt s(c, "DELETE FROM users WHERE pool_id = ? AND sub = ?");
     s.Bind(pool_id).Bind(sub);
-    return CheckedDelete(c, s, "user");
+    if (auto st = CheckedDelete(c, s, "user"); !st) return st;
+    Stmt families(c, "DELETE FROM token_families WHERE pool_id = ? AND sub = ?");
+    families.Bind(pool_id).Bind(sub);
+    if (int rc = families.Run(); rc != SQLITE_DONE) return families.Error(rc);
+    return {};
   });
 }
 
@@ -1015,51 +1050,237 @@ StoreResult<std::string> SqliteStore::GetSetting(const std::string& name) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Signing keys, token families, ephemeral rows (not implemented yet)
+// Signing keys
 
 namespace {
-StoreError NotImplemented() { return {StoreErrorCode::kInternal, "not implemented"}; }
+
+// Runs a bound UPDATE or DELETE and returns how many rows it changed.
+StoreResult<std::int64_t> CountChanges(Conn& c, Stmt& s) {
+  if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+  return static_cast<std::int64_t>(sqlite3_changes(c.db));
+}
+
+// kNotFound "pool" unless the pool exists.
+StoreStatus PoolExists(Conn& c, const std::string& pool_id) {
+  auto pool = Exists(c, "SELECT 1 FROM pools WHERE id = ?", pool_id);
+  if (!pool) return pool.error();
+  if (!*pool) return NotFound("pool");
+  return {};
+}
+
+constexpr const char* kSigningKeyCols = "pool_id, kid, sealed_private_key, created_ms, retired_ms";
+using internal::kEphemeralColumns;
+using internal::kTokenFamilyColumns;
+using internal::ReadEphemeralRow;
+using internal::ReadSigningKeyRow;
+using internal::ReadTokenFamilyRow;
+
 }  // namespace
 
-StoreStatus SqliteStore::AddSigningKey(const SigningKeyRow&) { return NotImplemented(); }
-StoreResult<std::vector<SigningKeyRow>> SqliteStore::ListSigningKeys(const std::string&) {
-  return NotImplemented();
+StoreStatus SqliteStore::AddSigningKey(const SigningKeyRow& row) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    if (auto st = PoolExists(c, row.pool_id); !st) return st;
+    auto exists = Exists(c, "SELECT 1 FROM signing_keys WHERE kid = ?", row.kid);
+    if (!exists) return exists.error();
+    if (*exists) return Conflict("kid");
+    Stmt s(c,
+           "INSERT INTO signing_keys (pool_id, kid, sealed_private_key, created_ms, retired_ms) "
+           "VALUES (?, ?, ?, ?, ?)");
+    s.Bind(row.pool_id).Bind(row.kid).BindBlob(row.sealed_private_key).Bind(row.created_ms);
+    s.Bind(row.retired_ms);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
 }
-StoreStatus SqliteStore::RetireSigningKey(const std::string&, const std::string&, std::int64_t) {
-  return NotImplemented();
+
+StoreResult<std::vector<SigningKeyRow>> SqliteStore::ListSigningKeys(const std::string& pool_id) {
+  return impl_->Read([&](Conn& c) -> StoreResult<std::vector<SigningKeyRow>> {
+    Stmt s(c, std::string("SELECT ") + kSigningKeyCols +
+                  " FROM signing_keys WHERE pool_id = ? ORDER BY created_ms DESC, kid");
+    s.Bind(pool_id);
+    std::vector<SigningKeyRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadSigningKeyRow(s));
+    if (rc != SQLITE_DONE) return s.Error(rc);
+    return out;
+  });
 }
-StoreStatus SqliteStore::DeleteSigningKey(const std::string&, const std::string&) {
-  return NotImplemented();
+
+StoreStatus SqliteStore::RetireSigningKey(const std::string& pool_id, const std::string& kid,
+                                          std::int64_t retired_ms) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE signing_keys SET retired_ms = ? "
+           "WHERE kid = ? AND pool_id = ? AND retired_ms = 0");
+    s.Bind(retired_ms).Bind(kid).Bind(pool_id);
+    return IdempotentUpdate(c, s, "signing key",
+                            "SELECT 1 FROM signing_keys WHERE kid = ? AND pool_id = ?", kid,
+                            pool_id);
+  });
 }
-StoreStatus SqliteStore::CreateTokenFamily(const TokenFamilyRow&) { return NotImplemented(); }
-StoreResult<TokenFamilyRow> SqliteStore::GetTokenFamily(const std::string&) {
-  return NotImplemented();
+
+StoreStatus SqliteStore::DeleteSigningKey(const std::string& pool_id, const std::string& kid) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c, "DELETE FROM signing_keys WHERE kid = ? AND pool_id = ?");
+    s.Bind(kid).Bind(pool_id);
+    return CheckedDelete(c, s, "signing key");
+  });
 }
-StoreStatus SqliteStore::UpdateTokenFamily(const TokenFamilyRow&, std::int64_t) {
-  return NotImplemented();
+
+// ---------------------------------------------------------------------------------------------
+// Token families
+
+StoreStatus SqliteStore::CreateTokenFamily(const TokenFamilyRow& row) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    if (auto st = PoolExists(c, row.pool_id); !st) return st;
+    auto exists = Exists(c, "SELECT 1 FROM token_families WHERE family_id = ?", row.family_id);
+    if (!exists) return exists.error();
+    if (*exists) return Conflict("family_id");
+    Stmt s(c,
+           "INSERT INTO token_families (family_id, pool_id, client_id, sub, refresh_hash, "
+           "previous_refresh_hash, previous_valid_until_ms, doc, created_ms, expires_ms, "
+           "revoked_ms, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+    s.Bind(row.family_id).Bind(row.pool_id).Bind(row.client_id).Bind(row.sub);
+    s.Bind(row.refresh_hash).Bind(row.previous_refresh_hash).Bind(row.previous_valid_until_ms);
+    s.Bind(row.doc).Bind(row.created_ms).Bind(row.expires_ms).Bind(row.revoked_ms);
+    if (int rc = s.Run(); rc != SQLITE_DONE) return s.Error(rc);
+    return {};
+  });
 }
-StoreStatus SqliteStore::RevokeTokenFamily(const std::string&, std::int64_t) {
-  return NotImplemented();
+
+StoreResult<TokenFamilyRow> SqliteStore::GetTokenFamily(const std::string& family_id) {
+  return impl_->Read([&](Conn& c) -> StoreResult<TokenFamilyRow> {
+    Stmt s(c, std::string("SELECT ") + kTokenFamilyColumns +
+                  " FROM token_families WHERE family_id = ?");
+    s.Bind(family_id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadTokenFamilyRow(s);
+    if (rc == SQLITE_DONE) return NotFound("token family");
+    return s.Error(rc);
+  });
 }
-StoreResult<std::int64_t> SqliteStore::RevokeUserTokenFamilies(const std::string&,
-                                                               const std::string&, std::int64_t) {
-  return NotImplemented();
+
+StoreStatus SqliteStore::UpdateTokenFamily(const TokenFamilyRow& row,
+                                           std::int64_t expected_version) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE token_families SET refresh_hash = ?, previous_refresh_hash = ?, "
+           "previous_valid_until_ms = ?, doc = ?, expires_ms = ?, revoked_ms = ?, "
+           "version = version + 1 WHERE family_id = ? AND version = ?");
+    s.Bind(row.refresh_hash).Bind(row.previous_refresh_hash).Bind(row.previous_valid_until_ms);
+    s.Bind(row.doc).Bind(row.expires_ms).Bind(row.revoked_ms).Bind(row.family_id);
+    s.Bind(expected_version);
+    return CheckedUpdate(c, s, "token family", "SELECT 1 FROM token_families WHERE family_id = ?",
+                         row.family_id);
+  });
 }
-StoreResult<std::int64_t> SqliteStore::PurgeTokenFamilies(std::int64_t) { return NotImplemented(); }
-StoreStatus SqliteStore::PutEphemeral(const EphemeralRow&, std::int64_t) {
-  return NotImplemented();
+
+StoreStatus SqliteStore::RevokeTokenFamily(const std::string& family_id, std::int64_t revoked_ms) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE token_families SET revoked_ms = ?, version = version + 1 "
+           "WHERE family_id = ? AND revoked_ms = 0");
+    s.Bind(revoked_ms).Bind(family_id);
+    return IdempotentUpdate(c, s, "token family",
+                            "SELECT 1 FROM token_families WHERE family_id = ?", family_id);
+  });
 }
-StoreResult<EphemeralRow> SqliteStore::GetEphemeral(const std::string&, const std::string&,
-                                                    std::int64_t) {
-  return NotImplemented();
+
+StoreResult<std::int64_t> SqliteStore::RevokeUserTokenFamilies(const std::string& pool_id,
+                                                               const std::string& sub,
+                                                               std::int64_t revoked_ms) {
+  return impl_->Write([&](Conn& c) -> StoreResult<std::int64_t> {
+    Stmt s(c,
+           "UPDATE token_families SET revoked_ms = ?, version = version + 1 "
+           "WHERE pool_id = ? AND sub = ? AND revoked_ms = 0");
+    s.Bind(revoked_ms).Bind(pool_id).Bind(sub);
+    return CountChanges(c, s);
+  });
 }
-StoreStatus SqliteStore::UpdateEphemeral(const EphemeralRow&, std::int64_t, std::int64_t) {
-  return NotImplemented();
+
+StoreResult<std::int64_t> SqliteStore::PurgeTokenFamilies(std::int64_t now_ms) {
+  return impl_->Write([&](Conn& c) -> StoreResult<std::int64_t> {
+    Stmt s(c, "DELETE FROM token_families WHERE expires_ms <= ?");
+    s.Bind(now_ms);
+    return CountChanges(c, s);
+  });
 }
-StoreResult<EphemeralRow> SqliteStore::TakeEphemeral(const std::string&, const std::string&,
-                                                     std::int64_t) {
-  return NotImplemented();
+
+// ---------------------------------------------------------------------------------------------
+// Ephemeral rows
+
+StoreStatus SqliteStore::PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    // Replaces the row only when it has expired; a live one is left alone (no change).
+    Stmt s(c,
+           "INSERT INTO ephemeral (kind, key, pool_id, doc, expires_ms, version) "
+           "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (kind, key) DO UPDATE SET "
+           "pool_id = excluded.pool_id, doc = excluded.doc, expires_ms = excluded.expires_ms, "
+           "version = 1 WHERE ephemeral.expires_ms <= ?");
+    s.Bind(row.kind).Bind(row.key).Bind(row.pool_id).Bind(row.doc).Bind(row.expires_ms);
+    s.Bind(now_ms);
+    auto changed = CountChanges(c, s);
+    if (!changed) return changed.error();
+    if (*changed == 0) return Conflict("ephemeral");
+    return {};
+  });
 }
-StoreResult<std::int64_t> SqliteStore::PurgeEphemeral(std::int64_t) { return NotImplemented(); }
+
+StoreResult<EphemeralRow> SqliteStore::GetEphemeral(const std::string& kind, const std::string& key,
+                                                    std::int64_t now_ms) {
+  return impl_->Read([&](Conn& c) -> StoreResult<EphemeralRow> {
+    Stmt s(c, std::string("SELECT ") + kEphemeralColumns +
+                  " FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?");
+    s.Bind(kind).Bind(key).Bind(now_ms);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return ReadEphemeralRow(s);
+    if (rc == SQLITE_DONE) return NotFound("ephemeral");
+    return s.Error(rc);
+  });
+}
+
+StoreStatus SqliteStore::UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
+                                         std::int64_t now_ms) {
+  return impl_->Write([&](Conn& c) -> StoreStatus {
+    Stmt s(c,
+           "UPDATE ephemeral SET doc = ?, expires_ms = ?, version = version + 1 "
+           "WHERE kind = ? AND key = ? AND version = ? AND expires_ms > ?");
+    s.Bind(row.doc).Bind(row.expires_ms).Bind(row.kind).Bind(row.key).Bind(expected_version);
+    s.Bind(now_ms);
+    return CheckedUpdate(c, s, "ephemeral",
+                         "SELECT 1 FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?",
+                         row.kind, row.key, now_ms);
+  });
+}
+
+StoreResult<EphemeralRow> SqliteStore::TakeEphemeral(const std::string& kind,
+                                                     const std::string& key, std::int64_t now_ms) {
+  // One write transaction: the writer lock (in-process) and BEGIN IMMEDIATE (across processes)
+  // make the read and the delete one step, so only one taker sees the row.
+  return impl_->Write([&](Conn& c) -> StoreResult<EphemeralRow> {
+    EphemeralRow row;
+    {
+      Stmt s(c, std::string("SELECT ") + kEphemeralColumns +
+                    " FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?");
+      s.Bind(kind).Bind(key).Bind(now_ms);
+      int rc = s.Step();
+      if (rc == SQLITE_DONE) return NotFound("ephemeral");
+      if (rc != SQLITE_ROW) return s.Error(rc);
+      row = ReadEphemeralRow(s);
+    }
+    Stmt del(c, "DELETE FROM ephemeral WHERE kind = ? AND key = ?");
+    del.Bind(kind).Bind(key);
+    if (int rc = del.Run(); rc != SQLITE_DONE) return del.Error(rc);
+    return row;
+  });
+}
+
+StoreResult<std::int64_t> SqliteStore::PurgeEphemeral(std::int64_t now_ms) {
+  return impl_->Write([&](Conn& c) -> StoreResult<std::int64_t> {
+    Stmt s(c, "DELETE FROM ephemeral WHERE expires_ms <= ?");
+    s.Bind(now_ms);
+    return CountChanges(c, s);
+  });
+}
 
 }  // namespace cognate::store

@@ -1,0 +1,148 @@
+// RevokeToken, GlobalSignOut and AdminUserGlobalSignOut through the registry, with tokens issued
+// by the same TokenService the handlers share.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "api/cognito_idp/register.h"
+#include "crypto/crypto.h"
+#include "domain/userpool/pool_repository.h"
+#include "domain/users/pool_rules.h"
+#include "domain/users/test_support.h"
+#include "domain/users/user_record.h"
+
+namespace cognate::api::cognito_idp {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPool[] = "us-east-1_TokenOps";
+constexpr char kClient[] = "tokenopsclient000000000001";
+constexpr char kSecretClient[] = "tokenopsclient000000000002";
+constexpr char kNoRevokeClient[] = "tokenopsclient000000000003";
+
+class TokenOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.MakePool(kPool);
+    AddClient(kClient, json::object());
+    json with_secret = json::object();
+    with_secret["_SealedClientSecret"] = domain::userpool::SealClientSecret(
+        env_.ctx, kSecretClient, "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t");
+    AddClient(kSecretClient, with_secret);
+    AddClient(kNoRevokeClient, {{"EnableTokenRevocation", false}});
+    auto rules = domain::users::LoadPoolRules(env_.ctx, kPool);
+    ASSERT_TRUE(rules);
+    domain::users::UserRecord u;
+    u.pool_id = kPool;
+    u.sub = crypto::NewUuid();
+    u.username = "zoe";
+    u.status = "CONFIRMED";
+    u.attributes["sub"] = u.sub;
+    ASSERT_TRUE(env_.store.CreateUser(domain::users::ToRow(*rules, u)));
+    sub_ = u.sub;
+    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    RegisterTokenOps(registry_, env_.ctx, tokens_);
+  }
+
+  void AddClient(const std::string& id, json doc) {
+    doc["ClientId"] = id;
+    doc["UserPoolId"] = kPool;
+    ASSERT_TRUE(env_.store.CreateClient({kPool, id, "app", doc.dump(), 1, 1, 0}));
+  }
+
+  domain::tokens::IssuedTokens SignIn(const std::string& client = kClient) {
+    domain::tokens::SignInGrant g;
+    g.pool_id = kPool;
+    g.client_id = client;
+    g.sub = sub_;
+    auto t = tokens_->IssueForSignIn(g);
+    EXPECT_TRUE(t);
+    return t ? *t : domain::tokens::IssuedTokens{};
+  }
+
+  Result<json> Call(const std::string& op, json input) {
+    const JsonHandler* h = registry_.Find(op);
+    EXPECT_NE(h, nullptr) << op;
+    if (h == nullptr) return ApiError::Internal("no handler");
+    CallContext call;
+    call.operation = op;
+    return (*h)(input, call);
+  }
+
+  void ExpectError(const Result<json>& r, std::string_view type, const std::string& message) {
+    ASSERT_FALSE(r) << "expected " << type;
+    EXPECT_EQ(r.error().type_name(), type);
+    EXPECT_EQ(r.error().message(), message);
+  }
+
+  domain::users::testing::TestEnv env_;
+  HandlerRegistry registry_;
+  std::shared_ptr<domain::tokens::TokenService> tokens_;
+  std::string sub_;
+};
+
+TEST_F(TokenOpsTest, GlobalSignOut) {
+  auto t = SignIn();
+  auto out = Call("GlobalSignOut", {{"AccessToken", t.access_token}});
+  ASSERT_TRUE(out) << out.error().message();
+  EXPECT_EQ(*out, json::object());
+  ExpectError(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
+              "Access Token has been revoked");
+  ExpectError(Call("GlobalSignOut", {{"AccessToken", t.id_token}}), "NotAuthorizedException",
+              "Invalid Access Token");
+  ExpectError(Call("GlobalSignOut", json::object()), "InvalidParameterException",
+              Call("GlobalSignOut", json::object()).error().message());
+}
+
+TEST_F(TokenOpsTest, AdminUserGlobalSignOut) {
+  auto t = SignIn();
+  ExpectError(Call("AdminUserGlobalSignOut", {{"UserPoolId", kPool}, {"Username", "nobody"}}),
+              "UserNotFoundException", "User does not exist.");
+  ExpectError(
+      Call("AdminUserGlobalSignOut", {{"UserPoolId", "us-east-1_Nope"}, {"Username", "zoe"}}),
+      "ResourceNotFoundException", "User pool us-east-1_Nope does not exist.");
+  ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kPool}, {"Username", "zoe"}}));
+  EXPECT_FALSE(tokens_->VerifyAccessToken(t.access_token));
+  // By sub too, as every admin operation finds users.
+  auto t2 = SignIn();
+  ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kPool}, {"Username", sub_}}));
+  EXPECT_FALSE(tokens_->VerifyAccessToken(t2.access_token));
+}
+
+TEST_F(TokenOpsTest, RevokeToken) {
+  auto t = SignIn();
+  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", "nosuchclient"}}),
+              "ResourceNotFoundException", "User pool client nosuchclient does not exist.");
+  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kNoRevokeClient}}),
+              "UnsupportedOperationException",
+              "Token revocation is not enabled for this app client.");
+  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kSecretClient}}),
+              "UnauthorizedException",
+              std::string("Unable to verify secret hash for client ") + kSecretClient);
+  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token},
+                                   {"ClientId", kSecretClient},
+                                   {"ClientSecret", "wrongwrongwrongwrongwrong"}}),
+              "UnauthorizedException",
+              std::string("Unable to verify secret hash for client ") + kSecretClient);
+  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token},
+                                   {"ClientId", kSecretClient},
+                                   {"ClientSecret", "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"}}),
+              "UnauthorizedException", "Invalid Refresh Token");
+  ExpectError(Call("RevokeToken", {{"Token", t.access_token}, {"ClientId", kClient}}),
+              "UnsupportedTokenTypeException", "Unsupported token type");
+  ASSERT_TRUE(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kClient}}));
+  ExpectError(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
+              "Access Token has been revoked");
+
+  auto s = SignIn(kSecretClient);
+  EXPECT_TRUE(Call("RevokeToken", {{"Token", s.refresh_token},
+                                   {"ClientId", kSecretClient},
+                                   {"ClientSecret", "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"}}));
+}
+
+}  // namespace
+}  // namespace cognate::api::cognito_idp

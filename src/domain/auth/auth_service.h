@@ -1,0 +1,151 @@
+#pragma once
+// The sign-in flows of a user pool, with Cognito's rules and errors:
+//   InitiateAuth / AdminInitiateAuth: USER_SRP_AUTH, USER_PASSWORD_AUTH (public),
+//     ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH (admin), REFRESH_TOKEN_AUTH / REFRESH_TOKEN;
+//   RespondToAuthChallenge / AdminRespondToAuthChallenge: PASSWORD_VERIFIER,
+//     NEW_PASSWORD_REQUIRED;
+//   GetTokensFromRefreshToken.
+// The client's ExplicitAuthFlows are enforced, SECRET_HASH is required of clients with a secret,
+// PreventUserExistenceErrors decides between UserNotFoundException and a decoy that fails like a
+// wrong password, failed passwords lock the user out (lockout.h), and challenge state lives in
+// one-time sessions (session.h). Tokens come from a TokenIssuer (the pool's TokenService).
+//
+// After the first factor, `NextStep` decides what follows (user state checks, then
+// NEW_PASSWORD_REQUIRED, later MFA) and either issues tokens or opens the next challenge; each
+// challenge has one answer handler. New challenges plug in there.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "domain/auth/session.h"
+#include "domain/service_context.h"
+#include "domain/tokens/token_service.h"
+#include "domain/users/pool_rules.h"
+#include "domain/users/user_record.h"
+
+namespace cognate::domain::auth {
+
+// What the flows need from the token service (an interface, so the rules are testable alone).
+class TokenIssuer {
+ public:
+  virtual ~TokenIssuer() = default;
+  virtual Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) = 0;
+  virtual Result<tokens::IssuedTokens> Refresh(const tokens::RefreshInput& input) = 0;
+};
+
+// The TokenService behind a TokenIssuer.
+std::shared_ptr<TokenIssuer> MakeTokenIssuer(std::shared_ptr<tokens::TokenService> tokens);
+
+using StringMap = std::map<std::string, std::string>;
+
+struct InitiateAuthInput {
+  bool admin = false;   // AdminInitiateAuth
+  std::string pool_id;  // AdminInitiateAuth only
+  std::string client_id;
+  std::string auth_flow;
+  StringMap parameters;  // AuthParameters
+};
+
+struct RespondInput {
+  bool admin = false;   // AdminRespondToAuthChallenge
+  std::string pool_id;  // AdminRespondToAuthChallenge only
+  std::string client_id;
+  std::string challenge_name;
+  std::optional<std::string> session;
+  StringMap responses;  // ChallengeResponses
+};
+
+struct RefreshTokensInput {  // GetTokensFromRefreshToken
+  std::string client_id;
+  std::string refresh_token;
+  std::optional<std::string> client_secret;
+  std::string device_key;
+};
+
+// Either tokens or the next challenge.
+struct AuthOutcome {
+  std::optional<tokens::IssuedTokens> tokens;
+  std::string challenge_name;
+  std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
+  StringMap challenge_parameters;
+};
+
+// The app client facts the flows use.
+struct ClientFacts {
+  std::string pool_id;
+  std::string client_id;
+  std::optional<std::string> secret;
+  std::vector<std::string> explicit_auth_flows;
+  bool prevent_user_existence_errors = true;
+  int auth_session_validity_minutes = 3;
+};
+
+// True when a client with `explicit_auth_flows` may use `auth_flow` (legacy values included).
+bool FlowAllowed(const std::vector<std::string>& explicit_auth_flows, std::string_view auth_flow);
+
+class AuthService {
+ public:
+  AuthService(ServiceContext& ctx, std::shared_ptr<TokenIssuer> issuer);
+
+  // InitiateAuth / AdminInitiateAuth. Errors: ResourceNotFoundException (client, pool),
+  // InvalidParameterException ("Initiate Auth method not supported.", "<flow> ... not enabled
+  // ...", "Missing required parameter USERNAME", ...), NotAuthorizedException ("Incorrect
+  // username or password.", "User is disabled.", "Password attempts exceeded", secret hash),
+  // UserNotFoundException (PreventUserExistenceErrors LEGACY), UserNotConfirmedException,
+  // PasswordResetRequiredException, and the token service's refresh errors.
+  Result<AuthOutcome> InitiateAuth(const InitiateAuthInput& input);
+
+  // RespondToAuthChallenge / AdminRespondToAuthChallenge. Errors as above plus
+  // NotAuthorizedException "Invalid session for the user[, session is expired.]",
+  // InvalidPasswordException, InvalidParameterException ("Invalid attributes given, <name> is
+  // missing", "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.").
+  Result<AuthOutcome> RespondToAuthChallenge(const RespondInput& input);
+
+  // GetTokensFromRefreshToken: the token service's Refresh with rotation allowed.
+  Result<tokens::IssuedTokens> GetTokensFromRefreshToken(const RefreshTokensInput& input);
+
+ private:
+  struct Attempt;  // one call's context: client, rules, caller's parameters
+
+  Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
+                                 const std::string& client_id);
+  Result<AuthOutcome> StartSrp(Attempt& a);
+  Result<AuthOutcome> StartPassword(Attempt& a);
+  Result<AuthOutcome> StartRefresh(Attempt& a);
+  Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerNewPassword(Attempt& a, const RespondInput& in);
+  // After a factor was proven: user state checks, then the next challenge or tokens.
+  Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
+  Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,
+                                    std::string handle = {});
+  Result<AuthOutcome> IssueTokens(Attempt& a, const users::UserRecord& user,
+                                  const AuthSession& session);
+
+  // The failure for an unknown user (per PreventUserExistenceErrors).
+  ApiError UnknownUser(const ClientFacts& client);
+  // Lockout bookkeeping in the user document (best effort under write races).
+  void RecordFailure(const users::PoolRules& rules, const std::string& sub);
+  void ResetLockout(const users::PoolRules& rules, const users::UserRecord& user);
+  // Loads the user by sub, applies `change`, saves; retries lost races.
+  template <class Fn>
+  Result<users::UserRecord> MutateUser(const users::PoolRules& rules, const std::string& sub,
+                                       Fn&& change);
+
+  const std::string& DecoyKey();
+  const std::string& DummyPasswordHash();
+
+  ServiceContext& ctx_;
+  std::shared_ptr<TokenIssuer> issuer_;
+  SessionStore sessions_;
+  std::once_flag decoy_once_;
+  std::string decoy_key_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
+};
+
+}  // namespace cognate::domain::auth
