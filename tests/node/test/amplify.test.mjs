@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Amplify } from 'aws-amplify';
 import { ConsoleLogger } from 'aws-amplify/utils';
+import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import {
   confirmResetPassword,
   confirmSignUp,
@@ -23,6 +24,7 @@ import {
   updateUserAttributes,
 } from 'aws-amplify/auth';
 import {
+  GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -337,4 +339,40 @@ test('signIn before confirmation, resendSignUpCode, updatePassword, deleteUser',
     assert.equal(err.message, 'Incorrect username or password.');
     return true;
   });
+});
+
+test('refresh-token rotation: Amplify keeps the rotated token, the replaced one is refused', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient({
+    clientOverrides: { RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 } },
+  });
+  configure(poolId, clientId);
+  const password = 'Rotate-Me#1234';
+  const { email, userId } = await signUpAndConfirm(poolId, password);
+  await signIn({ username: email, password });
+  const storedRefresh = async () =>
+    (await cognitoUserPoolsTokenProvider.authTokenStore.loadTokens()).refreshToken;
+  const r0 = await storedRefresh();
+  assert.ok(r0, 'Amplify stored a refresh token');
+
+  // fetchAuthSession({forceRefresh}) goes through GetTokensFromRefreshToken, which now returns a
+  // new refresh token that Amplify stores.
+  const s1 = await fetchAuthSession({ forceRefresh: true });
+  assert.equal(s1.tokens.accessToken.payload.sub, userId);
+  const r1 = await storedRefresh();
+  assert.ok(r1 && r1 !== r0, 'rotation replaced the refresh token');
+  const s2 = await fetchAuthSession({ forceRefresh: true });
+  assert.equal(s2.tokens.accessToken.payload.sub, userId);
+  const r2 = await storedRefresh();
+  assert.ok(r2 && r2 !== r1, 'the rotated token rotates again');
+
+  // With no grace period the replaced token no longer works.
+  await assert.rejects(
+    anon.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: r0 })),
+    (err) => {
+      assert.equal(err.name, 'NotAuthorizedException');
+      return true;
+    },
+  );
+  await signOut({ global: true });
+  await assertRevoked(s2.tokens.accessToken.toString());
 });
