@@ -9,6 +9,7 @@ import { ConsoleLogger } from 'aws-amplify/utils';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import {
   confirmResetPassword,
+  confirmSignIn,
   confirmSignUp,
   confirmUserAttribute,
   deleteUser,
@@ -24,6 +25,7 @@ import {
   updateUserAttributes,
 } from 'aws-amplify/auth';
 import {
+  AdminCreateUserCommand,
   GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   InitiateAuthCommand,
@@ -375,4 +377,32 @@ test('refresh-token rotation: Amplify keeps the rotated token, the replaced one 
   );
   await signOut({ global: true });
   await assertRevoked(s2.tokens.accessToken.toString());
+});
+
+test('an invited user: signIn asks for a new password, confirmSignIn sets it', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient();
+  configure(poolId, clientId);
+  const email = `${unique('amp-invite')}@example.com`;
+  const created = await server.admin.send(
+    new AdminCreateUserCommand({
+      UserPoolId: poolId,
+      Username: email,
+      TemporaryPassword: 'Temp#Invite-01',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+      MessageAction: 'SUPPRESS',
+    }),
+  );
+  const first = await signIn({ username: email, password: 'Temp#Invite-01' });
+  assert.equal(first.isSignedIn, false);
+  assert.equal(first.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED');
+  const done = await confirmSignIn({ challengeResponse: 'Mine#Invite-02' });
+  assert.equal(done.isSignedIn, true);
+  assert.equal((await getCurrentUser()).username, created.User.Username);
+  await signOut();
+  const again = await signIn({ username: email, password: 'Mine#Invite-02', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  assert.equal(again.isSignedIn, true);
+  await signOut({ global: true });
 });
