@@ -198,7 +198,7 @@ def test_get_tokens_from_refresh_token(server, idp, pid):
     assert jwt_claims(ok.json()["AuthenticationResult"]["AccessToken"])["sub"] == sub
     bad = server.call_raw("GetTokensFromRefreshToken",
                           {"ClientId": c["ClientId"], "RefreshToken": refresh,
-                           "ClientSecret": "wrong"}, signed=False)
+                           "ClientSecret": "x" * 51}, signed=False)
     assert bad.error_type == "NotAuthorizedException"
     assert bad.json()["message"] == f"Unable to verify secret hash for client {c['ClientId']}"
 
@@ -348,23 +348,40 @@ def test_user_states(idp, pid, cid):
     with pytest.raises(ClientError) as e:
         password_auth(idp, cid, "jack")
     assert error_of(e) == ("PasswordResetRequiredException", "Password reset required for the user")
+    idp.sign_up(ClientId=cid, Username="kim", Password=PASSWORD)
+    with pytest.raises(ClientError) as e:
+        password_auth(idp, cid, "kim", password="Wrong0000!")
+    assert error_of(e) == ("NotAuthorizedException", "Incorrect username or password.")
+    with pytest.raises(ClientError) as e:
+        password_auth(idp, cid, "kim")
+    assert error_of(e) == ("UserNotConfirmedException", "User is not confirmed.")
+    _, answer = srp_auth(idp, pid, cid, "kim")
+    with pytest.raises(ClientError) as e:
+        idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses=answer)
+    assert error_of(e) == ("UserNotConfirmedException", "User is not confirmed.")
 
 
 def test_wrong_password_and_lockout(idp, pid, cid):
     sub = make_user(idp, pid, "kate")
-    for _ in range(5):
+
+    def wrong():
         with pytest.raises(ClientError) as e:
             password_auth(idp, cid, "kate", password="Wrong0000!")
-        assert error_of(e) == ("NotAuthorizedException", "Incorrect username or password.")
-    with pytest.raises(ClientError) as e:
-        password_auth(idp, cid, "kate")  # locked for a second, even with the right password
-    assert error_of(e) == ("NotAuthorizedException", "Password attempts exceeded")
+        return error_of(e)
+
+    for _ in range(5):
+        assert wrong() == ("NotAuthorizedException", "Incorrect username or password.")
+    # The fifth failure locked the user for 1 s, the sixth (after it) locks for 2 s.
     time.sleep(1.1)
-    assert_tokens(password_auth(idp, cid, "kate"), sub)
-    # Success started over: one more failure is an ordinary one.
+    assert wrong() == ("NotAuthorizedException", "Incorrect username or password.")
     with pytest.raises(ClientError) as e:
-        password_auth(idp, cid, "kate", password="Wrong0000!")
-    assert error_of(e) == ("NotAuthorizedException", "Incorrect username or password.")
+        password_auth(idp, cid, "kate")  # even the right password is refused while locked
+    assert error_of(e) == ("NotAuthorizedException", "Password attempts exceeded")
+    time.sleep(2.1)
+    assert_tokens(password_auth(idp, cid, "kate"), sub)
+    # Success started over: the next failure is an ordinary one.
+    assert wrong() == ("NotAuthorizedException", "Incorrect username or password.")
 
 
 def test_new_password_required(idp, pid, cid):

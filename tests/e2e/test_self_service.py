@@ -322,3 +322,15 @@ def test_delete_user(idp, signed_in):
     with pytest.raises((idp.exceptions.NotAuthorizedException,
                         idp.exceptions.UserNotFoundException)):
         sign_in(idp, cid, name)
+
+
+def test_change_password_attempt_limit(idp, signed_in):
+    _, _, _, _, token = signed_in
+    for _ in range(5):
+        with pytest.raises(idp.exceptions.NotAuthorizedException):
+            idp.change_password(AccessToken=token, PreviousPassword="Wr0ng#Pass",
+                                ProposedPassword=NEW_PASSWORD)
+    with pytest.raises(idp.exceptions.LimitExceededException) as e:
+        idp.change_password(AccessToken=token, PreviousPassword=PASSWORD,
+                            ProposedPassword=NEW_PASSWORD)
+    assert error_of(e) == LIMIT

@@ -1,6 +1,7 @@
 #include "domain/users/self_service.h"
 
 #include "crypto/crypto.h"
+#include "domain/auth/secret_hash.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/password.h"
 #include "domain/users/user_support.h"
@@ -94,6 +95,20 @@ void ClearPending(UserRecord& user, std::string_view attribute) {
   }
 }
 
+// Wrong previous passwords given to ChangePassword: after this many within the window, further
+// attempts are refused for the rest of it.
+constexpr std::int64_t kMaxChangePasswordFailures = 5;
+constexpr std::int64_t kChangePasswordWindowMs = 15LL * 60 * 1000;
+
+// Wrong previous passwords counted within the window that ends at `now_ms`.
+std::int64_t RecentFailures(const UserRecord& user, std::int64_t now_ms) {
+  auto it = user.doc.find("change_password_failures");
+  if (it == user.doc.end() || !it->is_object()) return 0;
+  const std::int64_t last = it->value("last_ms", std::int64_t{0});
+  if (last + kChangePasswordWindowMs < now_ms) return 0;
+  return it->value("count", std::int64_t{0});
+}
+
 Result<void> CheckVerifiableAttribute(const std::string& attribute) {
   if (attribute == "email" || attribute == "phone_number") return {};
   return ApiError::InvalidParameter("Invalid attribute name: " + attribute +
@@ -147,19 +162,12 @@ Result<AppClient> LoadAppClient(ServiceContext& ctx, const std::string& client_i
   return client;
 }
 
-std::string ComputeSecretHash(std::string_view secret, std::string_view username,
-                              std::string_view client_id) {
-  std::string message(username);
-  message.append(client_id);
-  return crypto::Base64Encode(crypto::HmacSha256(secret, message));
-}
-
 Result<void> CheckSecretHash(const AppClient& client, const std::string& username,
                              const std::optional<std::string>& secret_hash) {
   if (!client.secret) return {};
   if (secret_hash &&
-      crypto::ConstantTimeEquals(*secret_hash,
-                                 ComputeSecretHash(*client.secret, username, client.client_id))) {
+      crypto::ConstantTimeEquals(
+          *secret_hash, auth::ComputeSecretHash(*client.secret, username, client.client_id))) {
     return {};
   }
   return ApiError::NotAuthorized("Unable to verify secret hash for client " + client.client_id);
@@ -456,8 +464,19 @@ Result<void> SelfService::ChangePassword(std::string_view access_token,
   auto who = Authorize(access_token);
   if (!who) return who.error();
   const std::string current = who->user.PasswordHash();
+  const std::int64_t now = ctx_.clock.NowMillis();
+  if (RecentFailures(who->user, now) >= kMaxChangePasswordFailures) {
+    return ApiError(ErrorCode::kLimitExceeded, std::string(kAttemptLimitMessage));
+  }
   if (!current.empty() &&
       (!previous_password || !crypto::VerifyPassword(*previous_password, current))) {
+    // Counted in the user's document so the limit holds on every node.
+    (void)MutateUser(ctx_, who->rules, BySub(ctx_, who->user.pool_id, who->user.sub),
+                     [&](UserRecord& u) -> Result<void> {
+                       const std::int64_t failures = RecentFailures(u, now) + 1;
+                       u.doc["change_password_failures"] = {{"count", failures}, {"last_ms", now}};
+                       return {};
+                     });
     return ApiError::NotAuthorized("Incorrect username or password.");
   }
   if (auto v = who->rules.PasswordViolation(proposed_password)) return PasswordPolicyError(*v);
@@ -469,6 +488,7 @@ Result<void> SelfService::ChangePassword(std::string_view access_token,
                               return ApiError::NotAuthorized("Incorrect username or password.");
                             }
                             ApplyPasswordSecrets(u, secrets);
+                            u.doc.erase("change_password_failures");
                             return {};
                           });
   if (!saved) return saved.error();

@@ -8,8 +8,9 @@
 // lifetimes, send limits and wrong-attempt limits of user_support.h.
 //
 // Doc members this service owns besides "codes": "code_sends" (send times per purpose, for the
-// limit) and "pending_attributes" {"email": "new@x"} (a change held back by
-// UserAttributeUpdateSettings until VerifyUserAttribute).
+// limit), "pending_attributes" {"email": "new@x"} (a change held back by
+// UserAttributeUpdateSettings until VerifyUserAttribute) and "change_password_failures"
+// {"count", "last_ms"} (wrong previous passwords given to ChangePassword).
 
 #include <functional>
 #include <optional>
@@ -48,13 +49,10 @@ struct AppClient {
 // The client by id. ResourceNotFoundException "User pool client <id> does not exist.".
 Result<AppClient> LoadAppClient(ServiceContext& ctx, const std::string& client_id);
 
-// Base64(HMAC-SHA256(key = client secret, message = username + client id)).
-std::string ComputeSecretHash(std::string_view secret, std::string_view username,
-                              std::string_view client_id);
-
-// For a client with a secret, `secret_hash` must be ComputeSecretHash(secret, username, id):
-// NotAuthorizedException "Unable to verify secret hash for client <id>" otherwise (missing or
-// wrong). Clients without a secret ignore it.
+// For a client with a secret, `secret_hash` must be auth::ComputeSecretHash(secret, username,
+// id): NotAuthorizedException "Unable to verify secret hash for client <id>" otherwise (missing
+// or wrong: the unsigned user operations do not tell the two apart). Clients without a secret
+// ignore it.
 Result<void> CheckSecretHash(const AppClient& client, const std::string& username,
                              const std::optional<std::string>& secret_hash);
 
@@ -143,7 +141,8 @@ class SelfService {
   // the gate), then load the user by sub (UserNotFoundException "User does not exist."):
   // NotAuthorizedException "User is disabled." for a disabled user.
 
-  // NotAuthorizedException "Incorrect username or password." for a wrong previous password.
+  // NotAuthorizedException "Incorrect username or password." for a wrong previous password;
+  // after 5 of them within 15 minutes, LimitExceededException until 15 minutes have passed.
   Result<void> ChangePassword(std::string_view access_token,
                               const std::optional<std::string>& previous_password,
                               const std::string& proposed_password);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/crypto.h"
+#include "domain/auth/secret_hash.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/test_support.h"
 #include "domain/users/user_service.h"
@@ -131,7 +132,7 @@ TEST(MaskDestinationTest, MasksLikeCognito) {
 TEST(SecretHashTest, IsBase64HmacOfUsernameAndClientId) {
   const std::string expected =
       crypto::Base64Encode(crypto::HmacSha256("secret", std::string("alice") + "client"));
-  EXPECT_EQ(ComputeSecretHash("secret", "alice", "client"), expected);
+  EXPECT_EQ(auth::ComputeSecretHash("secret", "alice", "client"), expected);
   AppClient client{kPool, "client", "secret", false};
   EXPECT_TRUE(CheckSecretHash(client, "alice", expected));
   ExpectError(CheckSecretHash(client, "alice", std::nullopt), ErrorCode::kNotAuthorized,
@@ -197,7 +198,7 @@ TEST_F(SelfServiceTest, SignUpChecksSecretHash) {
               std::string("Unable to verify secret hash for client ") + kClient);
   in.secret_hash = "d3Jvbmc=";
   EXPECT_FALSE(self_.SignUp(in));
-  in.secret_hash = ComputeSecretHash("s3cret", "alice", kClient);
+  in.secret_hash = auth::ComputeSecretHash("s3cret", "alice", kClient);
   EXPECT_TRUE(self_.SignUp(in));
 }
 
@@ -454,6 +455,19 @@ TEST_F(SelfServiceTest, ChangePassword) {
               "Password does not conform to policy: Password not long enough");
   ASSERT_TRUE(self_.ChangePassword(token, std::string(kPassword), "N3wPass!!"));
   EXPECT_TRUE(crypto::VerifyPassword("N3wPass!!", Get("alice").PasswordHash()));
+}
+
+TEST_F(SelfServiceTest, ChangePasswordLimitsWrongPreviousPasswords) {
+  const std::string token = Confirmed("alice", "alice@example.com");
+  for (int i = 0; i < 5; ++i) {
+    ExpectError(self_.ChangePassword(token, std::string("Wr0ng!!!"), "N3wPass!!"),
+                ErrorCode::kNotAuthorized, "Incorrect username or password.");
+  }
+  ExpectError(self_.ChangePassword(token, std::string(kPassword), "N3wPass!!"),
+              ErrorCode::kLimitExceeded, "Attempt limit exceeded, please try after some time.");
+  env_.clock.AdvanceMillis(15 * 60 * 1000 + 1);
+  EXPECT_TRUE(self_.ChangePassword(token, std::string(kPassword), "N3wPass!!"));
+  EXPECT_FALSE(Get("alice").doc.contains("change_password_failures"));
 }
 
 TEST_F(SelfServiceTest, UpdateUserAttributesSendsACodeForANewEmail) {

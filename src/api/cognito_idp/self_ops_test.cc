@@ -1,0 +1,150 @@
+// The self-service handlers through the registry: JSON in, JSON (or ApiError) out, with access
+// tokens minted by the real TokenService.
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "api/cognito_idp/register.h"
+#include "domain/users/test_support.h"
+
+namespace cognate::api::cognito_idp {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPool[] = "us-east-1_SelfOps";
+constexpr char kClient[] = "selfopsclient0000000000001";
+
+class SelfOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.MakePool(kPool, json{{"AutoVerifiedAttributes", {"email"}}});
+    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", "ENABLED"}};
+    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    RegisterUserOps(registry_, env_.ctx);
+    RegisterSelfServiceOps(registry_, env_.ctx, tokens_);
+  }
+
+  Result<json> Call(const std::string& op, json input) {
+    const JsonHandler* h = registry_.Find(op);
+    EXPECT_NE(h, nullptr) << op;
+    if (h == nullptr) return ApiError::Internal("no handler");
+    CallContext call;
+    call.operation = op;
+    return (*h)(input, call);
+  }
+
+  json Ok(const std::string& op, json input) {
+    auto r = Call(op, std::move(input));
+    EXPECT_TRUE(r) << op << ": "
+                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
+    return r ? *r : json();
+  }
+
+  void ExpectError(const std::string& op, json input, ErrorCode code,
+                   const std::string& message = {}) {
+    auto r = Call(op, std::move(input));
+    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
+    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
+    if (!message.empty()) {
+      EXPECT_EQ(r.error().message(), message);
+    }
+  }
+
+  std::string LastCode() {
+    auto sent = env_.sink.Sent();
+    std::smatch m;
+    const std::string body = sent.empty() ? std::string() : sent.back().body;
+    return std::regex_search(body, m, std::regex("[0-9]{6}")) ? m.str() : std::string();
+  }
+
+  // Signs "alice" up, confirms her and returns an access token for her.
+  std::string ConfirmedAlice() {
+    json r =
+        Ok("SignUp", {{"ClientId", kClient},
+                      {"Username", "alice"},
+                      {"Password", "Passw0rd!"},
+                      {"UserAttributes", {{{"Name", "email"}, {"Value", "alice@example.com"}}}}});
+    Ok("ConfirmSignUp",
+       {{"ClientId", kClient}, {"Username", "alice"}, {"ConfirmationCode", LastCode()}});
+    domain::tokens::SignInGrant grant;
+    grant.pool_id = kPool;
+    grant.client_id = kClient;
+    grant.sub = r["UserSub"];
+    grant.auth_time_s = env_.clock.NowSeconds();
+    auto issued = tokens_->IssueForSignIn(grant);
+    EXPECT_TRUE(issued) << (issued ? "" : issued.error().message());
+    return issued ? issued->access_token : std::string();
+  }
+
+  domain::users::testing::TestEnv env_;
+  std::shared_ptr<domain::tokens::TokenService> tokens_;
+  HandlerRegistry registry_;
+};
+
+TEST_F(SelfOpsTest, SignUpResponseShape) {
+  json r = Ok("SignUp", {{"ClientId", kClient},
+                         {"Username", "alice"},
+                         {"Password", "Passw0rd!"},
+                         {"UserAttributes", {{{"Name", "email"}, {"Value", "alice@example.com"}}}},
+                         {"ValidationData", {{{"Name", "k"}, {"Value", "v"}}}},
+                         {"ClientMetadata", {{"a", "b"}}}});
+  EXPECT_EQ(r["UserConfirmed"], false);
+  EXPECT_EQ(r["UserSub"].get<std::string>().size(), 36u);
+  EXPECT_EQ(r["CodeDeliveryDetails"], (json{{"Destination", "a***@e***.com"},
+                                            {"DeliveryMedium", "EMAIL"},
+                                            {"AttributeName", "email"}}));
+  ExpectError("SignUp", {{"ClientId", kClient}, {"Username", "bob"}, {"Password", 5}},
+              ErrorCode::kInvalidParameter);
+}
+
+TEST_F(SelfOpsTest, UnknownUsersGetSimulatedDeliveries) {
+  json r = Ok("ForgotPassword", {{"ClientId", kClient}, {"Username", "ghost@example.com"}});
+  EXPECT_EQ(r["CodeDeliveryDetails"]["Destination"], "g***@e***.com");
+  ExpectError("ConfirmSignUp",
+              {{"ClientId", kClient}, {"Username", "ghost"}, {"ConfirmationCode", "123456"}},
+              ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+}
+
+TEST_F(SelfOpsTest, TokenOperations) {
+  const std::string token = ConfirmedAlice();
+  json user = Ok("GetUser", {{"AccessToken", token}});
+  EXPECT_EQ(user["Username"], "alice");
+  EXPECT_EQ(user["UserAttributes"][0]["Name"], "sub");
+  EXPECT_FALSE(user.contains("UserStatus"));
+
+  json upd = Ok("UpdateUserAttributes",
+                {{"AccessToken", token},
+                 {"UserAttributes", {{{"Name", "email"}, {"Value", "new@example.com"}}}}});
+  ASSERT_EQ(upd["CodeDeliveryDetailsList"].size(), 1u);
+  EXPECT_EQ(upd["CodeDeliveryDetailsList"][0]["Destination"], "n***@e***.com");
+  EXPECT_EQ(Ok("VerifyUserAttribute",
+               {{"AccessToken", token}, {"AttributeName", "email"}, {"Code", LastCode()}}),
+            json::object());
+  json code =
+      Ok("GetUserAttributeVerificationCode", {{"AccessToken", token}, {"AttributeName", "email"}});
+  EXPECT_EQ(code["CodeDeliveryDetails"]["AttributeName"], "email");
+  Ok("UpdateUserAttributes",
+     {{"AccessToken", token}, {"UserAttributes", {{{"Name", "name"}, {"Value", "Al"}}}}});
+  Ok("DeleteUserAttributes", {{"AccessToken", token}, {"UserAttributeNames", {"name"}}});
+  ExpectError("DeleteUserAttributes", {{"AccessToken", token}}, ErrorCode::kInvalidParameter);
+  ExpectError("ChangePassword",
+              {{"AccessToken", token},
+               {"PreviousPassword", "Wr0ng!!!x"},
+               {"ProposedPassword", "N3wPass!!"}},
+              ErrorCode::kNotAuthorized, "Incorrect username or password.");
+  Ok("ChangePassword", {{"AccessToken", token},
+                        {"PreviousPassword", "Passw0rd!"},
+                        {"ProposedPassword", "N3wPass!!"}});
+  ExpectError("GetUser", {{"AccessToken", "a.b.c"}}, ErrorCode::kNotAuthorized,
+              "Invalid Access Token");
+  Ok("DeleteUser", {{"AccessToken", token}});
+  ExpectError("GetUser", {{"AccessToken", token}}, ErrorCode::kNotAuthorized);
+}
+
+}  // namespace
+}  // namespace cognate::api::cognito_idp
