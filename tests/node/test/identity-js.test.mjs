@@ -312,3 +312,20 @@ test('an invited user: NEW_PASSWORD_REQUIRED answered with completeNewPasswordCh
   const again = await authenticate(plain, email, 'Chosen#Pass-0002');
   assert.equal(jwtPayload(again.getAccessToken().getJwtToken()).username, created.User.Username);
 });
+
+test('--dev --dev-fixed-code: every code is the fixed value, so a local suite can hard-code it', async () => {
+  const dev = await startServer({ args: ['--dev', '--dev-fixed-code', '314159'] });
+  try {
+    const { poolId, clientId } = await dev.createPoolAndClient();
+    const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: dev.endpoint });
+    const email = `${unique('dev')}@example.com`;
+    await signUp(pool, email, 'Fixed-Code#123', [new CognitoUserAttribute({ Name: 'email', Value: email })]);
+    assert.equal((await dev.waitForCode({ poolId, destination: email })).code, '314159');
+    const user = new CognitoUser({ Username: email, Pool: pool });
+    assert.equal(await confirmRegistration(user, '314159'), 'SUCCESS');
+    const session = await authenticate(user, email, 'Fixed-Code#123');
+    assert.ok(session.isValid());
+  } finally {
+    await dev.stop();
+  }
+});
