@@ -89,6 +89,8 @@ function makeCertificate(dir) {
 export class CognateServer {
   // options.tls: serve HTTPS with a fresh self-signed certificate (this.ca is its PEM).
   // options.args: extra command-line flags.
+  // options.shareStoreOf: another (running) CognateServer whose data dir and database this one
+  // uses too, as a second node; stop() leaves them to that server.
   constructor(options = {}) {
     this.options = options;
     this.proc = null;
@@ -101,16 +103,25 @@ export class CognateServer {
   }
 
   async start() {
-    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-node-'));
-    // The settings naming the store: the server and `cognate keys` take the same ones.
-    this.storeArgs = ['--data-dir', this.dataDir];
-    if (process.env.COGNATE_NODE_DATABASE) {
-      this.storeArgs.push('--database', process.env.COGNATE_NODE_DATABASE);
-    } else if (process.env.COGNATE_NODE_PG_DSN) {
-      const name = `cognate_node_${crypto.randomBytes(6).toString('hex')}`;
-      psql(process.env.COGNATE_NODE_PG_DSN, `CREATE DATABASE "${name}"`);
-      this.database = name;
-      this.storeArgs.push('--database', pgUrl(process.env.COGNATE_NODE_PG_DSN, name));
+    if (this.options.shareStoreOf) {
+      // A second node on the same store (same data dir, master key and database).
+      const first = this.options.shareStoreOf;
+      this.dataDir = first.dataDir;
+      this.storeArgs = [...first.storeArgs];
+      this.ownsStore = false;
+    } else {
+      this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-node-'));
+      this.ownsStore = true;
+      // The settings naming the store: the server and `cognate keys` take the same ones.
+      this.storeArgs = ['--data-dir', this.dataDir];
+      if (process.env.COGNATE_NODE_DATABASE) {
+        this.storeArgs.push('--database', process.env.COGNATE_NODE_DATABASE);
+      } else if (process.env.COGNATE_NODE_PG_DSN) {
+        const name = `cognate_node_${crypto.randomBytes(6).toString('hex')}`;
+        psql(process.env.COGNATE_NODE_PG_DSN, `CREATE DATABASE "${name}"`);
+        this.database = name;
+        this.storeArgs.push('--database', pgUrl(process.env.COGNATE_NODE_PG_DSN, name));
+      }
     }
     this.serverArgs = [];
     this.scheme = 'http';
@@ -219,6 +230,10 @@ export class CognateServer {
     for (const c of this.clients) c.destroy();
     this.clients = [];
     await this.stopProcess();
+    if (!this.ownsStore) {
+      this.dataDir = null;
+      return;
+    }
     if (this.database) {
       try {
         psql(process.env.COGNATE_NODE_PG_DSN, `DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);
