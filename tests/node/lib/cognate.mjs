@@ -6,6 +6,7 @@
 //   COGNATE_BIN          the binary (default ../../../build/src/app/cognate)
 //   COGNATE_NODE_PG_DSN  postgres:// URL of a PostgreSQL server: each server gets a fresh database
 //                        on it (created and dropped with psql); unset: SQLite in the data dir.
+//   COGNATE_NODE_DATABASE  passed as --database as is (e.g. "memory"); overrides the above.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -34,6 +35,10 @@ const major = Number(process.versions.node.split('.')[0]);
 assert.ok(major >= 20, `node ${process.versions.node}: these tests need node >= 20`);
 assert.equal(typeof globalThis.fetch, 'function', 'global fetch is missing');
 assert.equal(typeof globalThis.crypto?.getRandomValues, 'function', 'global crypto is missing');
+
+// The pinned SDK runs on node 20 but warns that releases after January 2027 need node 22;
+// the lockfile keeps it pinned, so the warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // Reads one profile of an INI file (data/credentials) into an object.
 export function readProfile(file, profile) {
@@ -88,6 +93,8 @@ function makeCertificate(dir) {
 export class CognateServer {
   // options.tls: serve HTTPS with a fresh self-signed certificate (this.ca is its PEM).
   // options.args: extra command-line flags.
+  // options.shareStoreOf: another (running) CognateServer whose data dir and database this one
+  // uses too, as a second node; stop() leaves them to that server.
   constructor(options = {}) {
     this.options = options;
     this.proc = null;
@@ -100,51 +107,37 @@ export class CognateServer {
   }
 
   async start() {
-    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-node-'));
-    const args = ['--port', '0', '--data-dir', this.dataDir];
-    if (process.env.COGNATE_NODE_PG_DSN) {
-      const name = `cognate_node_${crypto.randomBytes(6).toString('hex')}`;
-      psql(process.env.COGNATE_NODE_PG_DSN, `CREATE DATABASE "${name}"`);
-      this.database = name;
-      args.push('--database', pgUrl(process.env.COGNATE_NODE_PG_DSN, name));
+    if (this.options.shareStoreOf) {
+      // A second node on the same store (same data dir, master key and database).
+      const first = this.options.shareStoreOf;
+      this.dataDir = first.dataDir;
+      this.storeArgs = [...first.storeArgs];
+      this.ownsStore = false;
+    } else {
+      this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-node-'));
+      this.ownsStore = true;
+      // The settings naming the store: the server and `cognate keys` take the same ones.
+      this.storeArgs = ['--data-dir', this.dataDir];
+      if (process.env.COGNATE_NODE_DATABASE) {
+        this.storeArgs.push('--database', process.env.COGNATE_NODE_DATABASE);
+      } else if (process.env.COGNATE_NODE_PG_DSN) {
+        const name = `cognate_node_${crypto.randomBytes(6).toString('hex')}`;
+        psql(process.env.COGNATE_NODE_PG_DSN, `CREATE DATABASE "${name}"`);
+        this.database = name;
+        this.storeArgs.push('--database', pgUrl(process.env.COGNATE_NODE_PG_DSN, name));
+      }
     }
-    let scheme = 'http';
+    this.serverArgs = [];
+    this.scheme = 'http';
     if (this.options.tls) {
       const tls = makeCertificate(this.dataDir);
       this.ca = tls.pem;
-      args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
-      scheme = 'https';
+      this.serverArgs.push('--tls-cert', tls.cert, '--tls-key', tls.key);
+      this.scheme = 'https';
     }
-    args.push(...(this.options.args ?? []));
-    const port = await new Promise((resolve, reject) => {
-      const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      this.proc = proc;
-      const timer = setTimeout(() => {
-        proc.kill('SIGKILL');
-        reject(new Error(`cognate did not start within 30 s:\n${this.log}`));
-      }, 30000);
-      proc.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      const onExit = (code) => {
-        clearTimeout(timer);
-        reject(new Error(`cognate exited with ${code} before listening:\n${this.log}`));
-      };
-      proc.on('exit', onExit);
-      proc.stderr.setEncoding('utf8');
-      proc.stderr.on('data', (chunk) => {
-        this.log += chunk;
-        if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19));
-        const m = this.log.match(/listening on (127\.0\.0\.1|\[::1\]|localhost):(\d+)/);
-        if (m && !this.endpoint) {
-          clearTimeout(timer);
-          proc.removeListener('exit', onExit);
-          resolve(Number(m[2]));
-        }
-      });
-    });
-    this.endpoint = `${scheme}://127.0.0.1:${port}`;
+    this.serverArgs.push(...(this.options.args ?? []));
+    const port = await this.spawn(0);
+    this.endpoint = `${this.scheme}://127.0.0.1:${port}`;
     const creds = readProfile(path.join(this.dataDir, 'credentials'), 'cognate');
     assert.ok(creds.aws_access_key_id, 'data/credentials has no [cognate] aws_access_key_id');
     this.credentials = {
@@ -153,6 +146,74 @@ export class CognateServer {
     };
     this.admin = this.sdkClient(this.credentials);
     return this;
+  }
+
+  // Starts the process on `port` (0: any free one); resolves with the port it logs.
+  spawn(port) {
+    const args = ['--port', String(port), ...this.storeArgs, ...this.serverArgs];
+    return new Promise((resolve, reject) => {
+      const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.proc = proc;
+      let log = '';
+      let listening = false;
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(new Error(`cognate did not start within 30 s:\n${log}`));
+      }, 30000);
+      proc.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      const onExit = (code) => {
+        clearTimeout(timer);
+        reject(new Error(`cognate exited with ${code} before listening:\n${log}`));
+      };
+      proc.on('exit', onExit);
+      proc.stderr.setEncoding('utf8');
+      proc.stderr.on('data', (chunk) => {
+        this.log += chunk;
+        if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19));
+        if (listening) return;
+        log += chunk;
+        const m = log.match(/listening on (127\.0\.0\.1|\[::1\]|localhost):(\d+)/);
+        if (m) {
+          listening = true;
+          clearTimeout(timer);
+          proc.removeListener('exit', onExit);
+          resolve(Number(m[2]));
+        }
+      });
+    });
+  }
+
+  // Stops the process (SIGTERM, then SIGKILL after 15 s); keeps the data dir and database.
+  async stopProcess() {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+      this.proc.kill('SIGTERM');
+      const timer = setTimeout(() => this.proc?.kill('SIGKILL'), 15000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.proc = null;
+  }
+
+  // Stops the process, runs `between` (e.g. a `cognate keys` command), starts it again on the
+  // same port with the same store, so the endpoint and the issuer stay the same.
+  async restart(between = async () => {}) {
+    const port = Number(new URL(this.endpoint).port);
+    await this.stopProcess();
+    await between();
+    assert.equal(await this.spawn(port), port);
+  }
+
+  // Runs `cognate keys <args...>` on this server's store; returns its stdout.
+  keys(...args) {
+    return execFileSync(binary, ['keys', ...args, ...this.storeArgs], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60000,
+    });
   }
 
   // A JS SDK v3 client for this server; without credentials it signs with dummy ones (the
@@ -172,14 +233,11 @@ export class CognateServer {
   async stop() {
     for (const c of this.clients) c.destroy();
     this.clients = [];
-    if (this.proc && this.proc.exitCode === null) {
-      const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-      this.proc.kill('SIGTERM');
-      const timer = setTimeout(() => this.proc.kill('SIGKILL'), 15000);
-      await exited;
-      clearTimeout(timer);
+    await this.stopProcess();
+    if (!this.ownsStore) {
+      this.dataDir = null;
+      return;
     }
-    this.proc = null;
     if (this.database) {
       try {
         psql(process.env.COGNATE_NODE_PG_DSN, `DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);

@@ -5,24 +5,35 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Amplify } from 'aws-amplify';
+import { ConsoleLogger } from 'aws-amplify/utils';
+import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import {
   confirmResetPassword,
+  confirmSignIn,
   confirmSignUp,
   confirmUserAttribute,
+  deleteUser,
   fetchAuthSession,
   fetchUserAttributes,
   getCurrentUser,
+  resendSignUpCode,
   resetPassword,
   signIn,
   signOut,
   signUp,
+  updatePassword,
   updateUserAttributes,
 } from 'aws-amplify/auth';
 import {
+  AdminCreateUserCommand,
+  GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, unique } from '../lib/cognate.mjs';
+
+// Amplify warns on every configure that the endpoint is a custom one; keep errors only.
+ConsoleLogger.LOG_LEVEL = 'ERROR';
 
 let server;
 let anon;
@@ -277,4 +288,121 @@ test('resetPassword and confirmResetPassword: the new password signs in, the old
   const access = (await fetchAuthSession()).tokens.accessToken.toString();
   await signOut({ global: true });
   await assertRevoked(access);
+});
+
+test('signIn before confirmation, resendSignUpCode, updatePassword, deleteUser', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient();
+  configure(poolId, clientId);
+  const email = `${unique('amp-late')}@example.com`;
+  const password = 'Late-Confirm#1';
+  await signUp({ username: email, password, options: { userAttributes: { email } } });
+  await server.waitForCode({ poolId, destination: email });
+
+  // Amplify turns UserNotConfirmedException into the CONFIRM_SIGN_UP step.
+  const early = await signIn({ username: email, password });
+  assert.equal(early.isSignedIn, false);
+  assert.equal(early.nextStep.signInStep, 'CONFIRM_SIGN_UP');
+
+  // A resent code confirms the user.
+  const resent = await resendSignUpCode({ username: email });
+  assert.equal(resent.deliveryMedium, 'EMAIL');
+  assert.equal(resent.attributeName, 'email');
+  const { code } = await server.waitForCode({ poolId, destination: email, count: 1 });
+  const confirmed = await confirmSignUp({ username: email, confirmationCode: code });
+  assert.equal(confirmed.isSignUpComplete, true);
+
+  // updatePassword (ChangePassword with the access token): a wrong old password is refused.
+  await signIn({ username: email, password });
+  await assert.rejects(
+    updatePassword({ oldPassword: 'Not-the-old#1', newPassword: 'Changed-Pass#2' }),
+    (err) => {
+      assert.equal(err.name, 'NotAuthorizedException');
+      assert.equal(err.message, 'Incorrect username or password.');
+      return true;
+    },
+  );
+  await updatePassword({ oldPassword: password, newPassword: 'Changed-Pass#2' });
+  await signOut();
+  await assert.rejects(signIn({ username: email, password }), (err) => err.name === 'NotAuthorizedException');
+  const again = await signIn({ username: email, password: 'Changed-Pass#2' });
+  assert.equal(again.isSignedIn, true);
+
+  // deleteUser: the user is gone; its access token no longer works (Cognito's docs do not say
+  // which of the two errors a deleted user's token gets).
+  const access = (await fetchAuthSession()).tokens.accessToken.toString();
+  await deleteUser();
+  assert.equal((await fetchAuthSession()).tokens, undefined, 'Amplify signed out after deleteUser');
+  await assert.rejects(anon.send(new GetUserCommand({ AccessToken: access })), (err) => {
+    assert.ok(['NotAuthorizedException', 'UserNotFoundException'].includes(err.name), err.name);
+    return true;
+  });
+  await assert.rejects(signIn({ username: email, password: 'Changed-Pass#2' }), (err) => {
+    assert.equal(err.name, 'NotAuthorizedException', 'PreventUserExistenceErrors hides the deleted user');
+    assert.equal(err.message, 'Incorrect username or password.');
+    return true;
+  });
+});
+
+test('refresh-token rotation: Amplify keeps the rotated token, the replaced one is refused', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient({
+    clientOverrides: { RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 } },
+  });
+  configure(poolId, clientId);
+  const password = 'Rotate-Me#1234';
+  const { email, userId } = await signUpAndConfirm(poolId, password);
+  await signIn({ username: email, password });
+  const storedRefresh = async () =>
+    (await cognitoUserPoolsTokenProvider.authTokenStore.loadTokens()).refreshToken;
+  const r0 = await storedRefresh();
+  assert.ok(r0, 'Amplify stored a refresh token');
+
+  // fetchAuthSession({forceRefresh}) goes through GetTokensFromRefreshToken, which now returns a
+  // new refresh token that Amplify stores.
+  const s1 = await fetchAuthSession({ forceRefresh: true });
+  assert.equal(s1.tokens.accessToken.payload.sub, userId);
+  const r1 = await storedRefresh();
+  assert.ok(r1 && r1 !== r0, 'rotation replaced the refresh token');
+  const s2 = await fetchAuthSession({ forceRefresh: true });
+  assert.equal(s2.tokens.accessToken.payload.sub, userId);
+  const r2 = await storedRefresh();
+  assert.ok(r2 && r2 !== r1, 'the rotated token rotates again');
+
+  // With no grace period the replaced token no longer works.
+  await assert.rejects(
+    anon.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: r0 })),
+    (err) => {
+      assert.equal(err.name, 'NotAuthorizedException');
+      return true;
+    },
+  );
+  await signOut({ global: true });
+  await assertRevoked(s2.tokens.accessToken.toString());
+});
+
+test('an invited user: signIn asks for a new password, confirmSignIn sets it', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient();
+  configure(poolId, clientId);
+  const email = `${unique('amp-invite')}@example.com`;
+  const created = await server.admin.send(
+    new AdminCreateUserCommand({
+      UserPoolId: poolId,
+      Username: email,
+      TemporaryPassword: 'Temp#Invite-01',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+      MessageAction: 'SUPPRESS',
+    }),
+  );
+  const first = await signIn({ username: email, password: 'Temp#Invite-01' });
+  assert.equal(first.isSignedIn, false);
+  assert.equal(first.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED');
+  const done = await confirmSignIn({ challengeResponse: 'Mine#Invite-02' });
+  assert.equal(done.isSignedIn, true);
+  assert.equal((await getCurrentUser()).username, created.User.Username);
+  await signOut();
+  const again = await signIn({ username: email, password: 'Mine#Invite-02', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  assert.equal(again.isSignedIn, true);
+  await signOut({ global: true });
 });

@@ -4,7 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import identity from 'amazon-cognito-identity-js';
-import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
 
 const {
@@ -253,4 +258,74 @@ test('a pool with plain usernames: SRP sign-in with the username, getSession aft
     server.sdkClient().send(new GetUserCommand({ AccessToken: refreshed.getAccessToken().getJwtToken() })),
     (err) => err.name === 'NotAuthorizedException' && err.message === 'Access Token has been revoked',
   );
+});
+
+test('an invited user: NEW_PASSWORD_REQUIRED answered with completeNewPasswordChallenge', async () => {
+  const { poolId, clientId } = await server.createPoolAndClient();
+  const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: server.endpoint });
+  const email = `${unique('invited')}@example.com`;
+  const temporary = 'Temp#Pass-0001';
+  const created = await server.admin.send(
+    new AdminCreateUserCommand({
+      UserPoolId: poolId,
+      Username: email,
+      TemporaryPassword: temporary,
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+      MessageAction: 'SUPPRESS',
+    }),
+  );
+  assert.equal(created.User.UserStatus, 'FORCE_CHANGE_PASSWORD');
+
+  const user = new CognitoUser({ Username: email, Pool: pool });
+  const details = new AuthenticationDetails({ Username: email, Password: temporary });
+  const session = await new Promise((resolve, reject) => {
+    const callbacks = {
+      onSuccess: resolve,
+      onFailure: reject,
+      newPasswordRequired(userAttributes, requiredAttributes) {
+        try {
+          assert.equal(userAttributes.email, email);
+          assert.ok(Array.isArray(requiredAttributes));
+          assert.equal(requiredAttributes.length, 0, 'nothing required is missing');
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        user.completeNewPasswordChallenge('Chosen#Pass-0002', {}, callbacks);
+      },
+    };
+    user.authenticateUser(details, callbacks);
+  });
+  assert.ok(session.isValid());
+  assert.equal(jwtPayload(session.getIdToken().getJwtToken()).email, email);
+  const after = await server.admin.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email }));
+  assert.equal(after.UserStatus, 'CONFIRMED');
+
+  // USER_PASSWORD_AUTH (setAuthenticationFlowType) with the chosen password; the temporary one
+  // is gone.
+  const plain = new CognitoUser({ Username: email, Pool: pool });
+  plain.setAuthenticationFlowType('USER_PASSWORD_AUTH');
+  await assert.rejects(authenticate(plain, email, temporary), (err) => err.code === 'NotAuthorizedException');
+  const again = await authenticate(plain, email, 'Chosen#Pass-0002');
+  assert.equal(jwtPayload(again.getAccessToken().getJwtToken()).username, created.User.Username);
+});
+
+test('--dev --dev-fixed-code: every code is the fixed value, so a local suite can hard-code it', async () => {
+  const dev = await startServer({ args: ['--dev', '--dev-fixed-code', '314159'] });
+  try {
+    const { poolId, clientId } = await dev.createPoolAndClient();
+    const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: dev.endpoint });
+    const email = `${unique('dev')}@example.com`;
+    await signUp(pool, email, 'Fixed-Code#123', [new CognitoUserAttribute({ Name: 'email', Value: email })]);
+    assert.equal((await dev.waitForCode({ poolId, destination: email })).code, '314159');
+    const user = new CognitoUser({ Username: email, Pool: pool });
+    assert.equal(await confirmRegistration(user, '314159'), 'SUCCESS');
+    const session = await authenticate(user, email, 'Fixed-Code#123');
+    assert.ok(session.isValid());
+  } finally {
+    await dev.stop();
+  }
 });
