@@ -175,15 +175,27 @@ Result<void> CheckSecretHash(const AppClient& client, const std::string& usernam
 
 // ---- unsigned operations ----------------------------------------------------------------------
 
-Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
-  auto client = LoadAppClient(ctx_, input.client_id);
+struct SelfService::ClientCall {
+  AppClient client;
+  PoolRules rules;
+};
+
+Result<SelfService::ClientCall> SelfService::OpenClientCall(
+    const std::string& client_id, const std::string& username,
+    const std::optional<std::string>& secret_hash) {
+  auto client = LoadAppClient(ctx_, client_id);
   if (!client) return client.error();
-  if (auto ok = CheckSecretHash(*client, input.username, input.secret_hash); !ok) {
-    return ok.error();
-  }
-  auto rules_or = LoadPoolRules(ctx_, client->pool_id);
-  if (!rules_or) return rules_or.error();
-  const PoolRules& rules = *rules_or;
+  if (auto ok = CheckSecretHash(*client, username, secret_hash); !ok) return ok.error();
+  auto rules = LoadPoolRules(ctx_, client->pool_id);
+  if (!rules) return rules.error();
+  return ClientCall{std::move(*client), std::move(*rules)};
+}
+
+Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
+  auto call = OpenClientCall(input.client_id, input.username, input.secret_hash);
+  if (!call) return call.error();
+  const AppClient* client = &call->client;
+  const PoolRules& rules = call->rules;
   if (!input.password) {
     return ApiError::InvalidParameter(
         "1 validation error detected: Value null at 'password' failed to satisfy constraint: "
@@ -244,14 +256,10 @@ Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
 }
 
 Result<void> SelfService::ConfirmSignUp(const ConfirmSignUpInput& input) {
-  auto client = LoadAppClient(ctx_, input.client_id);
-  if (!client) return client.error();
-  if (auto ok = CheckSecretHash(*client, input.username, input.secret_hash); !ok) {
-    return ok.error();
-  }
-  auto rules_or = LoadPoolRules(ctx_, client->pool_id);
-  if (!rules_or) return rules_or.error();
-  const PoolRules& rules = *rules_or;
+  auto call = OpenClientCall(input.client_id, input.username, input.secret_hash);
+  if (!call) return call.error();
+  const AppClient* client = &call->client;
+  const PoolRules& rules = call->rules;
   auto found = FindUser(ctx_.store, rules, input.username);
   if (!found) {
     if (found.error().is(ErrorCode::kUserNotFound)) return UnknownUser(*client);
@@ -279,14 +287,10 @@ Result<void> SelfService::ConfirmSignUp(const ConfirmSignUpInput& input) {
 }
 
 Result<CodeDelivery> SelfService::ResendConfirmationCode(const ClientUserInput& input) {
-  auto client = LoadAppClient(ctx_, input.client_id);
-  if (!client) return client.error();
-  if (auto ok = CheckSecretHash(*client, input.username, input.secret_hash); !ok) {
-    return ok.error();
-  }
-  auto rules_or = LoadPoolRules(ctx_, client->pool_id);
-  if (!rules_or) return rules_or.error();
-  const PoolRules& rules = *rules_or;
+  auto call = OpenClientCall(input.client_id, input.username, input.secret_hash);
+  if (!call) return call.error();
+  const AppClient* client = &call->client;
+  const PoolRules& rules = call->rules;
   auto found = FindUser(ctx_.store, rules, input.username);
   if (!found) {
     if (!found.error().is(ErrorCode::kUserNotFound)) return found.error();
@@ -325,14 +329,10 @@ Result<CodeDelivery> SelfService::ResendConfirmationCode(const ClientUserInput& 
 }
 
 Result<CodeDelivery> SelfService::ForgotPassword(const ClientUserInput& input) {
-  auto client = LoadAppClient(ctx_, input.client_id);
-  if (!client) return client.error();
-  if (auto ok = CheckSecretHash(*client, input.username, input.secret_hash); !ok) {
-    return ok.error();
-  }
-  auto rules_or = LoadPoolRules(ctx_, client->pool_id);
-  if (!rules_or) return rules_or.error();
-  const PoolRules& rules = *rules_or;
+  auto call = OpenClientCall(input.client_id, input.username, input.secret_hash);
+  if (!call) return call.error();
+  const AppClient* client = &call->client;
+  const PoolRules& rules = call->rules;
   auto found = FindUser(ctx_.store, rules, input.username);
   if (!found) {
     if (!found.error().is(ErrorCode::kUserNotFound)) return found.error();
@@ -385,14 +385,10 @@ Result<CodeDelivery> SelfService::ForgotPassword(const ClientUserInput& input) {
 }
 
 Result<void> SelfService::ConfirmForgotPassword(const ConfirmForgotPasswordInput& input) {
-  auto client = LoadAppClient(ctx_, input.client_id);
-  if (!client) return client.error();
-  if (auto ok = CheckSecretHash(*client, input.username, input.secret_hash); !ok) {
-    return ok.error();
-  }
-  auto rules_or = LoadPoolRules(ctx_, client->pool_id);
-  if (!rules_or) return rules_or.error();
-  const PoolRules& rules = *rules_or;
+  auto call = OpenClientCall(input.client_id, input.username, input.secret_hash);
+  if (!call) return call.error();
+  const AppClient* client = &call->client;
+  const PoolRules& rules = call->rules;
   auto found = FindUser(ctx_.store, rules, input.username);
   if (!found) {
     if (found.error().is(ErrorCode::kUserNotFound)) return UnknownUser(*client);

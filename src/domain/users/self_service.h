@@ -169,6 +169,10 @@ class SelfService {
  private:
   struct TokenUser;
   Result<TokenUser> Authorize(std::string_view access_token);
+  // What every unsigned operation does first: the client, its SECRET_HASH, the pool's rules.
+  struct ClientCall;
+  Result<ClientCall> OpenClientCall(const std::string& client_id, const std::string& username,
+                                    const std::optional<std::string>& secret_hash);
 
   ServiceContext& ctx_;
   AccessTokenGate gate_;
