@@ -1,0 +1,261 @@
+// Fuzzes the token checks an attacker reaches with a bearer or refresh token:
+// crypto::JwtVerifier::Verify, TokenService::VerifyAccessToken and TokenService::Refresh (on a
+// MemoryStore-backed ServiceContext with one pool, client and user). Input format:
+//   byte 0: mode (mod 6)
+//     0 raw bytes -> JwtVerifier::Verify        1 a mutated signed token -> JwtVerifier::Verify
+//     2 raw bytes -> VerifyAccessToken          3 a mutated issued token -> VerifyAccessToken
+//     4 raw bytes -> Refresh                    5 a mutated refresh token -> Refresh
+//   raw modes: the rest is the token.
+//   mutated modes: byte 1 picks the base token, byte 2 the part (0 header, 1 payload,
+//   2 signature; the refresh token is one part), byte 3 the operation, byte 4 a position; the rest
+//   is the operand (see Mutate).
+// Nothing may crash, leak or throw, and nothing may be accepted that we did not sign: an accepted
+// JWT must carry exactly the header.payload bytes of a token we issued (RS256 is deterministic and
+// unforgeable), an accepted refresh token must decode to the sealed bytes we issued.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "crypto/crypto.h"
+#include "crypto/jwt.h"
+#include "domain/tokens/token_service.h"
+#include "domain/users/pool_rules.h"
+#include "domain/users/test_support.h"
+#include "domain/users/user_record.h"
+
+namespace {
+
+using cognate::crypto::Base64UrlDecode;
+using cognate::crypto::Base64UrlEncode;
+using nlohmann::json;
+namespace crypto = cognate::crypto;
+namespace domain = cognate::domain;
+
+constexpr char kPool[] = "us-east-1_FuzzPool";
+constexpr char kClient[] = "fuzzclient0000000000000000";
+constexpr std::int64_t kNow = 1'700'000'000;
+
+// header.payload of a JWT ("" when it has fewer than two dots).
+std::string SignedPart(std::string_view token) {
+  std::size_t dot1 = token.find('.');
+  if (dot1 == std::string_view::npos) return {};
+  std::size_t dot2 = token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return {};
+  return std::string(token.substr(0, dot2));
+}
+
+struct Fixture {
+  // JwtVerifier side: one real key, tokens signed with it.
+  std::optional<crypto::JwtSigner> signer;
+  crypto::JwtVerifier verifier;
+  std::vector<std::string> jwts;
+  std::set<std::string> jwt_signed_parts;
+
+  // TokenService side.
+  domain::users::testing::TestEnv env;
+  domain::tokens::TokenService tokens{env.ctx};
+  std::string sub;
+  domain::tokens::IssuedTokens issued;
+  std::string issued_refresh_bytes;
+
+  Fixture() {
+    spdlog::set_level(spdlog::level::off);
+    auto key = crypto::RsaKey::Generate(2048);
+    if (!key) std::abort();
+    signer = crypto::JwtSigner::Create(*key, "fuzz-kid");
+    verifier.AddKey("fuzz-kid", *key);
+    // A second key the verifier does not hold: its tokens must all be refused.
+    auto other = crypto::RsaKey::Generate(2048);
+    if (!other) std::abort();
+    auto stranger = crypto::JwtSigner::Create(*other, "fuzz-kid");
+    jwts.push_back(signer->Sign(json{{"sub", "a"}, {"exp", kNow + 3600}, {"iat", kNow}}));
+    jwts.push_back(signer->Sign(json{{"sub", "b"},
+                                     {"token_use", "access"},
+                                     {"exp", kNow + 3600},
+                                     {"nbf", kNow - 10},
+                                     {"iat", kNow - 10},
+                                     {"scope", "aws.cognito.signin.user.admin"}}));
+    jwts.push_back(signer->Sign(json{{"sub", "expired"}, {"exp", kNow - 1}}));
+    for (const auto& t : jwts) jwt_signed_parts.insert(SignedPart(t));
+    jwts.push_back(stranger->Sign(json{{"sub", "stranger"}, {"exp", kNow + 3600}}));
+
+    env.clock.SetMillis(kNow * 1000);
+    env.MakePool(kPool, json{{"SchemaAttributes", json::array()}});
+    json client{{"ClientId", kClient}, {"UserPoolId", kPool}, {"ClientName", "app"}};
+    cognate::store::ClientRow row{kPool, kClient, "app", client.dump(), 1, 1, 0};
+    if (!env.store.CreateClient(row)) std::abort();
+    auto rules = domain::users::LoadPoolRules(env.ctx, kPool);
+    if (!rules) std::abort();
+    domain::users::UserRecord u;
+    u.pool_id = kPool;
+    u.sub = crypto::NewUuid();
+    u.username = "fuzzuser";
+    u.status = "CONFIRMED";
+    u.attributes["sub"] = u.sub;
+    if (!env.store.CreateUser(domain::users::ToRow(*rules, u))) std::abort();
+    sub = u.sub;
+    SignIn();
+  }
+
+  void SignIn() {
+    domain::tokens::SignInGrant g;
+    g.pool_id = kPool;
+    g.client_id = kClient;
+    g.sub = sub;
+    g.auth_time_s = kNow;
+    auto t = tokens.IssueForSignIn(g);
+    if (!t) std::abort();
+    issued = *t;
+    issued_refresh_bytes = Base64UrlDecode(issued.refresh_token).value_or("");
+    if (issued_refresh_bytes.empty()) std::abort();
+  }
+
+  // A rotated-out or reused token revokes its family; start a fresh one so later inputs still
+  // reach the live path.
+  void RestoreFamily() {
+    auto row = env.store.GetTokenFamily(issued.family_id);
+    if (!row || row->revoked_ms != 0) SignIn();
+  }
+};
+
+// Applies operation `op` to `part` with operand `arg` at relative position `pos` (0..255).
+std::string MutatePart(std::string part, std::uint8_t op, std::uint8_t pos, std::string_view arg) {
+  std::size_t at = part.size() * pos / 256;
+  switch (op % 8) {
+    case 0:  // replace with raw bytes
+      return std::string(arg);
+    case 1:  // replace with base64url of the bytes (e.g. a JSON header or payload of our choosing)
+      return Base64UrlEncode(arg);
+    case 2:  // insert
+      part.insert(at, arg);
+      return part;
+    case 3:  // overwrite
+      for (std::size_t i = 0; i < arg.size() && at + i < part.size(); ++i) part[at + i] = arg[i];
+      return part;
+    case 4:  // truncate
+      part.resize(at);
+      return part;
+    case 5: {  // merge a JSON object into the decoded part and re-encode
+      auto text = Base64UrlDecode(part);
+      json doc = json::parse(text.value_or(""), nullptr, false);
+      json patch = json::parse(arg, nullptr, false);
+      if (doc.is_discarded() || patch.is_discarded()) return part;
+      doc.merge_patch(patch);
+      return Base64UrlEncode(doc.dump());
+    }
+    case 6: {  // flip one bit of the decoded bytes, re-encode
+      auto bytes = Base64UrlDecode(part);
+      if (!bytes || bytes->empty()) return part;
+      std::size_t i = bytes->size() * pos / 256;
+      (*bytes)[i] = static_cast<char>((*bytes)[i] ^ (1 << (arg.empty() ? 0 : arg[0] & 7)));
+      return Base64UrlEncode(*bytes);
+    }
+    default:  // append raw bytes to the decoded part, re-encode
+      return Base64UrlEncode(Base64UrlDecode(part).value_or("") + std::string(arg));
+  }
+}
+
+// Mutates one dot-separated part of a JWT.
+std::string MutateJwt(const std::string& token, std::uint8_t which, std::uint8_t op,
+                      std::uint8_t pos, std::string_view arg) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t dot = token.find('.', start);
+    parts.push_back(token.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::size_t i = which % parts.size();
+  parts[i] = MutatePart(parts[i], op, pos, arg);
+  std::string out = parts[0];
+  for (std::size_t j = 1; j < parts.size(); ++j) out.append(".").append(parts[j]);
+  return out;
+}
+
+void CheckJwtVerifier(Fixture& fx, std::string_view token) {
+  crypto::JwtVerifyOptions options;
+  options.now_s = kNow;
+  options.clock_skew_s = static_cast<std::int64_t>(token.size() % 3) * 60;
+  auto out = fx.verifier.Verify(token, options);
+  if (!out.ok) {
+    (void)crypto::JwtErrorName(out.error);
+    return;
+  }
+  if (fx.jwt_signed_parts.count(SignedPart(token)) == 0) std::abort();  // accepted a forgery
+  if (!out.ok->claims.is_object() || !out.ok->header.is_object() || out.ok->kid != "fuzz-kid") {
+    std::abort();
+  }
+}
+
+void CheckAccessToken(Fixture& fx, std::string_view token) {
+  auto r = fx.tokens.VerifyAccessToken(token);
+  if (!r) {
+    if (r.error().type_name() != "NotAuthorizedException") std::abort();
+    return;
+  }
+  if (SignedPart(token) != SignedPart(fx.issued.access_token)) std::abort();  // not ours
+  if (r->sub != fx.sub || r->client_id != kClient || r->pool_id != kPool) std::abort();
+}
+
+void CheckRefresh(Fixture& fx, std::string_view token, bool device) {
+  domain::tokens::RefreshInput in;
+  in.client_id = kClient;
+  in.refresh_token = std::string(token);
+  if (device) in.device_key = "us-east-1_device";
+  auto r = fx.tokens.Refresh(in);
+  if (r) {
+    if (Base64UrlDecode(token).value_or("") != fx.issued_refresh_bytes) std::abort();
+    if (r->access_token.empty() || r->id_token.empty()) std::abort();
+  } else if (r.error().type_name() != "NotAuthorizedException") {
+    std::abort();
+  }
+  fx.RestoreFamily();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Fixture fx;
+  if (size == 0) return 0;
+  const std::uint8_t mode = data[0] % 6;
+  std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::string mutated;
+  if (mode % 2 == 1) {
+    if (size < 5) return 0;
+    const std::uint8_t base = data[1], part = data[2], op = data[3], pos = data[4];
+    std::string_view arg = rest.substr(4);
+    if (mode == 1) {
+      mutated = MutateJwt(fx.jwts[base % fx.jwts.size()], part, op, pos, arg);
+    } else if (mode == 3) {
+      const std::string* bases[] = {&fx.issued.access_token, &fx.issued.id_token, &fx.jwts[1]};
+      mutated = MutateJwt(*bases[base % 3], part, op, pos, arg);
+    } else {
+      mutated = MutatePart(fx.issued.refresh_token, op, pos, arg);
+    }
+    rest = mutated;
+  }
+  switch (mode) {
+    case 0:
+    case 1:
+      CheckJwtVerifier(fx, rest);
+      break;
+    case 2:
+    case 3:
+      CheckAccessToken(fx, rest);
+      break;
+    default:
+      CheckRefresh(fx, rest, size % 2 == 0);
+      break;
+  }
+  return 0;
+}
