@@ -87,6 +87,9 @@ def token_corpus():
     write("token", "refresh_trunc", bytes([5, 0, 0, 4, 250]))
     write("token", "refresh_padding", bytes([5, 0, 0, 2, 255]) + b"==")
     write("token", "refresh_append", bytes([5, 0, 0, 7, 0]) + b"\0\0")
+    write("token", "revoke_same", bytes([5, 0, 0, 3, 0, 0]))
+    write("token", "revoke_other_client", bytes([5, 0, 0, 3, 0, 0, 0]))
+    write("token", "revoke_jwt", b"\x04" + raw["rs256"].encode() + b"\0")
 
 
 def srp_corpus():

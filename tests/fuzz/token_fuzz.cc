@@ -1,10 +1,13 @@
 // Fuzzes the token checks an attacker reaches with a bearer or refresh token:
-// crypto::JwtVerifier::Verify, TokenService::VerifyAccessToken and TokenService::Refresh (on a
-// MemoryStore-backed ServiceContext with one pool, client and user). Input format:
+// crypto::JwtVerifier::Verify, TokenService::VerifyAccessToken, Refresh and RevokeRefreshToken (on
+// a MemoryStore-backed ServiceContext with one pool, client and user). Input format:
 //   byte 0: mode (mod 6)
 //     0 raw bytes -> JwtVerifier::Verify        1 a mutated signed token -> JwtVerifier::Verify
 //     2 raw bytes -> VerifyAccessToken          3 a mutated issued token -> VerifyAccessToken
-//     4 raw bytes -> Refresh                    5 a mutated refresh token -> Refresh
+//     4 raw bytes -> Refresh / RevokeRefreshToken
+//     5 a mutated refresh token -> Refresh / RevokeRefreshToken
+//     (by input size mod 4: Refresh, Refresh with a device key, revoke by the token's client,
+//     revoke by another client of the pool)
 //   raw modes: the rest is the token.
 //   mutated modes: byte 1 picks the base token, byte 2 the part (0 header, 1 payload,
 //   2 signature; the refresh token is one part), byte 3 the operation, byte 4 a position; the rest
@@ -42,6 +45,7 @@ namespace domain = cognate::domain;
 
 constexpr char kPool[] = "us-east-1_FuzzPool";
 constexpr char kClient[] = "fuzzclient0000000000000000";
+constexpr char kOtherClient[] = "fuzzclient000000000000000b";
 constexpr std::int64_t kNow = 1'700'000'000;
 
 struct Fixture {
@@ -84,6 +88,9 @@ struct Fixture {
     json client{{"ClientId", kClient}, {"UserPoolId", kPool}, {"ClientName", "app"}};
     cognate::store::ClientRow row{kPool, kClient, "app", client.dump(), 1, 1, 0};
     if (!env.store.CreateClient(row)) std::abort();
+    client["ClientId"] = kOtherClient;
+    cognate::store::ClientRow other_row{kPool, kOtherClient, "app", client.dump(), 1, 1, 0};
+    if (!env.store.CreateClient(other_row)) std::abort();
     auto rules = domain::users::LoadPoolRules(env.ctx, kPool);
     if (!rules) std::abort();
     domain::users::UserRecord u;
@@ -216,11 +223,25 @@ void CheckRefresh(Fixture& fx, std::string_view token, bool device) {
   if (device) in.device_key = "us-east-1_device";
   auto r = fx.tokens.Refresh(in);
   if (r) {
-    if (token != fx.issued.refresh_token) std::abort();
+    if (token != fx.issued.refresh_token) std::abort();  // not the token we issued
     if (r->access_token.empty() || r->id_token.empty()) std::abort();
   } else if (r.error().type_name() != "NotAuthorizedException") {
     std::abort();
   }
+  fx.RestoreFamily();
+}
+
+// RevokeToken: only our token, presented by its own client, revokes anything.
+void CheckRevoke(Fixture& fx, std::string_view token, bool own_client) {
+  auto r = fx.tokens.RevokeRefreshToken(own_client ? kClient : kOtherClient, token);
+  if (r) {
+    if (!own_client || token != fx.issued.refresh_token) std::abort();
+  } else if (r.error().type_name() != "UnauthorizedException" &&
+             r.error().type_name() != "UnsupportedTokenTypeException") {
+    std::abort();
+  }
+  auto row = fx.env.store.GetTokenFamily(fx.issued.family_id);
+  if (!row || (row->revoked_ms != 0 && !r)) std::abort();  // revoked although refused
   fx.RestoreFamily();
 }
 
@@ -256,7 +277,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CheckAccessToken(fx, rest);
       break;
     default:
-      CheckRefresh(fx, rest, size % 2 == 0);
+      switch (size % 4) {
+        case 0:
+        case 1:
+          CheckRefresh(fx, rest, size % 4 == 1);
+          break;
+        default:
+          CheckRevoke(fx, rest, size % 4 == 2);
+          break;
+      }
       break;
   }
   return 0;
