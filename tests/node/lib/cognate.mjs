@@ -340,7 +340,13 @@ export class CognateServer {
 
 // Starts a server (see CognateServer) and returns it.
 export async function startServer(options = {}) {
-  return new CognateServer(options).start();
+  const server = new CognateServer(options);
+  try {
+    return await server.start();
+  } catch (err) {
+    await server.stop(); // no data dir or database left behind
+    throw err;
+  }
 }
 
 // The decoded payload of a JWT (no verification).
