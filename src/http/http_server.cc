@@ -1,6 +1,7 @@
 #include "http/http_server.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -52,7 +53,17 @@ using tcp = asio::ip::tcp;
 using beast_http::error;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-unsigned DefaultIoThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+// The cores this process may run on (its affinity mask, e.g. under taskset or a container's
+// cpuset), falling back to the machine's count.
+unsigned DefaultIoThreads() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<unsigned>(n);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // What Stop() may do to a connection from the connection's own thread.
 struct ConnectionControl {

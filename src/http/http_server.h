@@ -19,10 +19,10 @@ namespace cognate::http {
 struct HttpServerOptions {
   std::string bind_address = "127.0.0.1";
   std::uint16_t port = 9229;  // 0 picks a free port; port() tells which
-  int io_threads = 0;         // 0: one per core
+  int io_threads = 0;         // 0: one per core of the affinity mask
   int compute_threads = 0;    // 0: twice the cores, at least 4
-  // Threads of the lane for CPU-heavy requests (RequestHandler::IsCpuHeavy): 0 = two per core
-  // (they also wait on the store, so one per core would leave the core idle then).
+  // Threads of the lane for CPU-heavy requests (RequestHandler::IsCpuHeavy): 0 = one per core
+  // the process may use (more only interleave 19 MiB argon2id working sets on one core).
   // They run at a lower scheduling priority (nice +heavy_nice) than the I/O and compute threads.
   int heavy_threads = 0;
   int heavy_nice = 10;
