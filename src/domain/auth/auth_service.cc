@@ -164,32 +164,7 @@ AuthService::AuthService(ServiceContext& ctx, std::shared_ptr<TokenIssuer> issue
 
 Result<ClientFacts> AuthService::LoadClient(bool admin, const std::string& pool_id,
                                             const std::string& client_id) {
-  auto row = admin ? userpool::LoadClient(ctx_, pool_id, client_id)
-                   : userpool::LoadClientById(ctx_, client_id);
-  if (!row) return row.error();
-  auto doc = userpool::ParseDoc(row->doc);
-  if (!doc) return doc.error();
-  auto secret = userpool::OpenClientSecret(ctx_, *row);
-  if (!secret) return secret.error();
-  ClientFacts facts;
-  facts.pool_id = row->pool_id;
-  facts.client_id = row->client_id;
-  facts.secret = *secret;
-  if (auto it = doc->find("ExplicitAuthFlows"); it != doc->end() && it->is_array()) {
-    for (const auto& f : *it) {
-      if (f.is_string()) facts.explicit_auth_flows.push_back(f.get<std::string>());
-    }
-  }
-  if (auto it = doc->find("PreventUserExistenceErrors"); it != doc->end() && it->is_string()) {
-    facts.prevent_user_existence_errors = it->get<std::string>() == "ENABLED";
-  } else {
-    facts.prevent_user_existence_errors = false;  // LEGACY is the API default
-  }
-  if (auto it = doc->find("AuthSessionValidity"); it != doc->end() && it->is_number_integer()) {
-    facts.auth_session_validity_minutes =
-        static_cast<int>(std::clamp<std::int64_t>(it->get<std::int64_t>(), 3, 15));
-  }
-  return facts;
+  return userpool::LoadClientFacts(ctx_, admin ? pool_id : std::string(), client_id);
 }
 
 ApiError AuthService::UnknownUser(const ClientFacts& client) {

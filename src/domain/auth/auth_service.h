@@ -25,6 +25,7 @@
 #include "domain/auth/session.h"
 #include "domain/service_context.h"
 #include "domain/tokens/token_service.h"
+#include "domain/userpool/client_facts.h"
 #include "domain/users/pool_rules.h"
 #include "domain/users/user_record.h"
 
@@ -75,15 +76,7 @@ struct AuthOutcome {
   StringMap challenge_parameters;
 };
 
-// The app client facts the flows use.
-struct ClientFacts {
-  std::string pool_id;
-  std::string client_id;
-  std::optional<std::string> secret;
-  std::vector<std::string> explicit_auth_flows;
-  bool prevent_user_existence_errors = true;
-  int auth_session_validity_minutes = 3;
-};
+using userpool::ClientFacts;
 
 // True when a client with `explicit_auth_flows` may use `auth_flow` (legacy values included).
 bool FlowAllowed(const std::vector<std::string>& explicit_auth_flows, std::string_view auth_flow);

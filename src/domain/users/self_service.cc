@@ -146,20 +146,7 @@ std::string MaskDestination(bool email, std::string_view value) {
 }
 
 Result<AppClient> LoadAppClient(ServiceContext& ctx, const std::string& client_id) {
-  auto row = userpool::LoadClientById(ctx, client_id);
-  if (!row) return row.error();
-  auto doc = userpool::ParseDoc(row->doc);
-  if (!doc) return doc.error();
-  auto secret = userpool::OpenClientSecret(ctx, *row);
-  if (!secret) return secret.error();
-  AppClient client;
-  client.pool_id = row->pool_id;
-  client.client_id = row->client_id;
-  client.secret = std::move(*secret);
-  auto prevent = doc->find("PreventUserExistenceErrors");
-  client.prevent_user_existence_errors =
-      prevent != doc->end() && prevent->is_string() && *prevent == "ENABLED";
-  return client;
+  return userpool::LoadClientFacts(ctx, "", client_id);
 }
 
 Result<void> CheckSecretHash(const AppClient& client, const std::string& username,
@@ -203,20 +190,9 @@ Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
   }
 
   const std::int64_t now = ctx_.clock.NowMillis();
-  UserRecord user;
-  user.pool_id = rules.pool_id();
-  user.sub = crypto::NewUuid();
-  user.status = std::string(kStatusUnconfirmed);
-  user.enabled = true;
-  user.created_ms = now;
-  user.modified_ms = now;
-  user.attributes["sub"] = user.sub;
-
-  std::vector<AttributeInput> attrs = input.attributes;
-  if (auto ok = AssignUsername(rules, user, input.username, attrs); !ok) return ok.error();
-  auto applied = ApplyAttributes(rules, user, attrs, AttributeWriteMode::kCreate);
-  if (!applied) return applied.error();
-  if (auto ok = CheckRequiredAttributes(rules, user); !ok) return ok.error();
+  auto built = BuildNewUser(rules, kStatusUnconfirmed, now, input.username, input.attributes);
+  if (!built) return built.error();
+  UserRecord& user = *built;
   if (auto v = rules.PasswordViolation(*input.password)) return SignUpPasswordError(*v);
 
   auto existing =

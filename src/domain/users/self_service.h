@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "domain/service_context.h"
 #include "domain/tokens/token_service.h"
+#include "domain/userpool/client_facts.h"
 #include "domain/users/attribute_rules.h"
 #include "domain/users/pool_rules.h"
 #include "domain/users/user_record.h"
@@ -39,12 +40,7 @@ struct CodeDelivery {
 std::string MaskDestination(bool email, std::string_view value);
 
 // An app client as the unsigned operations see it.
-struct AppClient {
-  std::string pool_id;
-  std::string client_id;
-  std::optional<std::string> secret;           // plain text, when the client has one
-  bool prevent_user_existence_errors = false;  // PreventUserExistenceErrors == ENABLED
-};
+using AppClient = userpool::ClientFacts;
 
 // The client by id. ResourceNotFoundException "User pool client <id> does not exist.".
 Result<AppClient> LoadAppClient(ServiceContext& ctx, const std::string& client_id);

@@ -133,13 +133,17 @@ TEST(SecretHashTest, IsBase64HmacOfUsernameAndClientId) {
   const std::string expected =
       crypto::Base64Encode(crypto::HmacSha256("secret", std::string("alice") + "client"));
   EXPECT_EQ(auth::ComputeSecretHash("secret", "alice", "client"), expected);
-  AppClient client{kPool, "client", "secret", false};
+  AppClient client;
+  client.pool_id = kPool;
+  client.client_id = "client";
+  client.secret = "secret";
   EXPECT_TRUE(CheckSecretHash(client, "alice", expected));
   ExpectError(CheckSecretHash(client, "alice", std::nullopt), ErrorCode::kNotAuthorized,
               "Unable to verify secret hash for client client");
   ExpectError(CheckSecretHash(client, "bob", expected), ErrorCode::kNotAuthorized,
               "Unable to verify secret hash for client client");
-  AppClient open{kPool, "client", std::nullopt, false};
+  AppClient open = client;
+  open.secret = std::nullopt;
   EXPECT_TRUE(CheckSecretHash(open, "alice", std::nullopt));
 }
 

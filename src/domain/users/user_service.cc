@@ -55,21 +55,10 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
   if (input.message_action == "RESEND") return ResendInvitation(rules, input);
 
   const std::int64_t now = ctx_.clock.NowMillis();
-  UserRecord user;
-  user.pool_id = input.pool_id;
-  user.sub = crypto::NewUuid();
-  user.status = std::string(kStatusForceChangePassword);
-  user.enabled = true;
-  user.created_ms = now;
-  user.modified_ms = now;
-  user.attributes["sub"] = user.sub;
-
-  std::vector<AttributeInput> attrs = input.attributes;
-  if (auto ok = AssignUsername(rules, user, input.username, attrs); !ok) return ok.error();
-
-  auto applied = ApplyAttributes(rules, user, attrs, AttributeWriteMode::kCreate);
-  if (!applied) return applied.error();
-  if (auto ok = CheckRequiredAttributes(rules, user); !ok) return ok.error();
+  auto built =
+      BuildNewUser(rules, kStatusForceChangePassword, now, input.username, input.attributes);
+  if (!built) return built.error();
+  UserRecord& user = *built;
 
   std::string password;
   if (input.temporary_password && !input.temporary_password->empty()) {

@@ -90,6 +90,24 @@ Result<void> CheckAliasesFree(ServiceContext& ctx, const PoolRules& rules, const
   return {};
 }
 
+Result<UserRecord> BuildNewUser(const PoolRules& rules, std::string_view status,
+                                std::int64_t now_ms, const std::string& username,
+                                std::vector<AttributeInput> attrs) {
+  UserRecord user;
+  user.pool_id = rules.pool_id();
+  user.sub = crypto::NewUuid();
+  user.status = std::string(status);
+  user.enabled = true;
+  user.created_ms = now_ms;
+  user.modified_ms = now_ms;
+  user.attributes["sub"] = user.sub;
+  if (auto ok = AssignUsername(rules, user, username, attrs); !ok) return ok.error();
+  auto applied = ApplyAttributes(rules, user, attrs, AttributeWriteMode::kCreate);
+  if (!applied) return applied.error();
+  if (auto ok = CheckRequiredAttributes(rules, user); !ok) return ok.error();
+  return user;
+}
+
 Result<void> AssignUsername(const PoolRules& rules, UserRecord& user, const std::string& username,
                             std::vector<AttributeInput>& attrs) {
   if (!rules.username_attributes().empty()) {

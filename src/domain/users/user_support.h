@@ -80,6 +80,13 @@ Result<void> CheckAliasesFree(ServiceContext& ctx, const PoolRules& rules, const
 Result<void> AssignUsername(const PoolRules& rules, UserRecord& user, const std::string& username,
                             std::vector<AttributeInput>& attrs);
 
+// A new user of `rules` in `status` (created now, a fresh sub) with its username assigned
+// (AssignUsername), `attrs` applied in create mode and the required attributes checked: what
+// AdminCreateUser and SignUp both build before their own checks.
+Result<UserRecord> BuildNewUser(const PoolRules& rules, std::string_view status,
+                                std::int64_t now_ms, const std::string& username,
+                                std::vector<AttributeInput> attrs);
+
 // Inserts a new user (version 1), drawing another sub on a UUID clash. `exists_message` is the
 // UsernameExistsException text for a taken username ("User account already exists" for admins,
 // "User already exists" for SignUp).
