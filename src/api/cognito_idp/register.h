@@ -33,5 +33,8 @@ void RegisterAuthOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
 // GetUserAttributeVerificationCode, VerifyUserAttribute.
 void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                             std::shared_ptr<domain::tokens::TokenService> tokens);
+// GetUserAuthFactors, AdminGetUserAuthFactors.
+void RegisterAuthFactorOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                           std::shared_ptr<domain::tokens::TokenService> tokens);
 
 }  // namespace cognate::api::cognito_idp

@@ -151,14 +151,6 @@ bool FlowAllowed(const std::vector<std::string>& explicit_auth_flows, std::strin
 
 // ---------------------------------------------------------------------------------------------
 
-struct AuthService::Attempt {
-  ClientFacts client;
-  PoolRules rules;
-  bool admin = false;
-  std::string flow;
-  const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
-};
-
 AuthService::AuthService(ServiceContext& ctx, std::shared_ptr<TokenIssuer> issuer)
     : ctx_(ctx), issuer_(std::move(issuer)), sessions_(ctx) {}
 
@@ -252,7 +244,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
     return ApiError::InvalidParameter("Initiate Auth method not supported.");
   }
   if (!FlowAllowed(client->explicit_auth_flows, flow)) return FlowNotEnabled(flow);
-  if (flow == "CUSTOM_AUTH" || flow == "USER_AUTH") {
+  if (flow == "CUSTOM_AUTH") {
     return ApiError(ErrorCode::kUnsupportedOperation,
                     "Cognate does not implement the " + flow + " flow yet.");
   }
@@ -261,6 +253,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
 
   Attempt a{std::move(*client), std::move(*rules), input.admin, flow, &input.parameters};
   if (flow == "USER_SRP_AUTH") return StartSrp(a);
+  if (flow == "USER_AUTH") return StartUserAuth(a);
   if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") return StartRefresh(a);
   return StartPassword(a);
 }
@@ -429,6 +422,8 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   Attempt a{std::move(*client), std::move(*rules), input.admin, "", &input.responses};
   if (input.challenge_name == kPasswordVerifier) return AnswerPasswordVerifier(a, input);
   if (input.challenge_name == kNewPasswordRequired) return AnswerNewPassword(a, input);
+  if (input.challenge_name == "SELECT_CHALLENGE") return AnswerSelectChallenge(a, input);
+  if (IsSignInOtpAnswer(input)) return AnswerSignInOtp(a, input);
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }

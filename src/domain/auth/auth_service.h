@@ -74,6 +74,7 @@ struct AuthOutcome {
   std::string challenge_name;
   std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
   StringMap challenge_parameters;
+  std::vector<std::string> available_challenges;  // SELECT_CHALLENGE's AvailableChallenges
 };
 
 using userpool::ClientFacts;
@@ -103,7 +104,14 @@ class AuthService {
   Result<tokens::IssuedTokens> GetTokensFromRefreshToken(const RefreshTokensInput& input);
 
  private:
-  struct Attempt;  // one call's context: client, rules, caller's parameters
+  // One call's context: client, rules, caller's parameters.
+  struct Attempt {
+    ClientFacts client;
+    users::PoolRules rules;
+    bool admin = false;
+    std::string flow;
+    const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
+  };
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
                                  const std::string& client_id);
@@ -112,6 +120,15 @@ class AuthService {
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerNewPassword(Attempt& a, const RespondInput& in);
+  // Choice-based sign-in, USER_AUTH (user_auth.cc).
+  Result<AuthOutcome> StartUserAuth(Attempt& a);
+  Result<AuthOutcome> StartUserAuthSrp(Attempt& a);
+  Result<AuthOutcome> SendSignInCode(Attempt& a, const users::UserRecord* user,
+                                     const nlohmann::json& pool_doc, AuthSession session,
+                                     bool email);
+  Result<AuthOutcome> AnswerSelectChallenge(Attempt& a, const RespondInput& in);
+  bool IsSignInOtpAnswer(const RespondInput& in);  // EMAIL_OTP / SMS_OTP as the first factor
+  Result<AuthOutcome> AnswerSignInOtp(Attempt& a, const RespondInput& in);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,
