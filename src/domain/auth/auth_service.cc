@@ -151,14 +151,6 @@ bool FlowAllowed(const std::vector<std::string>& explicit_auth_flows, std::strin
 
 // ---------------------------------------------------------------------------------------------
 
-struct AuthService::Attempt {
-  ClientFacts client;
-  PoolRules rules;
-  bool admin = false;
-  std::string flow;
-  const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
-};
-
 AuthService::AuthService(ServiceContext& ctx, std::shared_ptr<TokenIssuer> issuer)
     : ctx_(ctx), issuer_(std::move(issuer)), sessions_(ctx) {}
 
@@ -393,7 +385,7 @@ Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
   in.pool_id = a.admin ? a.client.pool_id : "";
   in.client_id = a.client.client_id;
   in.refresh_token = *token;
-  in.device_key = Param(*a.params, "DEVICE_KEY").value_or("");
+  in.device_key = TrackedDeviceKey(a.client.pool_id, Param(*a.params, "DEVICE_KEY").value_or(""));
   in.allow_rotation = false;
   auto issued = issuer_->Refresh(in);
   if (!issued) {
@@ -413,6 +405,7 @@ Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
       return ok.error();
     }
   }
+  if (auto ok = CheckRefreshDevice(a.client, *issued); !ok) return ok.error();
   AuthOutcome out;
   out.tokens = std::move(*issued);
   return out;
@@ -429,6 +422,10 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   Attempt a{std::move(*client), std::move(*rules), input.admin, "", &input.responses};
   if (input.challenge_name == kPasswordVerifier) return AnswerPasswordVerifier(a, input);
   if (input.challenge_name == kNewPasswordRequired) return AnswerNewPassword(a, input);
+  if (input.challenge_name == "DEVICE_SRP_AUTH") return AnswerDeviceSrp(a, input);
+  if (input.challenge_name == "DEVICE_PASSWORD_VERIFIER") {
+    return AnswerDevicePasswordVerifier(a, input);
+  }
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }
@@ -609,11 +606,13 @@ Result<AuthOutcome> AuthService::NextStep(Attempt& a, const UserRecord& user, Au
                             {"userAttributes", user_attributes.dump()}};
     return OpenChallenge(a, std::move(session), std::move(parameters));
   }
+  if (auto device = DeviceStep(a, user, session)) return std::move(*device);
   return IssueTokens(a, user, session);
 }
 
-Result<AuthOutcome> AuthService::OpenChallenge(Attempt& /*a*/, AuthSession session,
+Result<AuthOutcome> AuthService::OpenChallenge(Attempt& a, AuthSession session,
                                                StringMap parameters, std::string handle) {
+  NoteDeviceKey(a, session);
   if (handle.empty()) handle = SessionStore::NewHandle();
   if (auto ok = sessions_.Put(handle, session); !ok) return ok.error();
   AuthOutcome out;
@@ -630,9 +629,10 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   grant.client_id = a.client.client_id;
   grant.sub = user.sub;
   grant.auth_time_s = session.auth_time_s > 0 ? session.auth_time_s : ctx_.clock.NowSeconds();
+  AuthOutcome out;
+  if (auto bound = BindDevice(a, user, session, grant, out); !bound) return bound.error();
   auto issued = issuer_->IssueForSignIn(grant);
   if (!issued) return issued.error();
-  AuthOutcome out;
   out.tokens = std::move(*issued);
   return out;
 }
@@ -652,7 +652,7 @@ Result<tokens::IssuedTokens> AuthService::GetTokensFromRefreshToken(
   tokens::RefreshInput in;
   in.client_id = client->client_id;
   in.refresh_token = input.refresh_token;
-  in.device_key = input.device_key;
+  in.device_key = TrackedDeviceKey(client->pool_id, input.device_key);
   in.allow_rotation = true;
   auto issued = issuer_->Refresh(in);
   if (!issued) {
@@ -664,6 +664,7 @@ Result<tokens::IssuedTokens> AuthService::GetTokensFromRefreshToken(
     }
     return e;
   }
+  if (auto ok = CheckRefreshDevice(*client, *issued); !ok) return ok.error();
   return issued;
 }
 

@@ -68,9 +68,16 @@ struct RefreshTokensInput {  // GetTokensFromRefreshToken
   std::string device_key;
 };
 
+// AuthenticationResult.NewDeviceMetadata (device tracking, device_step.cc).
+struct NewDeviceMetadata {
+  std::string device_key;
+  std::string device_group_key;
+};
+
 // Either tokens or the next challenge.
 struct AuthOutcome {
   std::optional<tokens::IssuedTokens> tokens;
+  std::optional<NewDeviceMetadata> new_device;  // with tokens, in a device-tracking pool
   std::string challenge_name;
   std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
   StringMap challenge_parameters;
@@ -103,7 +110,14 @@ class AuthService {
   Result<tokens::IssuedTokens> GetTokensFromRefreshToken(const RefreshTokensInput& input);
 
  private:
-  struct Attempt;  // one call's context: client, rules, caller's parameters
+  // One call's context: client, rules, caller's parameters.
+  struct Attempt {
+    ClientFacts client;
+    users::PoolRules rules;
+    bool admin = false;
+    std::string flow;
+    const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
+  };
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
                                  const std::string& client_id);
@@ -112,6 +126,18 @@ class AuthService {
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerNewPassword(Attempt& a, const RespondInput& in);
+  // Remembered devices (device_step.cc): DEVICE_SRP_AUTH after the first factor when the
+  // sign-in names a remembered device, its two answers, the device the tokens are bound to, and
+  // the device check of the refresh flows.
+  std::optional<Result<AuthOutcome>> DeviceStep(Attempt& a, const users::UserRecord& user,
+                                                AuthSession& session);
+  Result<AuthOutcome> AnswerDeviceSrp(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerDevicePasswordVerifier(Attempt& a, const RespondInput& in);
+  void NoteDeviceKey(const Attempt& a, AuthSession& session) const;
+  Result<void> BindDevice(const Attempt& a, const users::UserRecord& user,
+                          const AuthSession& session, tokens::SignInGrant& grant, AuthOutcome& out);
+  std::string TrackedDeviceKey(const std::string& pool_id, const std::string& given);
+  Result<void> CheckRefreshDevice(const ClientFacts& client, const tokens::IssuedTokens& issued);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,

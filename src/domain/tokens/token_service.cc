@@ -298,7 +298,12 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
     auto subject = impl_->LoadSubject(*client, row->sub);
     if (!subject) return subject.error();
     if (!subject->user.enabled) return ApiError::NotAuthorized("User is disabled.");
-    if (!input.device_key.empty()) family.device_key = input.device_key;
+    // Tokens bound to a device refresh only with that device's key (Cognito's device tracking);
+    // a family without one adopts the key it is refreshed with.
+    if (!family.device_key.empty() && input.device_key != family.device_key) {
+      return ApiError::NotAuthorized(kInvalidRefresh);
+    }
+    if (family.device_key.empty()) family.device_key = input.device_key;
 
     const RotationSettings rotation = RotationFromClient(subject->client_doc());
     std::string new_refresh;

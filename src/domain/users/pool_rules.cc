@@ -148,6 +148,13 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
   if (auto it = doc.find("UserAttributeUpdateSettings"); it != doc.end() && it->is_object()) {
     r.verify_before_update_ = StringList(*it, "AttributesRequireVerificationBeforeUpdate");
   }
+  if (const json* dc = Member(doc, "DeviceConfiguration"); dc && dc->is_object()) {
+    r.device_settings_.tracked = true;
+    r.device_settings_.challenge_required_on_new_device =
+        BoolMember(*dc, "ChallengeRequiredOnNewDevice").value_or(false);
+    r.device_settings_.only_remembered_on_user_prompt =
+        BoolMember(*dc, "DeviceOnlyRememberedOnUserPrompt").value_or(false);
+  }
   if (const json* uc = Member(doc, "UsernameConfiguration")) {
     r.case_sensitive_ = BoolMember(*uc, "CaseSensitive").value_or(true);
   }
