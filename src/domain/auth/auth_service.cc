@@ -151,14 +151,6 @@ bool FlowAllowed(const std::vector<std::string>& explicit_auth_flows, std::strin
 
 // ---------------------------------------------------------------------------------------------
 
-struct AuthService::Attempt {
-  ClientFacts client;
-  PoolRules rules;
-  bool admin = false;
-  std::string flow;
-  const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
-};
-
 AuthService::AuthService(ServiceContext& ctx, std::shared_ptr<TokenIssuer> issuer)
     : ctx_(ctx), issuer_(std::move(issuer)), sessions_(ctx) {}
 
@@ -429,6 +421,7 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   Attempt a{std::move(*client), std::move(*rules), input.admin, "", &input.responses};
   if (input.challenge_name == kPasswordVerifier) return AnswerPasswordVerifier(a, input);
   if (input.challenge_name == kNewPasswordRequired) return AnswerNewPassword(a, input);
+  if (auto mfa = TryAnswerMfa(a, input)) return std::move(*mfa);
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }
@@ -609,6 +602,7 @@ Result<AuthOutcome> AuthService::NextStep(Attempt& a, const UserRecord& user, Au
                             {"userAttributes", user_attributes.dump()}};
     return OpenChallenge(a, std::move(session), std::move(parameters));
   }
+  if (auto mfa = MfaStep(a, user, session)) return std::move(*mfa);
   return IssueTokens(a, user, session);
 }
 

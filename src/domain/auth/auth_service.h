@@ -103,7 +103,14 @@ class AuthService {
   Result<tokens::IssuedTokens> GetTokensFromRefreshToken(const RefreshTokensInput& input);
 
  private:
-  struct Attempt;  // one call's context: client, rules, caller's parameters
+  // One call's context: client, rules, caller's parameters.
+  struct Attempt {
+    ClientFacts client;
+    users::PoolRules rules;
+    bool admin = false;
+    std::string flow;
+    const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
+  };
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
                                  const std::string& client_id);
@@ -112,6 +119,18 @@ class AuthService {
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerNewPassword(Attempt& a, const RespondInput& in);
+  // MFA (mfa_step.cc): the MFA step of NextStep (nullopt when no MFA is due) and the answers
+  // to SMS_MFA, EMAIL_OTP (as MFA), SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP (nullopt
+  // when the challenge is not one of ours).
+  std::optional<Result<AuthOutcome>> MfaStep(Attempt& a, const users::UserRecord& user,
+                                             AuthSession& session);
+  std::optional<Result<AuthOutcome>> TryAnswerMfa(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> OpenMfaChallenge(Attempt& a, const users::UserRecord& user,
+                                       AuthSession session, const std::string& factor,
+                                       const std::string& email_to = {});
+  Result<AuthOutcome> AnswerMfaCode(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerSelectMfaType(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerMfaSetup(Attempt& a, const RespondInput& in);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,
