@@ -426,6 +426,7 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   if (input.challenge_name == "DEVICE_PASSWORD_VERIFIER") {
     return AnswerDevicePasswordVerifier(a, input);
   }
+  if (auto mfa = TryAnswerMfa(a, input)) return std::move(*mfa);
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }
@@ -607,6 +608,7 @@ Result<AuthOutcome> AuthService::NextStep(Attempt& a, const UserRecord& user, Au
     return OpenChallenge(a, std::move(session), std::move(parameters));
   }
   if (auto device = DeviceStep(a, user, session)) return std::move(*device);
+  if (auto mfa = MfaStep(a, user, session)) return std::move(*mfa);
   return IssueTokens(a, user, session);
 }
 
