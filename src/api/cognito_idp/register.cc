@@ -12,6 +12,7 @@ std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& regis
   RegisterSelfServiceOps(registry, ctx, tokens);
   RegisterDeviceOps(registry, ctx, tokens);
   RegisterMfaOps(registry, ctx, tokens);
+  RegisterAuthFactorOps(registry, ctx, tokens);
   return tokens;
 }
 

@@ -42,5 +42,8 @@ void RegisterDeviceOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
 // AdminDeleteSoftwareToken.
 void RegisterMfaOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                     std::shared_ptr<domain::tokens::TokenService> tokens);
+// GetUserAuthFactors, AdminGetUserAuthFactors.
+void RegisterAuthFactorOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                           std::shared_ptr<domain::tokens::TokenService> tokens);
 
 }  // namespace cognate::api::cognito_idp

@@ -81,6 +81,7 @@ struct AuthOutcome {
   std::string challenge_name;
   std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
   StringMap challenge_parameters;
+  std::vector<std::string> available_challenges;  // SELECT_CHALLENGE's AvailableChallenges
 };
 
 using userpool::ClientFacts;
@@ -150,6 +151,15 @@ class AuthService {
   Result<AuthOutcome> AnswerMfaCode(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerSelectMfaType(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerMfaSetup(Attempt& a, const RespondInput& in);
+  // Choice-based sign-in, USER_AUTH (user_auth.cc).
+  Result<AuthOutcome> StartUserAuth(Attempt& a);
+  Result<AuthOutcome> StartUserAuthSrp(Attempt& a);
+  Result<AuthOutcome> SendSignInCode(Attempt& a, const users::UserRecord* user,
+                                     const nlohmann::json& pool_doc, AuthSession session,
+                                     bool email);
+  Result<AuthOutcome> AnswerSelectChallenge(Attempt& a, const RespondInput& in);
+  bool IsSignInOtpAnswer(const RespondInput& in);  // EMAIL_OTP / SMS_OTP as the first factor
+  Result<AuthOutcome> AnswerSignInOtp(Attempt& a, const RespondInput& in);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,
