@@ -11,7 +11,14 @@ find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)
 find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(SODIUM REQUIRED libsodium)
+# libsodium is linked statically so its argon2 memory can be reused (src/crypto/pwhash_memory.h).
+find_library(SODIUM_STATIC_LIBRARY NAMES libsodium.a HINTS ${SODIUM_LIBRARY_DIRS} REQUIRED)
+add_library(Sodium::Static STATIC IMPORTED)
+set_target_properties(Sodium::Static PROPERTIES
+  IMPORTED_LOCATION ${SODIUM_STATIC_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES "${SODIUM_INCLUDE_DIRS}"
+  INTERFACE_LINK_LIBRARIES Threads::Threads)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 if(COGNATE_BUILD_TESTS)
   find_package(GTest REQUIRED)

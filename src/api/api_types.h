@@ -41,6 +41,11 @@ class RequestHandler {
   // modexps): http/ runs them on a separate, lower-priority lane so that a flood of sign-ins
   // does not queue cheap calls such as GetUser behind them. Must be cheap; must not throw.
   virtual bool IsCpuHeavy(const ApiRequest& /*request*/) const { return false; }
+  // True for requests that only read a few rows and verify a signature (tens of microseconds):
+  // http/ may answer them on the I/O thread itself, sparing two thread hops, when it is told
+  // that the store's reads never block (HttpServerOptions::inline_reads). Must be cheap; must
+  // not throw.
+  virtual bool IsInlineSafe(const ApiRequest& /*request*/) const { return false; }
 };
 
 }  // namespace cognate::api

@@ -46,6 +46,23 @@ ApiResponse Router::Handle(const ApiRequest& request) {
   return r;
 }
 
+namespace {
+
+// The operation named by X-Amz-Target ("" when there is none).
+std::string_view TargetOperation(const ApiRequest& request) {
+  std::string_view target = request.Header("X-Amz-Target");
+  const auto dot = target.rfind('.');
+  return dot == std::string_view::npos ? std::string_view() : target.substr(dot + 1);
+}
+
+}  // namespace
+
+bool Router::IsInlineSafe(const ApiRequest& request) const {
+  const std::string_view target = request.Header("X-Amz-Target");
+  return target == "AWSCognitoIdentityProviderService.GetUser" ||
+         target == "AWSCognitoIdentityProviderService.AdminGetUser";
+}
+
 bool Router::IsCpuHeavy(const ApiRequest& request) const {
   // Operations that hash a password or run SRP modexps (argon2id ~15 ms, SRP ~1.5 ms).
   static constexpr std::string_view kHeavy[] = {
@@ -66,9 +83,7 @@ bool Router::IsCpuHeavy(const ApiRequest& request) const {
     std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
     return path == "/oauth2/token" || path == "/login";
   }
-  const auto dot = target.rfind('.');
-  if (dot == std::string_view::npos) return false;
-  const std::string_view op = target.substr(dot + 1);
+  const std::string_view op = TargetOperation(request);
   return std::find(std::begin(kHeavy), std::end(kHeavy), op) != std::end(kHeavy);
 }
 

@@ -29,6 +29,8 @@ class Router final : public RequestHandler {
   // The sign-in, sign-up and password operations of cognito-idp (by X-Amz-Target) and the OAuth
   // token endpoint.
   bool IsCpuHeavy(const ApiRequest& request) const override;
+  // GetUser and AdminGetUser: a token check and point reads.
+  bool IsInlineSafe(const ApiRequest& request) const override;
 
  private:
   RequestHandler& aws_json_;

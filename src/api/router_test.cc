@@ -93,5 +93,21 @@ TEST(RouterTest, CpuHeavyLane) {
   EXPECT_FALSE(router.IsCpuHeavy(Req("GET", "/health")));
 }
 
+TEST(RouterTest, InlineSafeAreOnlyTheUserReads) {
+  Named aws("aws");
+  Router router(aws);
+  auto with_target = [](std::string target) {
+    ApiRequest r = Req("POST", "/");
+    r.headers.emplace_back("X-Amz-Target", std::move(target));
+    return r;
+  };
+  EXPECT_TRUE(router.IsInlineSafe(with_target("AWSCognitoIdentityProviderService.GetUser")));
+  EXPECT_TRUE(router.IsInlineSafe(with_target("AWSCognitoIdentityProviderService.AdminGetUser")));
+  EXPECT_FALSE(router.IsInlineSafe(with_target("AWSCognitoIdentityProviderService.InitiateAuth")));
+  EXPECT_FALSE(router.IsInlineSafe(with_target("AWSCognitoIdentityService.GetUser")));
+  EXPECT_FALSE(router.IsInlineSafe(with_target("GetUser")));
+  EXPECT_FALSE(router.IsInlineSafe(Req("GET", "/example/.well-known/jwks.json")));
+}
+
 }  // namespace
 }  // namespace cognate::api

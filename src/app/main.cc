@@ -62,6 +62,10 @@ class LateHandler final : public api::RequestHandler {
     auto* t = target_.load();
     return t != nullptr && t->IsCpuHeavy(request);
   }
+  bool IsInlineSafe(const api::ApiRequest& request) const override {
+    auto* t = target_.load();
+    return t != nullptr && t->IsInlineSafe(request);
+  }
 
  private:
   std::atomic<api::RequestHandler*> target_{nullptr};
@@ -192,6 +196,9 @@ int Run(int argc, char** argv) {
   http_options.port = config.port;
   http_options.io_threads = config.io_threads;
   http_options.compute_threads = config.compute_threads;
+  // Embedded SQLite (WAL: readers never wait for the writer) and memory answer reads in
+  // microseconds; PostgreSQL reads cross the network, so they stay off the I/O threads.
+  http_options.inline_reads = !config.UsesPostgres();
   http_options.tls_cert_file = config.tls_cert;
   http_options.tls_key_file = config.tls_key;
   http_options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);

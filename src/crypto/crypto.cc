@@ -8,6 +8,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "crypto/pwhash_memory.h"
+
 namespace cognate::crypto {
 namespace {
 
@@ -191,6 +193,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 std::string HashPassword(std::string_view password, const PasswordHashParams& params) {
   EnsureSodium();
   std::array<char, crypto_pwhash_STRBYTES> out{};
+  pwhash_memory::Scope reuse_memory;
   if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), params.ops_limit,
                             params.mem_limit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     throw std::runtime_error("argon2id: out of memory");
@@ -202,6 +205,7 @@ bool VerifyPassword(std::string_view password, std::string_view phc) {
   EnsureSodium();
   if (phc.size() >= crypto_pwhash_STRBYTES || !phc.starts_with("$argon2id$")) return false;
   std::string z(phc);  // NUL-terminated copy
+  pwhash_memory::Scope reuse_memory;
   return crypto_pwhash_str_verify(z.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -376,9 +376,13 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
       auto task = std::make_shared<ComputeTask>();
       task->request = ToApiRequest(std::move(req), request_id, source_ip);
       lowest.expires_never();  // the handler's time is not the client's fault
-      auto hop = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-          [this, task](auto done) { StartCompute(task, std::move(done)); }, asio::use_awaitable);
-      co_await std::move(hop);
+      if (options.inline_reads && handler.IsInlineSafe(task->request)) {
+        RunHandler(*task);
+      } else {
+        auto hop = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+            [this, task](auto done) { StartCompute(task, std::move(done)); }, asio::use_awaitable);
+        co_await std::move(hop);
+      }
       api::ApiResponse api_res = std::move(task->response);
       if (!api_res.operation.empty()) operation = api_res.operation;
       if (!api_res.error_type.empty()) error_type = api_res.error_type;

@@ -38,6 +38,10 @@ struct HttpServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   bool access_log = true;
+  // When true, requests for which RequestHandler::IsInlineSafe holds are answered on the I/O
+  // thread without the hop to the compute pool. Set it only when the store's reads never block
+  // (embedded SQLite, memory).
+  bool inline_reads = false;
 };
 
 class HttpServer {

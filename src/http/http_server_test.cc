@@ -49,6 +49,10 @@ class FakeHandler final : public api::RequestHandler {
     r.operation = "Echo";
     return r;
   }
+  std::function<bool(const api::ApiRequest&)> inline_safe;
+  bool IsInlineSafe(const api::ApiRequest& request) const override {
+    return inline_safe && inline_safe(request);
+  }
 };
 
 class HttpServerTest : public ::testing::Test {
@@ -398,6 +402,39 @@ TEST_F(HttpServerTest, SlowHandlerDoesNotBlockOtherConnections) {
   beast::flat_buffer buf;
   beast::error_code ec;
   EXPECT_EQ(Read(blocked, buf, ec).body(), "block");
+}
+
+TEST_F(HttpServerTest, InlineSafeRequestsBypassABusyComputePool) {
+  // One compute thread, held by a slow request; an inline-safe request is answered meanwhile
+  // (on its I/O thread), which proves it never queued for the compute pool.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> slow_started{false};
+  handler_.fn = [&](const api::ApiRequest& req) {
+    if (req.body == "slow") {
+      slow_started = true;
+      released.wait();
+    }
+    api::ApiResponse r;
+    r.status = 200;
+    r.body = "ok:" + req.body;
+    return r;
+  };
+  handler_.inline_safe = [](const api::ApiRequest& req) { return req.body == "quick"; };
+  HttpServerOptions opts;
+  opts.compute_threads = 1;
+  opts.inline_reads = true;
+  StartServer(opts);
+  auto slow = Connect();
+  bh::write(slow, Post("slow"));
+  for (int i = 0; i < 500 && !slow_started; ++i) std::this_thread::sleep_for(2ms);
+  ASSERT_TRUE(slow_started);
+  auto quick = RoundTrip(Post("quick"));
+  EXPECT_EQ(quick.body(), "ok:quick");
+  release.set_value();
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  EXPECT_EQ(Read(slow, buf, ec).body(), "ok:slow");
 }
 
 TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequest) {
