@@ -12,6 +12,7 @@
 #include "domain/auth/auth_service.h"
 #include "domain/auth/device_record.h"
 #include "domain/auth/device_service.h"
+#include "domain/tokens/token_service.h"
 #include "domain/users/test_support.h"
 #include "domain/users/user_service.h"
 
@@ -427,6 +428,38 @@ TEST_F(DeviceFlowTest, ListForgetAndAdminErrors) {
                "Device does not exist.");
   EXPECT_FALSE(devices_.AdminListDevices("us-east-1_none", "alice", std::nullopt, std::nullopt));
   EXPECT_ERROR(SignIn(keys[0]), kResourceNotFound, "Device does not exist.");
+}
+
+TEST_F(DeviceFlowTest, TokenFamiliesAreBoundToTheirDevice) {
+  tokens::TokenService service(env_.ctx);
+  tokens::SignInGrant grant;
+  grant.pool_id = kPool;
+  grant.client_id = "client1";
+  grant.sub = sub_;
+  grant.device_key = "eu-west-1_0000000a-0000-4000-8000-000000000000";
+  auto bound = service.IssueForSignIn(grant);
+  ASSERT_TRUE(bound) << bound.error().message();
+  tokens::RefreshInput in;
+  in.client_id = "client1";
+  in.refresh_token = bound->refresh_token;
+  EXPECT_ERROR(service.Refresh(in), kNotAuthorized, "Invalid Refresh Token");
+  in.device_key = "eu-west-1_0000000b-0000-4000-8000-000000000000";
+  EXPECT_ERROR(service.Refresh(in), kNotAuthorized, "Invalid Refresh Token");
+  in.device_key = grant.device_key;
+  EXPECT_TRUE(service.Refresh(in));
+
+  grant.device_key.clear();
+  auto unbound = service.IssueForSignIn(grant);
+  ASSERT_TRUE(unbound);
+  in.refresh_token = unbound->refresh_token;
+  in.device_key.clear();
+  EXPECT_TRUE(service.Refresh(in));
+  in.device_key = "eu-west-1_0000000c-0000-4000-8000-000000000000";
+  auto adopted = service.Refresh(in);
+  ASSERT_TRUE(adopted);
+  auto claims = service.VerifyAccessToken(adopted->access_token);
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->device_key, in.device_key);
 }
 
 }  // namespace
