@@ -62,6 +62,7 @@ json OutcomeJson(const AuthOutcome& o) {
   json params = json::object();
   for (const auto& [k, v] : o.challenge_parameters) params[k] = v;
   out["ChallengeParameters"] = std::move(params);
+  if (!o.available_challenges.empty()) out["AvailableChallenges"] = o.available_challenges;
   return out;
 }
 

@@ -11,6 +11,8 @@ std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& regis
   RegisterAuthOps(registry, ctx, tokens);
   RegisterSelfServiceOps(registry, ctx, tokens);
   RegisterDeviceOps(registry, ctx, tokens);
+  RegisterMfaOps(registry, ctx, tokens);
+  RegisterAuthFactorOps(registry, ctx, tokens);
   return tokens;
 }
 

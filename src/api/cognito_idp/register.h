@@ -37,5 +37,13 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
 // twins (but ConfirmDevice).
 void RegisterDeviceOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                        std::shared_ptr<domain::tokens::TokenService> tokens);
+// GetUserPoolMfaConfig, SetUserPoolMfaConfig, AssociateSoftwareToken, VerifySoftwareToken,
+// SetUserMFAPreference, AdminSetUserMFAPreference, SetUserSettings, AdminSetUserSettings,
+// AdminDeleteSoftwareToken.
+void RegisterMfaOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                    std::shared_ptr<domain::tokens::TokenService> tokens);
+// GetUserAuthFactors, AdminGetUserAuthFactors.
+void RegisterAuthFactorOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                           std::shared_ptr<domain::tokens::TokenService> tokens);
 
 }  // namespace cognate::api::cognito_idp

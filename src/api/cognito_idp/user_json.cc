@@ -1,5 +1,7 @@
 #include "api/cognito_idp/user_json.h"
 
+#include <algorithm>
+
 namespace cognate::api::cognito_idp {
 namespace {
 
@@ -71,6 +73,11 @@ json AdminGetUserJson(const domain::users::UserRecord& user) {
   if (auto it = user.doc.find("mfa_settings");
       it != user.doc.end() && it->is_array() && !it->empty()) {
     out["UserMFASettingList"] = *it;
+    // The legacy view of SMS MFA (SetUserSettings).
+    if (std::find(it->begin(), it->end(), json("SMS_MFA")) != it->end()) {
+      out["MFAOptions"] =
+          json::array({{{"DeliveryMedium", "SMS"}, {"AttributeName", "phone_number"}}});
+    }
   }
   if (auto it = user.doc.find("preferred_mfa"); it != user.doc.end() && it->is_string()) {
     out["PreferredMfaSetting"] = *it;

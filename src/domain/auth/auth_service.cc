@@ -244,7 +244,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
     return ApiError::InvalidParameter("Initiate Auth method not supported.");
   }
   if (!FlowAllowed(client->explicit_auth_flows, flow)) return FlowNotEnabled(flow);
-  if (flow == "CUSTOM_AUTH" || flow == "USER_AUTH") {
+  if (flow == "CUSTOM_AUTH") {
     return ApiError(ErrorCode::kUnsupportedOperation,
                     "Cognate does not implement the " + flow + " flow yet.");
   }
@@ -253,6 +253,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
 
   Attempt a{std::move(*client), std::move(*rules), input.admin, flow, &input.parameters};
   if (flow == "USER_SRP_AUTH") return StartSrp(a);
+  if (flow == "USER_AUTH") return StartUserAuth(a);
   if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") return StartRefresh(a);
   return StartPassword(a);
 }
@@ -426,6 +427,9 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   if (input.challenge_name == "DEVICE_PASSWORD_VERIFIER") {
     return AnswerDevicePasswordVerifier(a, input);
   }
+  if (auto mfa = TryAnswerMfa(a, input)) return std::move(*mfa);
+  if (input.challenge_name == "SELECT_CHALLENGE") return AnswerSelectChallenge(a, input);
+  if (IsSignInOtpAnswer(input)) return AnswerSignInOtp(a, input);
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }
@@ -607,6 +611,7 @@ Result<AuthOutcome> AuthService::NextStep(Attempt& a, const UserRecord& user, Au
     return OpenChallenge(a, std::move(session), std::move(parameters));
   }
   if (auto device = DeviceStep(a, user, session)) return std::move(*device);
+  if (auto mfa = MfaStep(a, user, session)) return std::move(*mfa);
   return IssueTokens(a, user, session);
 }
 

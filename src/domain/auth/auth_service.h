@@ -81,6 +81,7 @@ struct AuthOutcome {
   std::string challenge_name;
   std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
   StringMap challenge_parameters;
+  std::vector<std::string> available_challenges;  // SELECT_CHALLENGE's AvailableChallenges
 };
 
 using userpool::ClientFacts;
@@ -138,6 +139,27 @@ class AuthService {
                           const AuthSession& session, tokens::SignInGrant& grant, AuthOutcome& out);
   std::string TrackedDeviceKey(const std::string& pool_id, const std::string& given);
   Result<void> CheckRefreshDevice(const ClientFacts& client, const tokens::IssuedTokens& issued);
+  // MFA (mfa_step.cc): the MFA step of NextStep (nullopt when no MFA is due) and the answers
+  // to SMS_MFA, EMAIL_OTP (as MFA), SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP (nullopt
+  // when the challenge is not one of ours).
+  std::optional<Result<AuthOutcome>> MfaStep(Attempt& a, const users::UserRecord& user,
+                                             AuthSession& session);
+  std::optional<Result<AuthOutcome>> TryAnswerMfa(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> OpenMfaChallenge(Attempt& a, const users::UserRecord& user,
+                                       AuthSession session, const std::string& factor,
+                                       const std::string& email_to = {});
+  Result<AuthOutcome> AnswerMfaCode(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerSelectMfaType(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerMfaSetup(Attempt& a, const RespondInput& in);
+  // Choice-based sign-in, USER_AUTH (user_auth.cc).
+  Result<AuthOutcome> StartUserAuth(Attempt& a);
+  Result<AuthOutcome> StartUserAuthSrp(Attempt& a);
+  Result<AuthOutcome> SendSignInCode(Attempt& a, const users::UserRecord* user,
+                                     const nlohmann::json& pool_doc, AuthSession session,
+                                     bool email);
+  Result<AuthOutcome> AnswerSelectChallenge(Attempt& a, const RespondInput& in);
+  bool IsSignInOtpAnswer(const RespondInput& in);  // EMAIL_OTP / SMS_OTP as the first factor
+  Result<AuthOutcome> AnswerSignInOtp(Attempt& a, const RespondInput& in);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,

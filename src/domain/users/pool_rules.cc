@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <memory>
-#include <mutex>
-#include <unordered_map>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "common/derived_cache.h"
 #include "crypto/crypto.h"
 #include "domain/userpool/pool_defaults.h"
 #include "domain/userpool/pool_repository.h"
@@ -296,38 +295,9 @@ namespace {
 // Parsed rules of recently used pools, keyed by pool id and checked against the row's version
 // and modification time on every use. The row itself is still read from the store each time, so
 // an update made by any node is seen at once; only the JSON parse (most of AdminGetUser's CPU
-// before this cache) is skipped. Bounded: cleared when it grows past kMaxPools.
-class PoolRulesCache {
- public:
-  PoolRules Get(const store::PoolRow& row) {
-    {
-      std::lock_guard lock(mu_);
-      auto it = entries_.find(row.id);
-      if (it != entries_.end() && it->second.version == row.version &&
-          it->second.modified_ms == row.modified_ms) {
-        return *it->second.rules;
-      }
-    }
-    auto rules = std::make_shared<const PoolRules>(PoolRules::FromRow(row));
-    std::lock_guard lock(mu_);
-    if (entries_.size() >= kMaxPools) entries_.clear();
-    entries_[row.id] = Entry{row.version, row.modified_ms, rules};
-    return *rules;
-  }
-
- private:
-  static constexpr std::size_t kMaxPools = 1024;
-  struct Entry {
-    std::int64_t version = 0;
-    std::int64_t modified_ms = 0;
-    std::shared_ptr<const PoolRules> rules;
-  };
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
-};
-
-PoolRulesCache& RulesCache() {
-  static PoolRulesCache cache;
+// before this cache) is skipped.
+DerivedCache<PoolRules>& RulesCache() {
+  static DerivedCache<PoolRules> cache;
   return cache;
 }
 
@@ -336,7 +306,9 @@ PoolRulesCache& RulesCache() {
 Result<PoolRules> LoadPoolRules(ServiceContext& ctx, const std::string& pool_id) {
   auto row = userpool::LoadPool(ctx, pool_id);
   if (!row) return row.error();
-  return RulesCache().Get(*row);
+  const std::string stamp = std::to_string(row->version) + ":" + std::to_string(row->modified_ms);
+  if (auto hit = RulesCache().Find(row->id, stamp)) return *hit;
+  return *RulesCache().Put(row->id, stamp, PoolRules::FromRow(*row));
 }
 
 }  // namespace cognate::domain::users
