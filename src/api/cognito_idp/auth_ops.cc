@@ -49,6 +49,11 @@ json OutcomeJson(const AuthOutcome& o) {
   json out = json::object();
   if (o.tokens) {
     out["AuthenticationResult"] = AuthenticationResultJson(*o.tokens);
+    if (o.new_device) {
+      out["AuthenticationResult"]["NewDeviceMetadata"] = {
+          {"DeviceKey", o.new_device->device_key},
+          {"DeviceGroupKey", o.new_device->device_group_key}};
+    }
     out["ChallengeParameters"] = json::object();
     return out;
   }
@@ -57,6 +62,7 @@ json OutcomeJson(const AuthOutcome& o) {
   json params = json::object();
   for (const auto& [k, v] : o.challenge_parameters) params[k] = v;
   out["ChallengeParameters"] = std::move(params);
+  if (!o.available_challenges.empty()) out["AvailableChallenges"] = o.available_challenges;
   return out;
 }
 

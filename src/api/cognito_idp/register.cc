@@ -10,7 +10,9 @@ std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& regis
   RegisterTokenOps(registry, ctx, tokens);
   RegisterAuthOps(registry, ctx, tokens);
   RegisterSelfServiceOps(registry, ctx, tokens);
+  RegisterDeviceOps(registry, ctx, tokens);
   RegisterMfaOps(registry, ctx, tokens);
+  RegisterAuthFactorOps(registry, ctx, tokens);
   return tokens;
 }
 

@@ -33,10 +33,17 @@ void RegisterAuthOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
 // GetUserAttributeVerificationCode, VerifyUserAttribute.
 void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                             std::shared_ptr<domain::tokens::TokenService> tokens);
+// ConfirmDevice, GetDevice, ListDevices, ForgetDevice, UpdateDeviceStatus and their Admin*
+// twins (but ConfirmDevice).
+void RegisterDeviceOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                       std::shared_ptr<domain::tokens::TokenService> tokens);
 // GetUserPoolMfaConfig, SetUserPoolMfaConfig, AssociateSoftwareToken, VerifySoftwareToken,
 // SetUserMFAPreference, AdminSetUserMFAPreference, SetUserSettings, AdminSetUserSettings,
 // AdminDeleteSoftwareToken.
 void RegisterMfaOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                     std::shared_ptr<domain::tokens::TokenService> tokens);
+// GetUserAuthFactors, AdminGetUserAuthFactors.
+void RegisterAuthFactorOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
+                           std::shared_ptr<domain::tokens::TokenService> tokens);
 
 }  // namespace cognate::api::cognito_idp

@@ -244,7 +244,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
     return ApiError::InvalidParameter("Initiate Auth method not supported.");
   }
   if (!FlowAllowed(client->explicit_auth_flows, flow)) return FlowNotEnabled(flow);
-  if (flow == "CUSTOM_AUTH" || flow == "USER_AUTH") {
+  if (flow == "CUSTOM_AUTH") {
     return ApiError(ErrorCode::kUnsupportedOperation,
                     "Cognate does not implement the " + flow + " flow yet.");
   }
@@ -253,6 +253,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
 
   Attempt a{std::move(*client), std::move(*rules), input.admin, flow, &input.parameters};
   if (flow == "USER_SRP_AUTH") return StartSrp(a);
+  if (flow == "USER_AUTH") return StartUserAuth(a);
   if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") return StartRefresh(a);
   return StartPassword(a);
 }
@@ -385,7 +386,7 @@ Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
   in.pool_id = a.admin ? a.client.pool_id : "";
   in.client_id = a.client.client_id;
   in.refresh_token = *token;
-  in.device_key = Param(*a.params, "DEVICE_KEY").value_or("");
+  in.device_key = TrackedDeviceKey(a.client.pool_id, Param(*a.params, "DEVICE_KEY").value_or(""));
   in.allow_rotation = false;
   auto issued = issuer_->Refresh(in);
   if (!issued) {
@@ -405,6 +406,7 @@ Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
       return ok.error();
     }
   }
+  if (auto ok = CheckRefreshDevice(a.client, *issued); !ok) return ok.error();
   AuthOutcome out;
   out.tokens = std::move(*issued);
   return out;
@@ -421,7 +423,13 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   Attempt a{std::move(*client), std::move(*rules), input.admin, "", &input.responses};
   if (input.challenge_name == kPasswordVerifier) return AnswerPasswordVerifier(a, input);
   if (input.challenge_name == kNewPasswordRequired) return AnswerNewPassword(a, input);
+  if (input.challenge_name == "DEVICE_SRP_AUTH") return AnswerDeviceSrp(a, input);
+  if (input.challenge_name == "DEVICE_PASSWORD_VERIFIER") {
+    return AnswerDevicePasswordVerifier(a, input);
+  }
   if (auto mfa = TryAnswerMfa(a, input)) return std::move(*mfa);
+  if (input.challenge_name == "SELECT_CHALLENGE") return AnswerSelectChallenge(a, input);
+  if (IsSignInOtpAnswer(input)) return AnswerSignInOtp(a, input);
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }
@@ -602,12 +610,14 @@ Result<AuthOutcome> AuthService::NextStep(Attempt& a, const UserRecord& user, Au
                             {"userAttributes", user_attributes.dump()}};
     return OpenChallenge(a, std::move(session), std::move(parameters));
   }
+  if (auto device = DeviceStep(a, user, session)) return std::move(*device);
   if (auto mfa = MfaStep(a, user, session)) return std::move(*mfa);
   return IssueTokens(a, user, session);
 }
 
-Result<AuthOutcome> AuthService::OpenChallenge(Attempt& /*a*/, AuthSession session,
+Result<AuthOutcome> AuthService::OpenChallenge(Attempt& a, AuthSession session,
                                                StringMap parameters, std::string handle) {
+  NoteDeviceKey(a, session);
   if (handle.empty()) handle = SessionStore::NewHandle();
   if (auto ok = sessions_.Put(handle, session); !ok) return ok.error();
   AuthOutcome out;
@@ -624,9 +634,10 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   grant.client_id = a.client.client_id;
   grant.sub = user.sub;
   grant.auth_time_s = session.auth_time_s > 0 ? session.auth_time_s : ctx_.clock.NowSeconds();
+  AuthOutcome out;
+  if (auto bound = BindDevice(a, user, session, grant, out); !bound) return bound.error();
   auto issued = issuer_->IssueForSignIn(grant);
   if (!issued) return issued.error();
-  AuthOutcome out;
   out.tokens = std::move(*issued);
   return out;
 }
@@ -646,7 +657,7 @@ Result<tokens::IssuedTokens> AuthService::GetTokensFromRefreshToken(
   tokens::RefreshInput in;
   in.client_id = client->client_id;
   in.refresh_token = input.refresh_token;
-  in.device_key = input.device_key;
+  in.device_key = TrackedDeviceKey(client->pool_id, input.device_key);
   in.allow_rotation = true;
   auto issued = issuer_->Refresh(in);
   if (!issued) {
@@ -658,6 +669,7 @@ Result<tokens::IssuedTokens> AuthService::GetTokensFromRefreshToken(
     }
     return e;
   }
+  if (auto ok = CheckRefreshDevice(*client, *issued); !ok) return ok.error();
   return issued;
 }
 

@@ -68,12 +68,20 @@ struct RefreshTokensInput {  // GetTokensFromRefreshToken
   std::string device_key;
 };
 
+// AuthenticationResult.NewDeviceMetadata (device tracking, device_step.cc).
+struct NewDeviceMetadata {
+  std::string device_key;
+  std::string device_group_key;
+};
+
 // Either tokens or the next challenge.
 struct AuthOutcome {
   std::optional<tokens::IssuedTokens> tokens;
+  std::optional<NewDeviceMetadata> new_device;  // with tokens, in a device-tracking pool
   std::string challenge_name;
   std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
   StringMap challenge_parameters;
+  std::vector<std::string> available_challenges;  // SELECT_CHALLENGE's AvailableChallenges
 };
 
 using userpool::ClientFacts;
@@ -119,6 +127,18 @@ class AuthService {
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerNewPassword(Attempt& a, const RespondInput& in);
+  // Remembered devices (device_step.cc): DEVICE_SRP_AUTH after the first factor when the
+  // sign-in names a remembered device, its two answers, the device the tokens are bound to, and
+  // the device check of the refresh flows.
+  std::optional<Result<AuthOutcome>> DeviceStep(Attempt& a, const users::UserRecord& user,
+                                                AuthSession& session);
+  Result<AuthOutcome> AnswerDeviceSrp(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> AnswerDevicePasswordVerifier(Attempt& a, const RespondInput& in);
+  void NoteDeviceKey(const Attempt& a, AuthSession& session) const;
+  Result<void> BindDevice(const Attempt& a, const users::UserRecord& user,
+                          const AuthSession& session, tokens::SignInGrant& grant, AuthOutcome& out);
+  std::string TrackedDeviceKey(const std::string& pool_id, const std::string& given);
+  Result<void> CheckRefreshDevice(const ClientFacts& client, const tokens::IssuedTokens& issued);
   // MFA (mfa_step.cc): the MFA step of NextStep (nullopt when no MFA is due) and the answers
   // to SMS_MFA, EMAIL_OTP (as MFA), SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP (nullopt
   // when the challenge is not one of ours).
@@ -131,6 +151,15 @@ class AuthService {
   Result<AuthOutcome> AnswerMfaCode(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerSelectMfaType(Attempt& a, const RespondInput& in);
   Result<AuthOutcome> AnswerMfaSetup(Attempt& a, const RespondInput& in);
+  // Choice-based sign-in, USER_AUTH (user_auth.cc).
+  Result<AuthOutcome> StartUserAuth(Attempt& a);
+  Result<AuthOutcome> StartUserAuthSrp(Attempt& a);
+  Result<AuthOutcome> SendSignInCode(Attempt& a, const users::UserRecord* user,
+                                     const nlohmann::json& pool_doc, AuthSession session,
+                                     bool email);
+  Result<AuthOutcome> AnswerSelectChallenge(Attempt& a, const RespondInput& in);
+  bool IsSignInOtpAnswer(const RespondInput& in);  // EMAIL_OTP / SMS_OTP as the first factor
+  Result<AuthOutcome> AnswerSignInOtp(Attempt& a, const RespondInput& in);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,

@@ -141,7 +141,8 @@ struct TokenService::Impl {
   // Everything an issuance reads besides the keys.
   struct Subject {
     store::ClientRow client;
-    json client_doc;
+    std::shared_ptr<const json> client_doc_ptr;  // shared with the parse cache
+    const json& client_doc() const { return *client_doc_ptr; }
     users::UserRecord user;
     std::vector<groups::GroupRecord> groups;
     std::vector<std::string> readable;
@@ -150,12 +151,12 @@ struct TokenService::Impl {
   Result<Subject> LoadSubject(const store::ClientRow& client, const std::string& sub) {
     Subject s;
     s.client = client;
-    auto doc = userpool::ParseDoc(client.doc);
+    auto doc = userpool::ClientDoc(client);
     if (!doc) return doc.error();
-    s.client_doc = std::move(*doc);
+    s.client_doc_ptr = std::move(*doc);
     auto rules = users::LoadPoolRules(ctx, client.pool_id);
     if (!rules) return rules.error();
-    s.readable = ReadableAttributes(*rules, s.client_doc);
+    s.readable = ReadableAttributes(*rules, s.client_doc());
     auto row = ctx.store.GetUserBySub(client.pool_id, sub);
     if (!row) {
       if (row.error().IsNotFound()) return ApiError::UserNotFound();
@@ -186,7 +187,7 @@ struct TokenService::Impl {
     in.scopes = family.scopes;
     in.auth_time_s = family.auth_time_s;
     in.now_s = now_s;
-    in.validity = ValidityFromClient(s.client_doc);
+    in.validity = ValidityFromClient(s.client_doc());
     in.readable = s.readable;
     const auto& signer = *(*pool_keys)->signer;
     IssuedTokens out;
@@ -219,7 +220,7 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
   if (!subject) return subject.error();
 
   const std::int64_t now_ms = ctx.clock.NowMillis();
-  const TokenValidity validity = ValidityFromClient(subject->client_doc);
+  const TokenValidity validity = ValidityFromClient(subject->client_doc());
   FamilyDoc family;
   family.auth_time_s = grant.auth_time_s > 0 ? grant.auth_time_s : now_ms / 1000;
   family.device_key = grant.device_key;
@@ -297,12 +298,17 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
     auto subject = impl_->LoadSubject(*client, row->sub);
     if (!subject) return subject.error();
     if (!subject->user.enabled) return ApiError::NotAuthorized("User is disabled.");
-    if (!input.device_key.empty()) family.device_key = input.device_key;
+    // Tokens bound to a device refresh only with that device's key (Cognito's device tracking);
+    // a family without one adopts the key it is refreshed with.
+    if (!family.device_key.empty() && input.device_key != family.device_key) {
+      return ApiError::NotAuthorized(kInvalidRefresh);
+    }
+    if (family.device_key.empty()) family.device_key = input.device_key;
 
-    const RotationSettings rotation = RotationFromClient(subject->client_doc);
+    const RotationSettings rotation = RotationFromClient(subject->client_doc());
     std::string new_refresh;
     if (input.allow_rotation && rotation.enabled) {
-      const TokenValidity validity = ValidityFromClient(subject->client_doc);
+      const TokenValidity validity = ValidityFromClient(subject->client_doc());
       new_refresh = EncodeRefreshToken(ctx.secret_box, row->family_id);
       store::TokenFamilyRow next = *row;
       if (is_current) {

@@ -58,7 +58,9 @@ struct RefreshInput {
   std::string pool_id;    // when known (AdminInitiateAuth); "" = taken from the client
   std::string client_id;  // must be the client the token was issued to
   std::string refresh_token;
-  std::string device_key;  // from AuthParameters DEVICE_KEY, if given
+  // From AuthParameters DEVICE_KEY, if given. A family bound to a device refreshes only with
+  // that device's key (NotAuthorizedException "Invalid Refresh Token" otherwise).
+  std::string device_key;
   // GetTokensFromRefreshToken: rotate when the client's RefreshTokenRotation is ENABLED.
   bool allow_rotation = false;
 };

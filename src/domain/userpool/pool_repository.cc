@@ -1,5 +1,9 @@
 #include "domain/userpool/pool_repository.h"
 
+#include <memory>
+#include <string>
+
+#include "common/derived_cache.h"
 #include "crypto/crypto.h"
 
 namespace cognate::domain::userpool {
@@ -67,8 +71,14 @@ Result<std::optional<std::string>> OpenClientSecret(ServiceContext& ctx,
                                                     const store::ClientRow& row) {
   auto doc = ParseDoc(row.doc);
   if (!doc) return doc.error();
-  auto it = doc->find(kSealedSecretMember);
-  if (it == doc->end() || !it->is_string()) return std::optional<std::string>();
+  return OpenClientSecret(ctx, row, *doc);
+}
+
+Result<std::optional<std::string>> OpenClientSecret(ServiceContext& ctx,
+                                                    const store::ClientRow& row,
+                                                    const nlohmann::json& doc) {
+  auto it = doc.find(kSealedSecretMember);
+  if (it == doc.end() || !it->is_string()) return std::optional<std::string>();
   auto sealed = crypto::Base64Decode(it->get<std::string>());
   if (!sealed) return ApiError::Internal("client secret is not valid base64");
   auto plain = ctx.secret_box.Open(*sealed, SecretAad(row.client_id));
@@ -96,6 +106,15 @@ std::string PoolArn(const DeploymentConfig& config, const std::string& pool_id) 
 nlohmann::json EpochSeconds(std::int64_t millis) {
   if (millis % 1000 == 0) return millis / 1000;
   return static_cast<double>(millis) / 1000.0;
+}
+
+Result<std::shared_ptr<const nlohmann::json>> ClientDoc(const store::ClientRow& row) {
+  static DerivedCache<nlohmann::json> cache;
+  const std::string stamp = row.pool_id + "\n" + row.doc;
+  if (auto hit = cache.Find(row.client_id, stamp)) return hit;
+  auto doc = ParseDoc(row.doc);
+  if (!doc) return doc.error();
+  return cache.Put(row.client_id, stamp, std::move(*doc));
 }
 
 }  // namespace cognate::domain::userpool

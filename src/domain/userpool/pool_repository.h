@@ -9,6 +9,7 @@
 //   has one, is sealed with ctx.secret_box (aad "client-secret:<clientId>") and kept base64 in
 //   the member kSealedSecretMember. Use OpenClientSecret to read it.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,14 @@ Result<nlohmann::json> ParseDoc(const std::string& doc);
 // when the sealed value does not open (wrong master key or a document moved between rows).
 Result<std::optional<std::string>> OpenClientSecret(ServiceContext& ctx,
                                                     const store::ClientRow& row);
+// The same with the row's document already parsed.
+Result<std::optional<std::string>> OpenClientSecret(ServiceContext& ctx,
+                                                    const store::ClientRow& row,
+                                                    const nlohmann::json& doc);
+
+// The parsed document of a client row, shared and reused while the row's text is unchanged
+// (token issuing reads it on every refresh).
+Result<std::shared_ptr<const nlohmann::json>> ClientDoc(const store::ClientRow& row);
 
 // Seals `secret` for the client `client_id` (the value of kSealedSecretMember).
 std::string SealClientSecret(ServiceContext& ctx, const std::string& client_id,

@@ -430,6 +430,16 @@ Result<void> ApplyConfiguration(const Json& in, Json& doc, bool create) {
   auto tier = SimpleEnumMember(in, doc, "UserPoolTier", {"LITE", "ESSENTIALS", "PLUS"},
                                "userPoolTier", "ESSENTIALS", create);
   if (!tier) return tier;
+  // Passwordless first factors are an Essentials / Plus feature.
+  if (doc.value("UserPoolTier", "ESSENTIALS") == "LITE") {
+    for (const auto& f : doc["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]) {
+      if (f != "PASSWORD") {
+        return ApiError(ErrorCode::kFeatureUnavailableInTier,
+                        "AllowedFirstAuthFactors other than PASSWORD require the Essentials or "
+                        "Plus feature plan.");
+      }
+    }
+  }
 
   auto tags = OptObject(in, "UserPoolTags");
   if (!tags) return tags.error();

@@ -28,8 +28,7 @@ PasswordSecrets DerivePasswordSecrets(const ServiceContext& ctx, std::string_vie
   out.phc = crypto::HashPassword(password);
   const crypto::SrpVerifier v =
       crypto::MakeSrpVerifier(SrpPoolName(pool_id), srp_user_id, password);
-  const std::string plain = crypto::HexEncode(v.salt) + ":" + crypto::HexEncode(v.verifier);
-  out.sealed_srp = crypto::Base64Encode(ctx.secret_box.Seal(plain, SrpAad(pool_id, sub)));
+  out.sealed_srp = SealSrpVerifier(ctx, v, SrpAad(pool_id, sub));
   return out;
 }
 
@@ -43,15 +42,19 @@ void SetUserPassword(const ServiceContext& ctx, UserRecord& user, std::string_vi
       user, DerivePasswordSecrets(ctx, user.pool_id, user.sub, SrpUserId(user), password));
 }
 
-std::optional<crypto::SrpVerifier> OpenSrpVerifier(const ServiceContext& ctx,
-                                                   const UserRecord& user) {
-  const auto it = user.doc.find("srp");
-  if (it == user.doc.end() || !it->is_object()) return std::nullopt;
-  const auto sealed_it = it->find("sealed");
-  if (sealed_it == it->end() || !sealed_it->is_string()) return std::nullopt;
-  const auto sealed = crypto::Base64Decode(sealed_it->get<std::string>());
+std::string SealSrpVerifier(const ServiceContext& ctx, const crypto::SrpVerifier& verifier,
+                            std::string_view aad) {
+  const std::string plain =
+      crypto::HexEncode(verifier.salt) + ":" + crypto::HexEncode(verifier.verifier);
+  return crypto::Base64Encode(ctx.secret_box.Seal(plain, aad));
+}
+
+std::optional<crypto::SrpVerifier> OpenSealedSrpVerifier(const ServiceContext& ctx,
+                                                         std::string_view sealed_b64,
+                                                         std::string_view aad) {
+  const auto sealed = crypto::Base64Decode(sealed_b64);
   if (!sealed) return std::nullopt;
-  const auto plain = ctx.secret_box.Open(*sealed, SrpAad(user.pool_id, user.sub));
+  const auto plain = ctx.secret_box.Open(*sealed, aad);
   if (!plain) return std::nullopt;
   const auto colon = plain->find(':');
   if (colon == std::string::npos) return std::nullopt;
@@ -59,6 +62,15 @@ std::optional<crypto::SrpVerifier> OpenSrpVerifier(const ServiceContext& ctx,
   auto verifier = crypto::HexDecode(std::string_view(*plain).substr(colon + 1));
   if (!salt || !verifier || verifier->empty()) return std::nullopt;
   return crypto::SrpVerifier{std::move(*salt), std::move(*verifier)};
+}
+
+std::optional<crypto::SrpVerifier> OpenSrpVerifier(const ServiceContext& ctx,
+                                                   const UserRecord& user) {
+  const auto it = user.doc.find("srp");
+  if (it == user.doc.end() || !it->is_object()) return std::nullopt;
+  const auto sealed_it = it->find("sealed");
+  if (sealed_it == it->end() || !sealed_it->is_string()) return std::nullopt;
+  return OpenSealedSrpVerifier(ctx, sealed_it->get<std::string>(), SrpAad(user.pool_id, user.sub));
 }
 
 }  // namespace cognate::domain::users

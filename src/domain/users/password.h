@@ -35,6 +35,14 @@ void ApplyPasswordSecrets(UserRecord& user, const PasswordSecrets& secrets);
 // Shorthand for Derive + Apply for `user` as it is.
 void SetUserPassword(const ServiceContext& ctx, UserRecord& user, std::string_view password);
 
+// An SRP verifier sealed with the master key for `aad` (base64), and back (nullopt when it does
+// not open or is malformed). The user's verifier and remembered devices' verifiers use these.
+std::string SealSrpVerifier(const ServiceContext& ctx, const crypto::SrpVerifier& verifier,
+                            std::string_view aad);
+std::optional<crypto::SrpVerifier> OpenSealedSrpVerifier(const ServiceContext& ctx,
+                                                         std::string_view sealed_b64,
+                                                         std::string_view aad);
+
 // The user's SRP verifier, or nullopt when it has none (no password, or a password set before
 // verifiers were kept) or the sealed value does not open.
 std::optional<crypto::SrpVerifier> OpenSrpVerifier(const ServiceContext& ctx,

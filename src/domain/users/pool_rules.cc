@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <memory>
-#include <mutex>
-#include <unordered_map>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "common/derived_cache.h"
 #include "crypto/crypto.h"
 #include "domain/userpool/pool_defaults.h"
 #include "domain/userpool/pool_repository.h"
@@ -149,6 +148,13 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
   if (auto it = doc.find("UserAttributeUpdateSettings"); it != doc.end() && it->is_object()) {
     r.verify_before_update_ = StringList(*it, "AttributesRequireVerificationBeforeUpdate");
   }
+  if (const json* dc = Member(doc, "DeviceConfiguration"); dc && dc->is_object()) {
+    r.device_settings_.tracked = true;
+    r.device_settings_.challenge_required_on_new_device =
+        BoolMember(*dc, "ChallengeRequiredOnNewDevice").value_or(false);
+    r.device_settings_.only_remembered_on_user_prompt =
+        BoolMember(*dc, "DeviceOnlyRememberedOnUserPrompt").value_or(false);
+  }
   if (const json* uc = Member(doc, "UsernameConfiguration")) {
     r.case_sensitive_ = BoolMember(*uc, "CaseSensitive").value_or(true);
   }
@@ -289,38 +295,9 @@ namespace {
 // Parsed rules of recently used pools, keyed by pool id and checked against the row's version
 // and modification time on every use. The row itself is still read from the store each time, so
 // an update made by any node is seen at once; only the JSON parse (most of AdminGetUser's CPU
-// before this cache) is skipped. Bounded: cleared when it grows past kMaxPools.
-class PoolRulesCache {
- public:
-  PoolRules Get(const store::PoolRow& row) {
-    {
-      std::lock_guard lock(mu_);
-      auto it = entries_.find(row.id);
-      if (it != entries_.end() && it->second.version == row.version &&
-          it->second.modified_ms == row.modified_ms) {
-        return *it->second.rules;
-      }
-    }
-    auto rules = std::make_shared<const PoolRules>(PoolRules::FromRow(row));
-    std::lock_guard lock(mu_);
-    if (entries_.size() >= kMaxPools) entries_.clear();
-    entries_[row.id] = Entry{row.version, row.modified_ms, rules};
-    return *rules;
-  }
-
- private:
-  static constexpr std::size_t kMaxPools = 1024;
-  struct Entry {
-    std::int64_t version = 0;
-    std::int64_t modified_ms = 0;
-    std::shared_ptr<const PoolRules> rules;
-  };
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
-};
-
-PoolRulesCache& RulesCache() {
-  static PoolRulesCache cache;
+// before this cache) is skipped.
+DerivedCache<PoolRules>& RulesCache() {
+  static DerivedCache<PoolRules> cache;
   return cache;
 }
 
@@ -329,7 +306,9 @@ PoolRulesCache& RulesCache() {
 Result<PoolRules> LoadPoolRules(ServiceContext& ctx, const std::string& pool_id) {
   auto row = userpool::LoadPool(ctx, pool_id);
   if (!row) return row.error();
-  return RulesCache().Get(*row);
+  const std::string stamp = std::to_string(row->version) + ":" + std::to_string(row->modified_ms);
+  if (auto hit = RulesCache().Find(row->id, stamp)) return *hit;
+  return *RulesCache().Put(row->id, stamp, PoolRules::FromRow(*row));
 }
 
 }  // namespace cognate::domain::users

@@ -43,6 +43,13 @@ struct PasswordPolicy {
 // An SMS and e-mail message pair with `{username}` / `{####}` placeholders.
 using MessageTemplate = messaging::MessageTemplate;
 
+// DeviceConfiguration: device tracking is on when the pool has the member at all.
+struct DeviceSettings {
+  bool tracked = false;
+  bool challenge_required_on_new_device = false;  // remembered devices may skip MFA
+  bool only_remembered_on_user_prompt = false;    // ConfirmDevice leaves it not_remembered
+};
+
 // A recovery channel from AccountRecoverySetting, in priority order.
 enum class RecoveryChannel : std::uint8_t { kVerifiedEmail, kVerifiedPhone, kAdminOnly };
 
@@ -88,6 +95,8 @@ class PoolRules {
   // AccountRecoverySetting channels by priority (userpool::DefaultAccountRecoverySetting when
   // the pool has none).
   const std::vector<RecoveryChannel>& recovery_channels() const { return recovery_channels_; }
+  // DeviceConfiguration (remembered devices).
+  const DeviceSettings& device_settings() const { return device_settings_; }
 
  private:
   std::string pool_id_;
@@ -101,6 +110,7 @@ class PoolRules {
   MessageTemplate invite_template_;
   messaging::VerificationTemplate verification_template_;
   std::vector<RecoveryChannel> recovery_channels_;
+  DeviceSettings device_settings_;
 };
 
 // The standard attributes every pool has, with Cognito's default flags and constraints.
