@@ -373,3 +373,35 @@ def test_get_user_auth_factors(env, idp):
         {"Name": "email_verified", "Value": "false"}])
     assert call(server, "GetUserAuthFactors", AccessToken=token)[
         "ConfiguredUserAuthFactors"] == ["PASSWORD"]
+
+
+def test_otp_first_factor_skips_mfa(env, idp):
+    """A one-time code as the first factor is the whole sign-in; PASSWORD still leads to MFA."""
+    from test_mfa import step_now, totp_at_step
+
+    server = env[0]
+    pool_id = make_pool(server)
+    idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    cid = make_client(idp, pool_id)["ClientId"]
+    name = unique("hugo")
+    sub = make_user(idp, pool_id, name)
+    token = user_auth(server, cid, name, PREFERRED_CHALLENGE="PASSWORD",
+                      PASSWORD=PASSWORD)["AuthenticationResult"]["AccessToken"]
+    secret = idp.associate_software_token(AccessToken=token)["SecretCode"]
+    step = step_now()
+    assert idp.verify_software_token(AccessToken=token, UserCode=totp_at_step(secret, step))[
+        "Status"] == "SUCCESS"
+    idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={
+        "Enabled": True, "PreferredMfa": True})
+
+    ch = user_auth(server, cid, name, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
+    assert ch["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    done = respond(server, cid, name, "SOFTWARE_TOKEN_MFA", ch["Session"],
+                   SOFTWARE_TOKEN_MFA_CODE=totp_at_step(secret, step + 1))
+    assert jwt_claims(done["AuthenticationResult"]["AccessToken"])["sub"] == sub
+
+    otp = user_auth(server, cid, name, PREFERRED_CHALLENGE="EMAIL_OTP")
+    code = mail_code(env, f"{name}@example.com", 1)
+    done = respond(server, cid, name, "EMAIL_OTP", otp["Session"], EMAIL_OTP_CODE=code)
+    assert jwt_claims(done["AuthenticationResult"]["AccessToken"])["sub"] == sub
