@@ -4,7 +4,9 @@
 //     ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH (admin), REFRESH_TOKEN_AUTH / REFRESH_TOKEN;
 //   RespondToAuthChallenge / AdminRespondToAuthChallenge: PASSWORD_VERIFIER,
 //     NEW_PASSWORD_REQUIRED;
-//   GetTokensFromRefreshToken.
+//   GetTokensFromRefreshToken;
+//   choice-based sign-in, USER_AUTH with SELECT_CHALLENGE and the PASSWORD, PASSWORD_SRP,
+//     EMAIL_OTP and SMS_OTP first factors (user_auth.h, user_auth.cc).
 // The client's ExplicitAuthFlows are enforced, SECRET_HASH is required of clients with a secret,
 // PreventUserExistenceErrors decides between UserNotFoundException and a decoy that fails like a
 // wrong password, failed passwords lock the user out (lockout.h), and challenge state lives in
