@@ -458,3 +458,58 @@ def test_client_secret_device_challenge(idp):
     done = idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="DEVICE_PASSWORD_VERIFIER",
                                          Session=mid["Session"], ChallengeResponses=answer)
     assert "AccessToken" in done["AuthenticationResult"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A remembered device and MFA.
+
+
+def totp(secret_b32: str, step_offset: int = 0) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits) from first principles."""
+    import hashlib
+    import hmac
+    import struct
+    import time as _time
+
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8), casefold=True)
+    counter = int(_time.time()) // 30 + step_offset
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+@pytest.mark.parametrize("challenge_required", [True, False])
+def test_remembered_device_and_mfa(idp, challenge_required):
+    config = {"ChallengeRequiredOnNewDevice": challenge_required,
+              "DeviceOnlyRememberedOnUserPrompt": False}
+    pool_id, cid = new_pool(idp, config)
+    idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    make_user(idp, pool_id, "mia")
+    token = sign_in(idp, cid, "mia")["AuthenticationResult"]["AccessToken"]
+    secret = idp.associate_software_token(AccessToken=token)["SecretCode"]
+    assert idp.verify_software_token(AccessToken=token, UserCode=totp(secret),
+                                     FriendlyDeviceName="app")["Status"] == "SUCCESS"
+    idp.set_user_mfa_preference(AccessToken=token,
+                                SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    # A new device still answers MFA, then is remembered.
+    step = sign_in(idp, cid, "mia")
+    assert step["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    done = idp.respond_to_auth_challenge(
+        ClientId=cid, ChallengeName="SOFTWARE_TOKEN_MFA", Session=step["Session"],
+        ChallengeResponses={"USERNAME": "mia", "SOFTWARE_TOKEN_MFA_CODE": totp(secret, 1)})
+    result = done["AuthenticationResult"]
+    device = Device(result["NewDeviceMetadata"])
+    idp.confirm_device(AccessToken=result["AccessToken"], DeviceKey=device.key,
+                       DeviceSecretVerifierConfig=device.config)
+
+    # The remembered device proves itself; MFA is skipped only when the pool says so.
+    step = sign_in(idp, cid, "mia", device_key=device.key)
+    assert step["ChallengeName"] == "DEVICE_SRP_AUTH"
+    after = device_challenge(idp, cid, "mia", device, step["Session"])
+    if challenge_required:
+        assert jwt_claims(after["AuthenticationResult"]["AccessToken"])["device_key"] == device.key
+    else:
+        assert after["ChallengeName"] == "SOFTWARE_TOKEN_MFA"

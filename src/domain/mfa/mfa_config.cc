@@ -185,7 +185,7 @@ Result<void> ApplyMfaConfig(const Json& in, Json& doc) {
 }
 
 Result<PoolMfa> LoadPoolMfa(ServiceContext& ctx, const std::string& pool_id) {
-  // Sign-ins read this on every attempt: the parse is skipped while the document is unchanged.
+  // Every sign-in asks; the pool document is parsed again only when the row changed.
   static DerivedCache<PoolMfa> cache;
   auto row = userpool::LoadPool(ctx, pool_id);
   if (!row) return row.error();
