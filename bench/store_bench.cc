@@ -158,6 +158,27 @@ void BM_SqliteCreateUser(benchmark::State& state) {
 }
 BENCHMARK(BM_SqliteCreateUser);
 
+// The durable write every sign-in makes: one token-family row (the refresh token's record).
+void BM_SqliteCreateTokenFamily(benchmark::State& state) {
+  SqliteStore& s = SeededStore(1'000);
+  static int next = 0;
+  for (auto _ : state) {
+    TokenFamilyRow r;
+    r.family_id = "family-" + std::to_string(next++);
+    r.pool_id = kPool;
+    r.client_id = "benchclient0000000000000001";
+    r.sub = "0000-" + Name(next % 1'000);
+    r.refresh_hash = std::string(64, 'a');
+    r.doc = R"({"auth_time":1700000000,"refresh_expires_ms":1702592000000,)"
+            R"("scopes":["aws.cognito.signin.user.admin"]})";
+    r.created_ms = 1'700'000'000'000;
+    r.expires_ms = 1'702'592'000'000;
+    if (!s.CreateTokenFamily(r)) state.SkipWithError("create failed");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SqliteCreateTokenFamily);
+
 // PostgreSQL: 1k users seeded through CreateUser once (the pool id is fresh per run).
 PostgresStore* PgStore() {
   static std::unique_ptr<PostgresStore> store = []() -> std::unique_ptr<PostgresStore> {

@@ -461,7 +461,7 @@ def test_client_secret_device_challenge(idp):
 
 
 # ---------------------------------------------------------------------------------------------
-# A remembered device and MFA (needs the MFA operations; skipped where they are missing).
+# A remembered device and MFA.
 
 
 def totp(secret_b32: str, step_offset: int = 0) -> str:
@@ -484,13 +484,8 @@ def test_remembered_device_and_mfa(idp, challenge_required):
     config = {"ChallengeRequiredOnNewDevice": challenge_required,
               "DeviceOnlyRememberedOnUserPrompt": False}
     pool_id, cid = new_pool(idp, config)
-    try:
-        idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
-                                     SoftwareTokenMfaConfiguration={"Enabled": True})
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "UnsupportedOperationException":
-            pytest.skip("MFA operations not in this build")
-        raise
+    idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
     make_user(idp, pool_id, "mia")
     token = sign_in(idp, cid, "mia")["AuthenticationResult"]["AccessToken"]
     secret = idp.associate_software_token(AccessToken=token)["SecretCode"]

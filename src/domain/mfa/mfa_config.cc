@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/derived_cache.h"
 #include "domain/userpool/json_fields.h"
 #include "domain/userpool/pool_repository.h"
 
@@ -184,11 +185,14 @@ Result<void> ApplyMfaConfig(const Json& in, Json& doc) {
 }
 
 Result<PoolMfa> LoadPoolMfa(ServiceContext& ctx, const std::string& pool_id) {
+  // Every sign-in asks; the pool document is parsed again only when the row changed.
+  static DerivedCache<PoolMfa> cache;
   auto row = userpool::LoadPool(ctx, pool_id);
   if (!row) return row.error();
+  if (auto hit = cache.Find(row->id, row->doc)) return *hit;
   auto doc = userpool::ParseDoc(row->doc);
   if (!doc) return doc.error();
-  return ReadPoolMfa(*doc);
+  return *cache.Put(row->id, row->doc, ReadPoolMfa(*doc));
 }
 
 Result<Json> MfaConfigService::Get(const std::string& pool_id) {

@@ -1,0 +1,147 @@
+// The MFA handlers through the registry: JSON in, JSON (or ApiError) out, with access tokens
+// minted by the real TokenService.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/cognito_idp/register.h"
+#include "crypto/totp.h"
+#include "domain/users/test_support.h"
+
+namespace cognate::api::cognito_idp {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPool[] = "us-east-1_MfaOps1";
+constexpr char kClient[] = "mfaopsclient00000000000001";
+
+class MfaOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.MakePool(kPool);
+    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", "ENABLED"}};
+    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    RegisterUserOps(registry_, env_.ctx);
+    RegisterMfaOps(registry_, env_.ctx, tokens_);
+  }
+
+  Result<json> Call(const std::string& op, json input) {
+    const JsonHandler* h = registry_.Find(op);
+    EXPECT_NE(h, nullptr) << op;
+    if (h == nullptr) return ApiError::Internal("no handler");
+    CallContext call;
+    call.operation = op;
+    return (*h)(input, call);
+  }
+
+  json Ok(const std::string& op, json input) {
+    auto r = Call(op, std::move(input));
+    EXPECT_TRUE(r) << op << ": "
+                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
+    return r ? *r : json();
+  }
+
+  void ExpectError(const std::string& op, json input, ErrorCode code,
+                   const std::string& message = {}) {
+    auto r = Call(op, std::move(input));
+    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
+    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
+    if (!message.empty()) {
+      EXPECT_EQ(r.error().message(), message);
+    }
+  }
+
+  // Creates "alice" (with a phone number) and returns an access token for her.
+  std::string Alice() {
+    json u = Ok("AdminCreateUser",
+                {{"UserPoolId", kPool},
+                 {"Username", "alice"},
+                 {"MessageAction", "SUPPRESS"},
+                 {"UserAttributes", {{{"Name", "phone_number"}, {"Value", "+15555550100"}}}}});
+    domain::tokens::SignInGrant grant;
+    grant.pool_id = kPool;
+    grant.client_id = kClient;
+    for (const auto& a : u["User"]["Attributes"]) {
+      if (a["Name"] == "sub") grant.sub = a["Value"];
+    }
+    grant.auth_time_s = env_.clock.NowSeconds();
+    auto issued = tokens_->IssueForSignIn(grant);
+    EXPECT_TRUE(issued) << (issued ? "" : issued.error().message());
+    return issued ? issued->access_token : std::string();
+  }
+
+  domain::users::testing::TestEnv env_;
+  std::shared_ptr<domain::tokens::TokenService> tokens_;
+  HandlerRegistry registry_;
+};
+
+TEST_F(MfaOpsTest, PoolConfiguration) {
+  EXPECT_EQ(Ok("GetUserPoolMfaConfig", {{"UserPoolId", kPool}}),
+            json({{"MfaConfiguration", "OFF"}}));
+  json set = Ok("SetUserPoolMfaConfig", {{"UserPoolId", kPool},
+                                         {"MfaConfiguration", "ON"},
+                                         {"SoftwareTokenMfaConfiguration", {{"Enabled", true}}}});
+  EXPECT_EQ(set, json({{"MfaConfiguration", "ON"},
+                       {"SoftwareTokenMfaConfiguration", {{"Enabled", true}}}}));
+  EXPECT_EQ(Ok("GetUserPoolMfaConfig", {{"UserPoolId", kPool}}), set);
+  ExpectError("SetUserPoolMfaConfig", {{"UserPoolId", kPool}, {"MfaConfiguration", "OPTIONAL"}},
+              ErrorCode::kInvalidParameter);
+  ExpectError("GetUserPoolMfaConfig", {{"UserPoolId", "us-east-1_Nope"}},
+              ErrorCode::kResourceNotFound);
+}
+
+TEST_F(MfaOpsTest, SoftwareTokenAndPreferences) {
+  const std::string token = Alice();
+  json assoc = Ok("AssociateSoftwareToken", {{"AccessToken", token}});
+  ASSERT_TRUE(assoc.contains("SecretCode"));
+  EXPECT_FALSE(assoc.contains("Session"));
+  const auto secret = crypto::Base32Decode(assoc["SecretCode"].get<std::string>());
+  ASSERT_TRUE(secret);
+  ExpectError("SetUserMFAPreference",
+              {{"AccessToken", token},
+               {"SoftwareTokenMfaSettings", {{"Enabled", true}, {"PreferredMfa", true}}}},
+              ErrorCode::kInvalidParameter, "User has not verified software token mfa");
+  const std::string code = crypto::Totp(*secret, env_.clock.NowSeconds());
+  ExpectError("VerifySoftwareToken",
+              {{"AccessToken", token}, {"UserCode", code == "000000" ? "111111" : "000000"}},
+              ErrorCode::kEnableSoftwareTokenMFA);
+  EXPECT_EQ(Ok("VerifySoftwareToken", {{"AccessToken", token}, {"UserCode", code}}),
+            json({{"Status", "SUCCESS"}}));
+  EXPECT_EQ(Ok("SetUserMFAPreference",
+               {{"AccessToken", token},
+                {"SoftwareTokenMfaSettings", {{"Enabled", true}, {"PreferredMfa", true}}},
+                {"SMSMfaSettings", {{"Enabled", true}}}}),
+            json::object());
+  json user = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  EXPECT_EQ(user["UserMFASettingList"], json({"SMS_MFA", "SOFTWARE_TOKEN_MFA"}));
+  EXPECT_EQ(user["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
+  EXPECT_EQ(user["MFAOptions"],
+            json::array({{{"DeliveryMedium", "SMS"}, {"AttributeName", "phone_number"}}}));
+
+  Ok("AdminDeleteSoftwareToken", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  Ok("AdminSetUserSettings",
+     {{"UserPoolId", kPool}, {"Username", "alice"}, {"MFAOptions", json::array()}});
+  user = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  EXPECT_FALSE(user.contains("UserMFASettingList"));
+  EXPECT_FALSE(user.contains("PreferredMfaSetting"));
+  EXPECT_FALSE(user.contains("MFAOptions"));
+  ExpectError("AdminSetUserSettings", {{"UserPoolId", kPool}, {"Username", "alice"}},
+              ErrorCode::kInvalidParameter);
+  ExpectError("SetUserSettings",
+              {{"AccessToken", token},
+               {"MFAOptions", {{{"DeliveryMedium", "EMAIL"}, {"AttributeName", "email"}}}}},
+              ErrorCode::kInvalidParameter);
+  ExpectError(
+      "AdminSetUserMFAPreference",
+      {{"UserPoolId", kPool}, {"Username", "ghost"}, {"SMSMfaSettings", {{"Enabled", true}}}},
+      ErrorCode::kUserNotFound);
+  ExpectError("AssociateSoftwareToken", json::object(), ErrorCode::kInvalidParameter);
+  ExpectError("VerifySoftwareToken", {{"Session", std::string(40, 's')}, {"UserCode", "123456"}},
+              ErrorCode::kNotAuthorized, "Invalid session for the user.");
+}
+
+}  // namespace
+}  // namespace cognate::api::cognito_idp
