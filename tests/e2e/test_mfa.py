@@ -23,6 +23,7 @@ import pytest
 from harness import unique
 from selfsvc_helpers import CODE_RE, jsonl, outbox_messages, support_process, wait_for
 from test_auth import SrpClient
+from test_devices import Device, device_challenge
 
 PASSWORD = "Passw0rd!"
 SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sms", "ExternalId": "x"}
@@ -550,6 +551,33 @@ def test_user_mfa_preferences_and_legacy_settings(server, idp):
             {"DeliveryMedium": "SMS", "AttributeName": "email"}])
     with pytest.raises(idp.exceptions.NotAuthorizedException):
         idp.set_user_mfa_preference(AccessToken="bad", SMSMfaSettings={"Enabled": True})
+
+
+# ---- remembered devices -------------------------------------------------------------------------
+
+
+def test_remembered_device_skips_mfa(server, idp):
+    pool_id = make_pool(idp, MfaConfiguration="ON", SmsConfiguration=SMS_CONFIG,
+                        DeviceConfiguration={"ChallengeRequiredOnNewDevice": True,
+                                             "DeviceOnlyRememberedOnUserPrompt": False})
+    cid = make_client(idp, pool_id)
+    phone = "+12065550144"
+    make_user(idp, pool_id, "dora", attrs=[{"Name": "phone_number", "Value": phone}])
+    ch = password_auth(idp, cid, "dora")
+    assert ch["ChallengeName"] == "SMS_MFA"
+    done = tokens_of(respond(idp, cid, "SMS_MFA", ch["Session"], USERNAME="dora",
+                             SMS_MFA_CODE=mfa_code(server, pool_id, phone)))
+    device = Device(done["NewDeviceMetadata"])
+    idp.confirm_device(AccessToken=done["AccessToken"], DeviceKey=device.key,
+                       DeviceSecretVerifierConfig=device.config, DeviceName="pytest")
+
+    # With the remembered device: its proof replaces MFA.
+    step = idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "dora", "PASSWORD": PASSWORD, "DEVICE_KEY": device.key})
+    assert step["ChallengeName"] == "DEVICE_SRP_AUTH"
+    tokens_of(device_challenge(idp, cid, "dora", device, step["Session"]))
+    # Without it: MFA again.
+    assert password_auth(idp, cid, "dora")["ChallengeName"] == "SMS_MFA"
 
 
 # ---- session expiry -----------------------------------------------------------------------------
