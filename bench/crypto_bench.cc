@@ -3,6 +3,7 @@
 // Run: build/bench/crypto_bench [--benchmark_filter=...]
 
 #include <benchmark/benchmark.h>
+#include <sodium.h>
 
 #include <string>
 
@@ -25,6 +26,19 @@ void BM_Argon2idVerify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Argon2idVerify)->Unit(benchmark::kMillisecond);
+
+// libsodium called directly, outside a pwhash_memory::Scope: fresh working memory for every hash,
+// as before the per-thread arena (the comparison for docs/benchmarks.md).
+void BM_Argon2idVerifyFreshMemory(benchmark::State& state) {
+  std::string phc = HashPassword("correct horse battery staple");
+  const std::string_view pw = "correct horse battery staple";
+  for (auto _ : state) {
+    if (crypto_pwhash_str_verify(phc.c_str(), pw.data(), pw.size()) != 0) {
+      state.SkipWithError("mismatch");
+    }
+  }
+}
+BENCHMARK(BM_Argon2idVerifyFreshMemory)->Unit(benchmark::kMillisecond);
 
 // Claims shaped like a Cognito access token.
 nlohmann::json AccessClaims(int i) {

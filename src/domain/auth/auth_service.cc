@@ -386,7 +386,8 @@ Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
   in.pool_id = a.admin ? a.client.pool_id : "";
   in.client_id = a.client.client_id;
   in.refresh_token = *token;
-  in.device_key = TrackedDeviceKey(a.client.pool_id, Param(*a.params, "DEVICE_KEY").value_or(""));
+  in.device_key =
+      TrackedDeviceKey(a.client.pool_id, Param(*a.params, "DEVICE_KEY").value_or(""), &a.rules);
   in.allow_rotation = false;
   auto issued = issuer_->Refresh(in);
   if (!issued) {

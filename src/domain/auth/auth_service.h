@@ -3,7 +3,7 @@
 //   InitiateAuth / AdminInitiateAuth: USER_SRP_AUTH, USER_PASSWORD_AUTH (public),
 //     ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH (admin), REFRESH_TOKEN_AUTH / REFRESH_TOKEN;
 //   RespondToAuthChallenge / AdminRespondToAuthChallenge: PASSWORD_VERIFIER,
-//     NEW_PASSWORD_REQUIRED;
+//     NEW_PASSWORD_REQUIRED, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (device_step.cc);
 //   GetTokensFromRefreshToken.
 // The client's ExplicitAuthFlows are enforced, SECRET_HASH is required of clients with a secret,
 // PreventUserExistenceErrors decides between UserNotFoundException and a decoy that fails like a
@@ -137,7 +137,8 @@ class AuthService {
   void NoteDeviceKey(const Attempt& a, AuthSession& session) const;
   Result<void> BindDevice(const Attempt& a, const users::UserRecord& user,
                           const AuthSession& session, tokens::SignInGrant& grant, AuthOutcome& out);
-  std::string TrackedDeviceKey(const std::string& pool_id, const std::string& given);
+  std::string TrackedDeviceKey(const std::string& pool_id, const std::string& given,
+                               const users::PoolRules* rules = nullptr);
   Result<void> CheckRefreshDevice(const ClientFacts& client, const tokens::IssuedTokens& issued);
   // MFA (mfa_step.cc): the MFA step of NextStep (nullopt when no MFA is due) and the answers
   // to SMS_MFA, EMAIL_OTP (as MFA), SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP (nullopt

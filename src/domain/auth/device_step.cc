@@ -253,10 +253,12 @@ Result<void> AuthService::BindDevice(const Attempt& a, const UserRecord& user,
   return {};
 }
 
-std::string AuthService::TrackedDeviceKey(const std::string& pool_id, const std::string& given) {
+std::string AuthService::TrackedDeviceKey(const std::string& pool_id, const std::string& given,
+                                          const users::PoolRules* rules) {
   if (given.empty()) return given;
-  auto rules = users::LoadPoolRules(ctx_, pool_id);
-  if (!rules || !rules->device_settings().tracked) return {};
+  if (rules != nullptr) return rules->device_settings().tracked ? given : std::string();
+  auto loaded = users::LoadPoolRules(ctx_, pool_id);
+  if (!loaded || !loaded->device_settings().tracked) return {};
   return given;
 }
 

@@ -10,6 +10,7 @@
 #include "domain/auth/lockout.h"
 #include "domain/auth/secret_hash.h"
 #include "domain/messaging/templates.h"
+#include "domain/mfa/mfa_config.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/attribute_rules.h"
 #include "domain/users/self_service.h"
@@ -20,8 +21,6 @@ namespace {
 
 using nlohmann::json;
 using users::UserRecord;
-
-constexpr std::string_view kDefaultOtpEmailSubject = "Your authentication code";
 
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -176,20 +175,14 @@ OutboundMessage SignInCodeMessage(const json& pool_doc, const std::string& pool_
   m.username = username;
   m.purpose = "sign_in_code";
   m.destination = destination;
+  const mfa::PoolMfa texts = mfa::ReadPoolMfa(pool_doc);
   if (email) {
     m.channel = OutboundMessage::Channel::kEmail;
-    std::string body = StringAt(pool_doc, {"EmailMfaConfiguration", "Message"});
-    std::string subject = StringAt(pool_doc, {"EmailMfaConfiguration", "Subject"});
-    if (body.empty()) body = messaging::kDefaultAuthenticationMessage;
-    if (subject.empty()) subject = kDefaultOtpEmailSubject;
-    m.subject = messaging::Render(subject, code, username);
-    m.body = messaging::Render(body, code, username);
+    m.subject = messaging::Render(texts.email_subject, code, username);
+    m.body = messaging::Render(texts.email_message, code, username);
   } else {
     m.channel = OutboundMessage::Channel::kSms;
-    std::string body = StringAt(pool_doc, {"SmsMfaConfiguration", "SmsAuthenticationMessage"});
-    if (body.empty()) body = StringAt(pool_doc, {"SmsAuthenticationMessage"});
-    if (body.empty()) body = messaging::kDefaultAuthenticationMessage;
-    m.body = messaging::Render(body, code, username);
+    m.body = messaging::Render(texts.sms_message, code, username);
   }
   return m;
 }

@@ -59,9 +59,9 @@ std::vector<std::string> ConfiguredUserAuthFactors(const std::vector<std::string
 Result<std::vector<std::string>> UserAuthFactorsOf(ServiceContext& ctx,
                                                    const users::UserRecord& user);
 
-// The message carrying a sign-in code: e-mail from the pool's EmailMfaConfiguration (Message,
-// Subject), SMS from its SmsAuthenticationMessage (SmsMfaConfiguration's first), with Cognito's
-// default texts when the pool sets none. {####} is the code, {username} the user name.
+// The message carrying a sign-in code, in the texts of the pool's MFA messages (mfa::ReadPoolMfa:
+// EmailMfaConfiguration Message / Subject, SmsAuthenticationMessage, or Cognito's defaults).
+// {####} is the code, {username} the user name.
 OutboundMessage SignInCodeMessage(const nlohmann::json& pool_doc, const std::string& pool_id,
                                   const std::string& username, bool email,
                                   const std::string& destination, const std::string& code);

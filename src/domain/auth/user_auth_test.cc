@@ -175,7 +175,8 @@ TEST(UserAuthRulesTest, CodeMessagesUseThePoolTemplates) {
   EXPECT_EQ(m.channel, OutboundMessage::Channel::kEmail);
   EXPECT_EQ(m.body, "Your authentication code is 123456. ");
   EXPECT_EQ(m.destination, "a@b.c");
-  json pool = {{"EmailMfaConfiguration", {{"Message", "Code {####}"}, {"Subject", "Sign in"}}},
+  json pool = {{"MfaConfiguration", "OPTIONAL"},
+               {"_EmailMfaConfiguration", {{"Message", "Code {####}"}, {"Subject", "Sign in"}}},
                {"SmsAuthenticationMessage", "SMS {####} for {username}"}};
   m = SignInCodeMessage(pool, kPool, "alice", true, "a@b.c", "123456");
   EXPECT_EQ(m.body, "Code 123456");
