@@ -4,8 +4,9 @@
 //  - the factors the user enabled that the pool allows and can be delivered (user_mfa.h):
 //    one, or the preferred one, opens its challenge (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA);
 //    several without a preference open SELECT_MFA_TYPE;
-//  - none, with MFA ON: a verified software token, else the phone number (SMS_MFA), else
-//    MFA_SETUP listing what can be set up (MFAS_CAN_SETUP);
+//  - none, with MFA ON: a verified software token, else the phone number (SMS_MFA), else a
+//    verified e-mail address (EMAIL_OTP), else MFA_SETUP listing what can be set up
+//    (MFAS_CAN_SETUP);
 //  - none, with MFA OPTIONAL: no MFA.
 // No MFA is asked once a device proof or a one-time-code first factor was passed.
 // SMS / e-mail codes are sealed in the session (one per challenge, valid 3 minutes); a wrong
@@ -136,6 +137,8 @@ std::optional<Result<AuthOutcome>> AuthService::MfaStep(Attempt& a, const UserRe
       factors.emplace_back(mfa::kSoftwareTokenMfa);
     } else if (pool->sms && phone && !phone->empty()) {
       factors.emplace_back(mfa::kSmsMfa);
+    } else if (pool->email && user.Attribute("email") && user.IsTrue("email_verified")) {
+      factors.emplace_back(mfa::kEmailOtp);
     } else {
       std::vector<std::string> can_setup;
       if (pool->sms) can_setup.emplace_back(mfa::kSmsMfa);

@@ -355,6 +355,18 @@ TEST_F(MfaStepTest, MfaSetupByEmail) {
   out = SignIn("hank");
   ASSERT_TRUE(out);
   EXPECT_EQ(out->challenge_name, "EMAIL_OTP");
+
+  // A user with a verified e-mail address and nothing enabled: EMAIL_OTP, no setup; an
+  // unverified address is not used.
+  MakeUser("iris", {{"email", "iris@example.com"}, {"email_verified", "true"}});
+  out = SignIn("iris");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->challenge_name, "EMAIL_OTP");
+  EXPECT_EQ(env_.sink.Sent().back().destination, "iris@example.com");
+  MakeUser("jack", {{"email", "jack@example.com"}});
+  out = SignIn("jack");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->challenge_name, "MFA_SETUP");
 }
 
 TEST_F(MfaStepTest, AccessTokenlessCallsNeedExactlyOneCredential) {
