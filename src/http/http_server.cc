@@ -197,8 +197,9 @@ std::string HttpServer::Impl::Start() {
   bound_port = acceptor->local_endpoint(ec).port();
 
   compute = std::make_unique<asio::thread_pool>(n_compute);
+  // One per core: more only interleave 19 MiB argon2id working sets (docs/decisions.md).
   const unsigned n_heavy = options.heavy_threads > 0 ? static_cast<unsigned>(options.heavy_threads)
-                                                     : 2 * DefaultIoThreads();
+                                                     : DefaultIoThreads();
   heavy = std::make_unique<asio::thread_pool>(n_heavy);
   asio::co_spawn(workers[0]->ioc, AcceptLoop(), [this](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended by an exception");

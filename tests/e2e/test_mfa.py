@@ -29,7 +29,8 @@ PASSWORD = "Passw0rd!"
 SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sms", "ExternalId": "x"}
 FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
          "ALLOW_REFRESH_TOKEN_AUTH"]
-MISMATCH = ("CodeMismatchException", "Invalid code received for user")
+MISMATCH = ("CodeMismatchException", "Invalid code received for user")  # TOTP
+CODE_MISMATCH = ("CodeMismatchException", "Invalid code or auth state for the user.")  # SMS, e-mail
 REUSED = ("ExpiredCodeException", "Your software token has already been used once.")
 
 
@@ -390,7 +391,7 @@ def test_sms_mfa_through_the_gateway(make_server, tmp_path):
             idp.admin_respond_to_auth_challenge(
                 UserPoolId=pool_id, ClientId=cid, ChallengeName="SMS_MFA", Session=ch["Session"],
                 ChallengeResponses={"USERNAME": "sid", "SMS_MFA_CODE": other_code(code)})
-        assert error_of(e) == MISMATCH
+        assert error_of(e) == CODE_MISMATCH
         tokens_of(idp.admin_respond_to_auth_challenge(
             UserPoolId=pool_id, ClientId=cid, ChallengeName="SMS_MFA", Session=ch["Session"],
             ChallengeResponses={"USERNAME": "sid", "SMS_MFA_CODE": code}))
@@ -414,7 +415,7 @@ def test_sms_mfa_lockout_after_wrong_codes(server, idp):
         errors.append(error_of(e))
         if errors[-1][0] == "NotAuthorizedException":
             break
-    assert errors[:5] == [MISMATCH] * 5
+    assert errors[:5] == [CODE_MISMATCH] * 5
     assert errors[-1] == ("NotAuthorizedException", "Password attempts exceeded")
     # The lockout holds for the password too, then lifts.
     with pytest.raises(idp.exceptions.NotAuthorizedException) as e:
@@ -484,7 +485,7 @@ def test_select_mfa_type_then_email_otp_by_smtp(make_server, tmp_path):
         with pytest.raises(idp.exceptions.CodeMismatchException) as e:
             respond(idp, cid, "EMAIL_OTP", ch["Session"], USERNAME="eve",
                     EMAIL_OTP_CODE=other_code(code))
-        assert error_of(e) == MISMATCH
+        assert error_of(e) == CODE_MISMATCH
         tokens_of(respond(idp, cid, "EMAIL_OTP", ch["Session"], USERNAME="eve",
                           EMAIL_OTP_CODE=code))
 

@@ -5,6 +5,7 @@
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
 #include "domain/auth/lockout.h"
+#include "domain/auth/params.h"
 #include "domain/auth/secret_hash.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/attribute_rules.h"
@@ -34,21 +35,6 @@ bool Contains(const std::vector<std::string>& v, std::string_view s) {
 
 ApiError WrongPassword() { return ApiError::NotAuthorized("Incorrect username or password."); }
 ApiError AttemptsExceeded() { return ApiError::NotAuthorized("Password attempts exceeded"); }
-ApiError Missing(std::string_view name) {
-  return ApiError::InvalidParameter("Missing required parameter " + std::string(name));
-}
-
-std::optional<std::string> Param(const StringMap& m, const char* name) {
-  const auto it = m.find(name);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
-}
-
-Result<std::string> RequiredParam(const StringMap& m, const char* name) {
-  auto v = Param(m, name);
-  if (!v || v->empty()) return Missing(name);
-  return std::move(*v);
-}
 
 // Cognito's answer when the client does not allow `flow`.
 ApiError FlowNotEnabled(std::string_view flow) {

@@ -19,6 +19,7 @@
 #include "crypto/srp.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/device_record.h"
+#include "domain/auth/params.h"
 #include "domain/auth/secret_hash.h"
 
 namespace cognate::domain::auth {
@@ -35,20 +36,6 @@ constexpr const char* kKnownDevice = "device_key";
 constexpr const char* kDeviceProven = "device_proven";
 
 ApiError WrongProof() { return ApiError::NotAuthorized("Incorrect username or password."); }
-
-std::optional<std::string> Param(const StringMap& m, const char* name) {
-  const auto it = m.find(name);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
-}
-
-Result<std::string> Required(const StringMap& m, const char* name) {
-  auto v = Param(m, name);
-  if (!v || v->empty()) {
-    return ApiError::InvalidParameter("Missing required parameter " + std::string(name));
-  }
-  return std::move(*v);
-}
 
 std::string DataString(const AuthSession& s, const char* name) {
   const auto it = s.data.find(name);
@@ -101,11 +88,11 @@ std::optional<Result<AuthOutcome>> AuthService::DeviceStep(Attempt& a, const Use
 
 Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput& in) {
   const StringMap& r = in.responses;
-  auto username = Required(r, "USERNAME");
+  auto username = RequiredParam(r, "USERNAME");
   if (!username) return username.error();
-  auto device_key = Required(r, "DEVICE_KEY");
+  auto device_key = RequiredParam(r, "DEVICE_KEY");
   if (!device_key) return device_key.error();
-  auto srp_a = Required(r, "SRP_A");
+  auto srp_a = RequiredParam(r, "SRP_A");
   if (!srp_a) return srp_a.error();
   if (auto ok =
           CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
@@ -161,15 +148,15 @@ Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput&
 
 Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const RespondInput& in) {
   const StringMap& r = in.responses;
-  auto username = Required(r, "USERNAME");
+  auto username = RequiredParam(r, "USERNAME");
   if (!username) return username.error();
-  auto device_key = Required(r, "DEVICE_KEY");
+  auto device_key = RequiredParam(r, "DEVICE_KEY");
   if (!device_key) return device_key.error();
-  auto signature = Required(r, "PASSWORD_CLAIM_SIGNATURE");
+  auto signature = RequiredParam(r, "PASSWORD_CLAIM_SIGNATURE");
   if (!signature) return signature.error();
-  auto secret_block = Required(r, "PASSWORD_CLAIM_SECRET_BLOCK");
+  auto secret_block = RequiredParam(r, "PASSWORD_CLAIM_SECRET_BLOCK");
   if (!secret_block) return secret_block.error();
-  auto timestamp = Required(r, "TIMESTAMP");
+  auto timestamp = RequiredParam(r, "TIMESTAMP");
   if (!timestamp) return timestamp.error();
   auto canonical = crypto::CanonicalSrpTimestamp(*timestamp);
   if (!canonical) {

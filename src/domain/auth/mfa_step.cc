@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/lockout.h"
+#include "domain/auth/params.h"
 #include "domain/auth/secret_hash.h"
 #include "domain/messaging/templates.h"
 #include "domain/mfa/mfa_config.h"
@@ -57,24 +58,10 @@ bool Contains(const json& list, std::string_view s) {
 
 std::string JsonList(const std::vector<std::string>& v) { return json(v).dump(); }
 
-std::optional<std::string> Param(const StringMap& m, const char* name) {
-  const auto it = m.find(name);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
-}
-
-ApiError Missing(std::string_view name) {
-  return ApiError::InvalidParameter("Missing required parameter " + std::string(name));
-}
-
-Result<std::string> RequiredParam(const StringMap& m, const char* name) {
-  auto v = Param(m, name);
-  if (!v || v->empty()) return Missing(name);
-  return std::move(*v);
-}
-
+// A wrong SMS or e-mail code (a wrong TOTP code is mfa::TotpError's "Invalid code received for
+// user"), as Cognito words them.
 ApiError CodeMismatch() {
-  return ApiError(ErrorCode::kCodeMismatch, "Invalid code received for user");
+  return ApiError(ErrorCode::kCodeMismatch, "Invalid code or auth state for the user.");
 }
 
 const char* CodeParameter(std::string_view challenge) {

@@ -202,7 +202,7 @@ TEST_F(MfaStepTest, SmsCodeIsMaskedSentAndExpires) {
   EXPECT_EQ(sent.body.rfind("Code: ", 0), 0u);
   const std::string code = LastCode();
   EXPECT_ERROR(Respond("SMS_MFA", out->session, {{"USERNAME", "carol"}, {"SMS_MFA_CODE", "x"}}),
-               kCodeMismatch, "Invalid code received for user");
+               kCodeMismatch, "Invalid code or auth state for the user.");
   // The code lives 3 minutes, the session 5.
   env_.clock.AdvanceMillis(3 * 60 * 1000);
   EXPECT_ERROR(Respond("SMS_MFA", out->session, {{"USERNAME", "carol"}, {"SMS_MFA_CODE", code}}),
@@ -232,7 +232,7 @@ TEST_F(MfaStepTest, RepeatedWrongCodesLockTheUserOut) {
   const std::string wrong = code == "000000" ? "111111" : "000000";
   for (int i = 0; i < 5; ++i) {
     EXPECT_ERROR(Respond("SMS_MFA", out->session, {{"USERNAME", "erin"}, {"SMS_MFA_CODE", wrong}}),
-                 kCodeMismatch, "Invalid code received for user");
+                 kCodeMismatch, "Invalid code or auth state for the user.");
   }
   EXPECT_ERROR(Respond("SMS_MFA", out->session, {{"USERNAME", "erin"}, {"SMS_MFA_CODE", code}}),
                kNotAuthorized, "Password attempts exceeded");

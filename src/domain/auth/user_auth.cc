@@ -8,6 +8,7 @@
 #include "crypto/crypto.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/lockout.h"
+#include "domain/auth/params.h"
 #include "domain/auth/secret_hash.h"
 #include "domain/messaging/templates.h"
 #include "domain/mfa/mfa_config.h"
@@ -24,22 +25,6 @@ using users::UserRecord;
 
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::optional<std::string> Param(const StringMap& m, const char* name) {
-  const auto it = m.find(name);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
-}
-
-ApiError Missing(std::string_view name) {
-  return ApiError::InvalidParameter("Missing required parameter " + std::string(name));
-}
-
-Result<std::string> RequiredParam(const StringMap& m, const char* name) {
-  auto v = Param(m, name);
-  if (!v || v->empty()) return Missing(name);
-  return std::move(*v);
 }
 
 ApiError WrongCode() {

@@ -230,7 +230,9 @@ test('identity-js: mfaSetup with a software token, then totpRequired, selectMFAT
     new Promise((resolve, reject) =>
       third.sendMFACode(code === '000000' ? '111111' : '000000', callbacks(resolve, reject)),
     ),
-    (err) => err.code === 'CodeMismatchException' && err.message === 'Invalid code received for user',
+    (err) =>
+      err.code === 'CodeMismatchException' &&
+      err.message === 'Invalid code or auth state for the user.',
   );
   const done = await new Promise((resolve, reject) =>
     third.sendMFACode(code, callbacks(resolve, reject)),
