@@ -431,29 +431,12 @@ bool SessionFits(const AuthSession& s, const ClientFacts& client, std::string_vi
 }  // namespace
 
 Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const RespondInput& in) {
-  const StringMap& r = in.responses;
-  auto username = RequiredParam(r, "USERNAME");
-  if (!username) return username.error();
-  auto signature = RequiredParam(r, "PASSWORD_CLAIM_SIGNATURE");
-  if (!signature) return signature.error();
-  auto secret_block = RequiredParam(r, "PASSWORD_CLAIM_SECRET_BLOCK");
-  if (!secret_block) return secret_block.error();
-  auto timestamp = RequiredParam(r, "TIMESTAMP");
-  if (!timestamp) return timestamp.error();
-  auto canonical = crypto::CanonicalSrpTimestamp(*timestamp);
-  if (!canonical) {
-    return ApiError::InvalidParameter(
-        "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
-  }
-  if (auto ok =
-          CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
-    return ok.error();
-  }
-  auto session = sessions_.Take(*secret_block);  // one answer per secret block
+  auto answer = ReadPasswordClaim(a.client.secret, a.client.client_id, in.responses);
+  if (!answer) return answer.error();
+  auto session = sessions_.Take(answer->secret_block);  // one answer per secret block
   if (!session) return session.error();
   if (!SessionFits(*session, a.client, kPasswordVerifier)) return InvalidSession();
-  const std::string given = a.rules.NormalizeUsername(*username);
+  const std::string given = a.rules.NormalizeUsername(answer->username);
   if (given != a.rules.NormalizeUsername(session->username) &&
       given != a.rules.NormalizeUsername(session->given_username)) {
     return WrongPassword();
@@ -476,13 +459,14 @@ Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const Respon
   const nlohmann::json srp = session->data.value("srp", nlohmann::json::object());
   const auto A = crypto::HexDecode(srp.value("A", ""));
   const auto B = crypto::HexDecode(srp.value("B", ""));
-  const auto b = sessions_.Open(*secret_block, srp.value("b", ""));
-  const auto block_bytes = crypto::Base64Decode(*secret_block);
+  const auto b = sessions_.Open(answer->secret_block, srp.value("b", ""));
+  const auto block_bytes = crypto::Base64Decode(answer->secret_block);
   bool proven = false;
   if (verifier && A && B && b && block_bytes) {
     const std::string pool_name = users::SrpPoolName(a.client.pool_id);
     const std::string user_id = users::SrpUserId(user);
-    crypto::SrpPasswordClaim claim{pool_name, user_id, *block_bytes, *canonical, *signature};
+    crypto::SrpPasswordClaim claim{pool_name, user_id, *block_bytes, answer->timestamp,
+                                   answer->signature};
     proven = crypto::SrpVerifyPasswordClaim(*A, crypto::SrpServerEphemeral{*b, *B},
                                             verifier->verifier, claim);
   }

@@ -147,27 +147,10 @@ Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput&
 }
 
 Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const RespondInput& in) {
-  const StringMap& r = in.responses;
-  auto username = RequiredParam(r, "USERNAME");
-  if (!username) return username.error();
-  auto device_key = RequiredParam(r, "DEVICE_KEY");
+  auto answer = ReadPasswordClaim(a.client.secret, a.client.client_id, in.responses);
+  if (!answer) return answer.error();
+  auto device_key = RequiredParam(in.responses, "DEVICE_KEY");
   if (!device_key) return device_key.error();
-  auto signature = RequiredParam(r, "PASSWORD_CLAIM_SIGNATURE");
-  if (!signature) return signature.error();
-  auto secret_block = RequiredParam(r, "PASSWORD_CLAIM_SECRET_BLOCK");
-  if (!secret_block) return secret_block.error();
-  auto timestamp = RequiredParam(r, "TIMESTAMP");
-  if (!timestamp) return timestamp.error();
-  auto canonical = crypto::CanonicalSrpTimestamp(*timestamp);
-  if (!canonical) {
-    return ApiError::InvalidParameter(
-        "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
-  }
-  if (auto ok =
-          CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
-    return ok.error();
-  }
   if (!in.session || in.session->empty()) {
     return ApiError::InvalidParameter("Missing required parameter Session");
   }
@@ -177,13 +160,13 @@ Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const 
       session->challenge != kDevicePasswordVerifier) {
     return InvalidSession();
   }
-  const std::string given = a.rules.NormalizeUsername(*username);
+  const std::string given = a.rules.NormalizeUsername(answer->username);
   if (given != a.rules.NormalizeUsername(session->username) &&
       given != a.rules.NormalizeUsername(session->given_username)) {
     return WrongProof();
   }
   const nlohmann::json srp = session->data.value("srp", nlohmann::json::object());
-  if (!crypto::ConstantTimeEquals(crypto::HexEncode(crypto::Sha256(*secret_block)),
+  if (!crypto::ConstantTimeEquals(crypto::HexEncode(crypto::Sha256(answer->secret_block)),
                                   srp.value("block", ""))) {
     return WrongProof();
   }
@@ -201,11 +184,11 @@ Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const 
   const auto A = crypto::HexDecode(srp.value("A", ""));
   const auto B = crypto::HexDecode(srp.value("B", ""));
   const auto b = sessions_.Open(*in.session, srp.value("b", ""));
-  const auto block_bytes = crypto::Base64Decode(*secret_block);
+  const auto block_bytes = crypto::Base64Decode(answer->secret_block);
   bool proven = false;
   if (verifier && A && B && b && block_bytes) {
-    crypto::SrpPasswordClaim claim{device->group_key, device->key, *block_bytes, *canonical,
-                                   *signature};
+    crypto::SrpPasswordClaim claim{device->group_key, device->key, *block_bytes, answer->timestamp,
+                                   answer->signature};
     proven = crypto::SrpVerifyPasswordClaim(*A, crypto::SrpServerEphemeral{*b, *B},
                                             verifier->verifier, claim);
   }

@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "crypto/srp.h"
+#include "domain/auth/secret_hash.h"
+
 namespace cognate::domain::auth {
 
 std::optional<std::string> Param(const std::map<std::string, std::string>& m,
@@ -20,6 +23,34 @@ Result<std::string> RequiredParam(const std::map<std::string, std::string>& m,
   auto v = Param(m, name);
   if (!v || v->empty()) return Missing(name);
   return std::move(*v);
+}
+
+Result<PasswordClaimAnswer> ReadPasswordClaim(const std::optional<std::string>& client_secret,
+                                              const std::string& client_id,
+                                              const std::map<std::string, std::string>& r) {
+  PasswordClaimAnswer out;
+  auto username = RequiredParam(r, "USERNAME");
+  if (!username) return username.error();
+  out.username = std::move(*username);
+  auto signature = RequiredParam(r, "PASSWORD_CLAIM_SIGNATURE");
+  if (!signature) return signature.error();
+  out.signature = std::move(*signature);
+  auto secret_block = RequiredParam(r, "PASSWORD_CLAIM_SECRET_BLOCK");
+  if (!secret_block) return secret_block.error();
+  out.secret_block = std::move(*secret_block);
+  auto timestamp = RequiredParam(r, "TIMESTAMP");
+  if (!timestamp) return timestamp.error();
+  auto canonical = crypto::CanonicalSrpTimestamp(*timestamp);
+  if (!canonical) {
+    return ApiError::InvalidParameter(
+        "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
+  }
+  out.timestamp = std::move(*canonical);
+  if (auto ok = CheckSecretHash(client_secret, client_id, out.username, Param(r, "SECRET_HASH"));
+      !ok) {
+    return ok.error();
+  }
+  return out;
 }
 
 }  // namespace cognate::domain::auth

@@ -14,6 +14,20 @@ namespace cognate::domain::auth {
 // The value of `name`, or nullopt when the caller did not send it.
 std::optional<std::string> Param(const std::map<std::string, std::string>& m,
                                  std::string_view name);
+// The answer to PASSWORD_VERIFIER or DEVICE_PASSWORD_VERIFIER: USERNAME, the claim's signature and
+// secret block, and its TIMESTAMP in the canonical form the signature covers.
+struct PasswordClaimAnswer {
+  std::string username;
+  std::string signature;     // PASSWORD_CLAIM_SIGNATURE (base64)
+  std::string secret_block;  // PASSWORD_CLAIM_SECRET_BLOCK
+  std::string timestamp;     // canonical TIMESTAMP
+};
+// Reads a password-claim answer and checks the client's SECRET_HASH. InvalidParameterException
+// for a missing member or a malformed TIMESTAMP; NotAuthorizedException for a wrong SECRET_HASH.
+Result<PasswordClaimAnswer> ReadPasswordClaim(const std::optional<std::string>& client_secret,
+                                              const std::string& client_id,
+                                              const std::map<std::string, std::string>& r);
+
 // InvalidParameterException "Missing required parameter <name>".
 ApiError Missing(std::string_view name);
 // The value of `name`; Missing(name) when it is absent or empty.
