@@ -249,9 +249,7 @@ Result<AuthOutcome> AuthService::StartPassword(Attempt& a) {
   if (!username) return username.error();
   auto password = RequiredParam(*a.params, "PASSWORD");
   if (!password) return password.error();
-  if (auto ok = CheckSecretHash(a.client.secret, a.client.client_id, *username,
-                                Param(*a.params, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, *a.params); !ok) {
     return ok.error();
   }
   auto user = users::FindUser(ctx_.store, a.rules, *username);
@@ -296,9 +294,7 @@ Result<AuthOutcome> AuthService::StartSrp(Attempt& a) {
   if (!username) return username.error();
   auto srp_a = RequiredParam(*a.params, "SRP_A");
   if (!srp_a) return srp_a.error();
-  if (auto ok = CheckSecretHash(a.client.secret, a.client.client_id, *username,
-                                Param(*a.params, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, *a.params); !ok) {
     return ok.error();
   }
   auto A = crypto::SrpParsePublicA(*srp_a);
@@ -421,21 +417,13 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   return InvalidSession();
 }
 
-namespace {
-
-// The session belongs to this client (and pool) and waits for `challenge`.
-bool SessionFits(const AuthSession& s, const ClientFacts& client, std::string_view challenge) {
-  return s.pool_id == client.pool_id && s.client_id == client.client_id && s.challenge == challenge;
-}
-
-}  // namespace
-
 Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const RespondInput& in) {
-  auto answer = ReadPasswordClaim(a.client.secret, a.client.client_id, in.responses);
+  auto answer = ReadPasswordClaim(a.client, in.responses);
   if (!answer) return answer.error();
   auto session = sessions_.Take(answer->secret_block);  // one answer per secret block
   if (!session) return session.error();
-  if (!SessionFits(*session, a.client, kPasswordVerifier)) return InvalidSession();
+  if (!session->Awaits(a.client.pool_id, a.client.client_id, kPasswordVerifier))
+    return InvalidSession();
   const std::string given = a.rules.NormalizeUsername(answer->username);
   if (given != a.rules.NormalizeUsername(session->username) &&
       given != a.rules.NormalizeUsername(session->given_username)) {
@@ -487,9 +475,7 @@ Result<AuthOutcome> AuthService::AnswerNewPassword(Attempt& a, const RespondInpu
   if (!username) return username.error();
   auto new_password = RequiredParam(r, "NEW_PASSWORD");
   if (!new_password) return new_password.error();
-  if (auto ok =
-          CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, r); !ok) {
     return ok.error();
   }
   if (!in.session || in.session->empty()) return Missing("Session");
@@ -497,7 +483,8 @@ Result<AuthOutcome> AuthService::AnswerNewPassword(Attempt& a, const RespondInpu
   // or a missing attribute can be corrected and sent again with the same session.
   auto session = sessions_.Peek(*in.session);
   if (!session) return session.error();
-  if (!SessionFits(*session, a.client, kNewPasswordRequired)) return InvalidSession();
+  if (!session->Awaits(a.client.pool_id, a.client.client_id, kNewPasswordRequired))
+    return InvalidSession();
   const std::string given = a.rules.NormalizeUsername(*username);
   if (given != a.rules.NormalizeUsername(session->username) &&
       given != a.rules.NormalizeUsername(session->given_username)) {

@@ -94,9 +94,7 @@ Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput&
   if (!device_key) return device_key.error();
   auto srp_a = RequiredParam(r, "SRP_A");
   if (!srp_a) return srp_a.error();
-  if (auto ok =
-          CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, r); !ok) {
     return ok.error();
   }
   if (!in.session || in.session->empty()) {
@@ -106,8 +104,7 @@ Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput&
   if (!A) return ApiError::InvalidParameter("SRP_A is not valid.");
   auto session = sessions_.Take(*in.session);
   if (!session) return session.error();
-  if (session->pool_id != a.client.pool_id || session->client_id != a.client.client_id ||
-      session->challenge != kDeviceSrpAuth) {
+  if (!session->Awaits(a.client.pool_id, a.client.client_id, kDeviceSrpAuth)) {
     return InvalidSession();
   }
   const std::string given = a.rules.NormalizeUsername(*username);
@@ -147,7 +144,7 @@ Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput&
 }
 
 Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const RespondInput& in) {
-  auto answer = ReadPasswordClaim(a.client.secret, a.client.client_id, in.responses);
+  auto answer = ReadPasswordClaim(a.client, in.responses);
   if (!answer) return answer.error();
   auto device_key = RequiredParam(in.responses, "DEVICE_KEY");
   if (!device_key) return device_key.error();
@@ -156,8 +153,7 @@ Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const 
   }
   auto session = sessions_.Take(*in.session);  // one answer per session
   if (!session) return session.error();
-  if (session->pool_id != a.client.pool_id || session->client_id != a.client.client_id ||
-      session->challenge != kDevicePasswordVerifier) {
+  if (!session->Awaits(a.client.pool_id, a.client.client_id, kDevicePasswordVerifier)) {
     return InvalidSession();
   }
   const std::string given = a.rules.NormalizeUsername(answer->username);

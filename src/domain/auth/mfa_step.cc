@@ -78,16 +78,13 @@ Result<AuthSession> PeekAnswer(SessionStore& sessions, const ClientFacts& client
   const StringMap& r = in.responses;
   auto username = RequiredParam(r, "USERNAME");
   if (!username) return username.error();
-  if (auto ok =
-          CheckSecretHash(client.secret, client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(client, *username, r); !ok) {
     return ok.error();
   }
   if (!in.session || in.session->empty()) return Missing("Session");
   auto session = sessions.Peek(*in.session);
   if (!session) return session.error();
-  if (session->pool_id != client.pool_id || session->client_id != client.client_id ||
-      session->challenge != challenge || session->sub.empty()) {
+  if (!session->Awaits(client.pool_id, client.client_id, challenge) || session->sub.empty()) {
     return InvalidSession();
   }
   const std::string given = rules.NormalizeUsername(*username);

@@ -25,8 +25,7 @@ Result<std::string> RequiredParam(const std::map<std::string, std::string>& m,
   return std::move(*v);
 }
 
-Result<PasswordClaimAnswer> ReadPasswordClaim(const std::optional<std::string>& client_secret,
-                                              const std::string& client_id,
+Result<PasswordClaimAnswer> ReadPasswordClaim(const userpool::ClientFacts& client,
                                               const std::map<std::string, std::string>& r) {
   PasswordClaimAnswer out;
   auto username = RequiredParam(r, "USERNAME");
@@ -46,8 +45,7 @@ Result<PasswordClaimAnswer> ReadPasswordClaim(const std::optional<std::string>& 
         "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
   }
   out.timestamp = std::move(*canonical);
-  if (auto ok = CheckSecretHash(client_secret, client_id, out.username, Param(r, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(client, out.username, r); !ok) {
     return ok.error();
   }
   return out;

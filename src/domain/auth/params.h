@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "domain/userpool/client_facts.h"
 
 namespace cognate::domain::auth {
 
@@ -24,8 +25,7 @@ struct PasswordClaimAnswer {
 };
 // Reads a password-claim answer and checks the client's SECRET_HASH. InvalidParameterException
 // for a missing member or a malformed TIMESTAMP; NotAuthorizedException for a wrong SECRET_HASH.
-Result<PasswordClaimAnswer> ReadPasswordClaim(const std::optional<std::string>& client_secret,
-                                              const std::string& client_id,
+Result<PasswordClaimAnswer> ReadPasswordClaim(const userpool::ClientFacts& client,
                                               const std::map<std::string, std::string>& r);
 
 // InvalidParameterException "Missing required parameter <name>".

@@ -44,4 +44,12 @@ Result<void> CheckClientSecret(const std::optional<std::string>& client_secret,
   return {};
 }
 
+Result<void> CheckSecretHash(const userpool::ClientFacts& client, std::string_view username,
+                             const std::map<std::string, std::string>& params) {
+  const auto it = params.find("SECRET_HASH");
+  return CheckSecretHash(
+      client.secret, client.client_id, username,
+      it == params.end() ? std::nullopt : std::optional<std::string>(it->second));
+}
+
 }  // namespace cognate::domain::auth

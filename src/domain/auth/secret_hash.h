@@ -5,11 +5,13 @@
 // GetTokensFromRefreshToken with the secret itself. Comparisons are constant-time. A client
 // without a secret ignores whatever is sent, as Cognito does.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/error.h"
+#include "domain/userpool/client_facts.h"
 
 namespace cognate::domain::auth {
 
@@ -23,6 +25,11 @@ std::string ComputeSecretHash(std::string_view client_secret, std::string_view u
 Result<void> CheckSecretHash(const std::optional<std::string>& client_secret,
                              std::string_view client_id, std::string_view username,
                              const std::optional<std::string>& provided);
+
+// The same for a sign-in call: `params` are the caller's AuthParameters or ChallengeResponses,
+// whose SECRET_HASH member (if any) is checked against `client`.
+Result<void> CheckSecretHash(const userpool::ClientFacts& client, std::string_view username,
+                             const std::map<std::string, std::string>& params);
 
 // GetTokensFromRefreshToken's ClientSecret: NotAuthorizedException "Client <id> is configured
 // with secret but ClientSecret was not received" / "Unable to verify secret hash for client <id>".

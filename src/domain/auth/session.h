@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,12 @@ struct AuthSession {
   std::int64_t auth_time_s = 0;     // when the first factor was proven (0 before)
   std::vector<std::string> passed;  // factors proven so far ("PASSWORD", "PASSWORD_VERIFIER", ...)
   nlohmann::json data = nlohmann::json::object();  // challenge-specific state
+
+  // True when the session belongs to this pool and client and waits for `challenge_name`.
+  bool Awaits(std::string_view pool, std::string_view client,
+              std::string_view challenge_name) const {
+    return pool_id == pool && client_id == client && challenge == challenge_name;
+  }
 
   nlohmann::json ToJson() const;
   // nullopt when `j` is not a session document.

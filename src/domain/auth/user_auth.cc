@@ -178,9 +178,7 @@ OutboundMessage SignInCodeMessage(const json& pool_doc, const std::string& pool_
 Result<AuthOutcome> AuthService::StartUserAuth(Attempt& a) {
   auto username = RequiredParam(*a.params, "USERNAME");
   if (!username) return username.error();
-  if (auto ok = CheckSecretHash(a.client.secret, a.client.client_id, *username,
-                                Param(*a.params, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, *a.params); !ok) {
     return ok.error();
   }
   const std::string preferred = Param(*a.params, "PREFERRED_CHALLENGE").value_or("");
@@ -310,16 +308,14 @@ Result<AuthOutcome> AuthService::AnswerSelectChallenge(Attempt& a, const Respond
   if (!username) return username.error();
   auto answer = RequiredParam(r, "ANSWER");
   if (!answer) return answer.error();
-  if (auto ok =
-          CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, r); !ok) {
     return ok.error();
   }
   if (!in.session || in.session->empty()) return Missing("Session");
   auto session = sessions_.Peek(*in.session);
   if (!session) return session.error();
-  if (session->pool_id != a.client.pool_id || session->client_id != a.client.client_id ||
-      session->challenge != kSelectChallenge || !SameUser(a.rules, *session, *username)) {
+  if (!session->Awaits(a.client.pool_id, a.client.client_id, kSelectChallenge) ||
+      !SameUser(a.rules, *session, *username)) {
     return InvalidSession();
   }
   std::vector<std::string> available;
@@ -385,18 +381,15 @@ Result<AuthOutcome> AuthService::AnswerSignInOtp(Attempt& a, const RespondInput&
   if (!username) return username.error();
   auto code = RequiredParam(r, email ? "EMAIL_OTP_CODE" : "SMS_OTP_CODE");
   if (!code) return code.error();
-  if (auto ok =
-          CheckSecretHash(a.client.secret, a.client.client_id, *username, Param(r, "SECRET_HASH"));
-      !ok) {
+  if (auto ok = CheckSecretHash(a.client, *username, r); !ok) {
     return ok.error();
   }
   if (!in.session || in.session->empty()) return Missing("Session");
   // Peek: a wrong code may be corrected with the same session (the code counts the attempts).
   auto session = sessions_.Peek(*in.session);
   if (!session) return session.error();
-  if (session->pool_id != a.client.pool_id || session->client_id != a.client.client_id ||
-      session->challenge != in.challenge_name || !session->data.value("sign_in_otp", false) ||
-      !SameUser(a.rules, *session, *username)) {
+  if (!session->Awaits(a.client.pool_id, a.client.client_id, in.challenge_name) ||
+      !session->data.value("sign_in_otp", false) || !SameUser(a.rules, *session, *username)) {
     return InvalidSession();
   }
   if (session->sub.empty()) return WrongCode();  // a decoy: no code was sent
