@@ -2,11 +2,13 @@
 // What every domain service is given: the store, time, the secret box for data at rest, the
 // message sink and the deployment settings. The composition root (app/) builds one.
 
+#include <map>
 #include <string>
 
 #include "common/clock.h"
 #include "crypto/crypto.h"
 #include "domain/messaging/message_sink.h"
+#include "domain/triggers/invoker.h"
 #include "store/store.h"
 
 namespace cognate::domain {
@@ -18,6 +20,9 @@ struct DeploymentConfig {
   // --dev only (`--dev-fixed-code`): every generated one-time code is this value, so local test
   // suites can type it. Empty (always, outside --dev): codes are random.
   std::string dev_fixed_code;
+  // KMSKeyID (as a pool's LambdaConfig names it) -> 32 raw key bytes, from the server config's
+  // [triggers.kms_keys]: the key that encrypts codes for CustomSMSSender / CustomEmailSender.
+  std::map<std::string, std::string, std::less<>> kms_keys;
 };
 
 struct ServiceContext {
@@ -26,6 +31,8 @@ struct ServiceContext {
   const crypto::SecretBox& secret_box;  // encrypts client secrets, keys and other secrets
   MessageSink& messages;
   DeploymentConfig config;
+  // Where trigger events go (Cognito's Lambda triggers); nullptr: no trigger ever runs.
+  triggers::Invoker* triggers = nullptr;
 };
 
 }  // namespace cognate::domain

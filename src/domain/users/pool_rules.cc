@@ -148,6 +148,7 @@ PoolRules PoolRules::FromRow(const store::PoolRow& row) {
   if (auto it = doc.find("UserAttributeUpdateSettings"); it != doc.end() && it->is_object()) {
     r.verify_before_update_ = StringList(*it, "AttributesRequireVerificationBeforeUpdate");
   }
+  if (const json* lc = Member(doc, "LambdaConfig"); lc && lc->is_object()) r.lambda_config_ = *lc;
   if (const json* dc = Member(doc, "DeviceConfiguration"); dc && dc->is_object()) {
     r.device_settings_.tracked = true;
     r.device_settings_.challenge_required_on_new_device =

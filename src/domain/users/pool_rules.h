@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "domain/messaging/templates.h"
 #include "domain/service_context.h"
@@ -97,6 +99,8 @@ class PoolRules {
   const std::vector<RecoveryChannel>& recovery_channels() const { return recovery_channels_; }
   // DeviceConfiguration (remembered devices).
   const DeviceSettings& device_settings() const { return device_settings_; }
+  // LambdaConfig as stored (an object, {} when the pool has none): see domain/triggers.
+  const nlohmann::json& lambda_config() const { return lambda_config_; }
 
  private:
   std::string pool_id_;
@@ -111,6 +115,7 @@ class PoolRules {
   messaging::VerificationTemplate verification_template_;
   std::vector<RecoveryChannel> recovery_channels_;
   DeviceSettings device_settings_;
+  nlohmann::json lambda_config_ = nlohmann::json::object();
 };
 
 // The standard attributes every pool has, with Cognito's default flags and constraints.

@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "domain/messaging/message_sink.h"
 #include "domain/service_context.h"
+#include "domain/triggers/invoker.h"
 #include "store/memory/memory_store.h"
 
 namespace cognate::domain::users::testing {
@@ -20,7 +21,8 @@ struct TestEnv {
   FakeClock clock;
   crypto::SecretBox box{std::string(crypto::SecretBox::kKeySize, 'k')};
   RecordingMessageSink sink;
-  ServiceContext ctx{store, clock, box, sink, {}};
+  triggers::FakeInvoker invoker;  // scripted trigger functions: invoker.handlers[name] = ...
+  ServiceContext ctx{store, clock, box, sink, {}, &invoker};
 
   // Writes a pool row whose doc is `doc` (a UserPoolType subset) and returns its id.
   std::string MakePool(const std::string& id, nlohmann::json doc = nlohmann::json::object()) {
