@@ -1,7 +1,7 @@
 // Sign-in handlers: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
 // AdminRespondToAuthChallenge, GetTokensFromRefreshToken. Decode -> AuthService -> encode.
-// ClientMetadata, AnalyticsMetadata and UserContextData are accepted (the model validates their
-// shape) and not used yet.
+// ClientMetadata goes to the triggers (validated as a string map); AnalyticsMetadata and
+// UserContextData are accepted (the model validates their shape) and not used yet.
 
 #include <memory>
 
@@ -9,6 +9,7 @@
 #include "api/cognito_idp/user_json.h"
 #include "api/cognito_idp/user_ops.h"
 #include "domain/auth/auth_service.h"
+#include "domain/triggers/triggers.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -80,6 +81,7 @@ Result<json> Initiate(AuthService& auth, const json& in, bool admin) {
   COGNATE_ASSIGN_OR_RETURN(params, StringMapMember(in, "AuthParameters"));
   input.parameters = std::move(params);
   if (auto meta = StringMapMember(in, "ClientMetadata"); !meta) return meta.error();
+  input.client_metadata = domain::triggers::ClientMetadata(in);
   COGNATE_ASSIGN_OR_RETURN(outcome, auth.InitiateAuth(input));
   return OutcomeJson(outcome);
 }
@@ -100,6 +102,7 @@ Result<json> Respond(AuthService& auth, const json& in, bool admin) {
   COGNATE_ASSIGN_OR_RETURN(responses, StringMapMember(in, "ChallengeResponses"));
   input.responses = std::move(responses);
   if (auto meta = StringMapMember(in, "ClientMetadata"); !meta) return meta.error();
+  input.client_metadata = domain::triggers::ClientMetadata(in);
   COGNATE_ASSIGN_OR_RETURN(outcome, auth.RespondToAuthChallenge(input));
   return OutcomeJson(outcome);
 }
@@ -138,6 +141,7 @@ void RegisterAuthOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                       input.device_key = device.value_or("");
                       if (auto meta = StringMapMember(in, "ClientMetadata"); !meta)
                         return meta.error();
+                      input.client_metadata = domain::triggers::ClientMetadata(in);
                       COGNATE_ASSIGN_OR_RETURN(issued, auth->GetTokensFromRefreshToken(input));
                       return json{{"AuthenticationResult", AuthenticationResultJson(issued)}};
                     });
