@@ -1,7 +1,7 @@
 // Sign-in handlers: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
 // AdminRespondToAuthChallenge, GetTokensFromRefreshToken. Decode -> AuthService -> encode.
-// ClientMetadata goes to the triggers; AnalyticsMetadata and UserContextData are accepted (the
-// model validates their shape) and not used yet.
+// ClientMetadata goes to the triggers (validated as a string map); AnalyticsMetadata and
+// UserContextData are accepted (the model validates their shape) and not used yet.
 
 #include <memory>
 
@@ -141,6 +141,7 @@ void RegisterAuthOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                       input.device_key = device.value_or("");
                       if (auto meta = StringMapMember(in, "ClientMetadata"); !meta)
                         return meta.error();
+                      input.client_metadata = domain::triggers::ClientMetadata(in);
                       COGNATE_ASSIGN_OR_RETURN(issued, auth->GetTokensFromRefreshToken(input));
                       return json{{"AuthenticationResult", AuthenticationResultJson(issued)}};
                     });

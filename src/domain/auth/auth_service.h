@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "domain/auth/session.h"
 #include "domain/service_context.h"
@@ -55,7 +57,7 @@ struct InitiateAuthInput {
   std::string client_id;
   std::string auth_flow;
   StringMap parameters;                                       // AuthParameters
-  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata (triggers)
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata, for triggers
 };
 
 struct RespondInput {
@@ -65,7 +67,7 @@ struct RespondInput {
   std::string challenge_name;
   std::optional<std::string> session;
   StringMap responses;                                        // ChallengeResponses
-  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata (triggers)
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata, for triggers
 };
 
 struct RefreshTokensInput {  // GetTokensFromRefreshToken
@@ -73,6 +75,7 @@ struct RefreshTokensInput {  // GetTokensFromRefreshToken
   std::string refresh_token;
   std::optional<std::string> client_secret;
   std::string device_key;
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata, for triggers
 };
 
 // AuthenticationResult.NewDeviceMetadata (device tracking, device_step.cc).
