@@ -381,6 +381,21 @@ def test_pre_and_post_authentication_on_every_sign_in_flow(idp, host):
     assert host.events() == []
 
 
+def test_post_authentication_new_device(idp, host):
+    pool_id = make_pool(idp, host, {"PostAuthentication": "postAuthentication"},
+                        DeviceConfiguration={"ChallengeRequiredOnNewDevice": False,
+                                             "DeviceOnlyRememberedOnUserPrompt": False})
+    cid = make_client(idp, pool_id, ALL_FLOWS)["ClientId"]
+    name = unique("mia")
+    sign_up(idp, cid, name)
+    idp.confirm_sign_up(ClientId=cid, Username=name, ConfirmationCode=CODE)
+    out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH",
+                            AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD})
+    assert "NewDeviceMetadata" in out["AuthenticationResult"]
+    [event] = host.events("postAuthentication")
+    assert event["request"]["newDeviceUsed"] is True
+
+
 def test_pre_authentication_blocks_before_the_password(idp, host):
     pool_id = make_pool(idp, host, {"PreAuthentication": "preAuthentication",
                                     "PostAuthentication": "postAuthentication"})
