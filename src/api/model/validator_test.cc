@@ -293,3 +293,34 @@ TEST(ValidatorTest, SmallDigest) {
 
 }  // namespace
 }  // namespace cognate::api::model
+
+namespace cognate::api::model {
+namespace {
+
+TEST(ValidatorTest, LambdaConfigFunctionsMayBeUrls) {
+  auto check = [](const nlohmann::json& lambda_config) {
+    auto err = Validate(ServiceModel::CognitoIdp(), "CreateUserPool",
+                        {{"PoolName", "p"}, {"LambdaConfig", lambda_config}});
+    return err ? err->message() : std::string("ok");
+  };
+  EXPECT_EQ(check({{"PreSignUp", "http://127.0.0.1:9000/preSignUp"}}), "ok");
+  EXPECT_EQ(check({{"CustomEmailSender",
+                    {{"LambdaVersion", "V1_0"}, {"LambdaArn", "https://hooks.example.com/x"}}}}),
+            "ok");
+  EXPECT_EQ(check({{"PreSignUp", "arn:aws:lambda:us-east-1:123456789012:function:f"}}), "ok");
+  // Not an ARN and not a URL: the model's ARN pattern still refuses it; KMSKeyID takes no URL.
+  EXPECT_NE(check({{"PreSignUp", "ftp://example.com/function"}}).find("regular expression"),
+            std::string::npos);
+  EXPECT_NE(check({{"KMSKeyID", "https://kms.example.com/key"}}).find("regular expression"),
+            std::string::npos);
+  // Elsewhere ArnType is unchanged.
+  EXPECT_NE(
+      Validate(ServiceModel::CognitoIdp(), "TagResource",
+               {{"ResourceArn", "https://example.com/pool"}, {"Tags", nlohmann::json::object()}})
+          ->message()
+          .find("regular expression"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace cognate::api::model
