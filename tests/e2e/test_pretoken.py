@@ -337,3 +337,26 @@ def test_handler_errors_reach_the_caller(idp, host):
     with pytest.raises(ClientError) as e:
         sign_in(idp, client_id)
     assert error_of(e) == ("InvalidLambdaResponseException", "Unrecognizable lambda output")
+
+
+def test_remembered_device_source(idp, host):
+    # Reuses the device client of test_devices.py (SRP verifier, DEVICE_SRP_AUTH answers).
+    from test_auth import ALL_FLOWS, make_client
+    from test_auth import make_user as make_plain_user
+    from test_devices import ALWAYS, device_challenge, remember
+    from test_devices import sign_in as device_sign_in
+
+    pool_id = idp.create_user_pool(
+        PoolName=harness.unique("pretoken-dev"), DeviceConfiguration=ALWAYS,
+        LambdaConfig={"PreTokenGeneration": host.url("passthrough")})["UserPool"]["Id"]
+    client_id = make_client(idp, pool_id, ALL_FLOWS)["ClientId"]
+    make_plain_user(idp, pool_id, "eve")
+    device, _ = remember(idp, client_id, "eve")
+    step = device_sign_in(idp, client_id, "eve", device_key=device.key)
+    assert step["ChallengeName"] == "DEVICE_SRP_AUTH"
+    assert len(host.events("passthrough")) == 1  # the first sign-in only, so far
+    done = device_challenge(idp, client_id, "eve", device, step["Session"])
+    assert claims(done["AuthenticationResult"]["AccessToken"])["device_key"] == device.key
+    sources = [e["triggerSource"] for e in host.events("passthrough")]
+    assert sources == ["TokenGeneration_Authentication", "TokenGeneration_AuthenticateDevice"]
+    assert host.events("passthrough")[1]["userName"] == "eve"
