@@ -1,7 +1,7 @@
 // Sign-in handlers: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
 // AdminRespondToAuthChallenge, GetTokensFromRefreshToken. Decode -> AuthService -> encode.
-// ClientMetadata, AnalyticsMetadata and UserContextData are accepted (the model validates their
-// shape) and not used yet.
+// ClientMetadata goes to the triggers that receive it; AnalyticsMetadata and UserContextData are
+// accepted (the model validates their shape) and not used yet.
 
 #include <memory>
 
@@ -79,7 +79,8 @@ Result<json> Initiate(AuthService& auth, const json& in, bool admin) {
   input.auth_flow = flow;
   COGNATE_ASSIGN_OR_RETURN(params, StringMapMember(in, "AuthParameters"));
   input.parameters = std::move(params);
-  if (auto meta = StringMapMember(in, "ClientMetadata"); !meta) return meta.error();
+  COGNATE_ASSIGN_OR_RETURN(meta, StringMapMember(in, "ClientMetadata"));
+  input.client_metadata = std::move(meta);
   COGNATE_ASSIGN_OR_RETURN(outcome, auth.InitiateAuth(input));
   return OutcomeJson(outcome);
 }
@@ -99,7 +100,8 @@ Result<json> Respond(AuthService& auth, const json& in, bool admin) {
   input.session = session;
   COGNATE_ASSIGN_OR_RETURN(responses, StringMapMember(in, "ChallengeResponses"));
   input.responses = std::move(responses);
-  if (auto meta = StringMapMember(in, "ClientMetadata"); !meta) return meta.error();
+  COGNATE_ASSIGN_OR_RETURN(meta, StringMapMember(in, "ClientMetadata"));
+  input.client_metadata = std::move(meta);
   COGNATE_ASSIGN_OR_RETURN(outcome, auth.RespondToAuthChallenge(input));
   return OutcomeJson(outcome);
 }

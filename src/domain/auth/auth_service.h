@@ -6,7 +6,12 @@
 //     NEW_PASSWORD_REQUIRED, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (device_step.cc);
 //   GetTokensFromRefreshToken;
 //   choice-based sign-in, USER_AUTH with SELECT_CHALLENGE and the PASSWORD, PASSWORD_SRP,
-//     EMAIL_OTP and SMS_OTP first factors (user_auth.h, user_auth.cc).
+//     EMAIL_OTP and SMS_OTP first factors (user_auth.h, user_auth.cc);
+//   custom authentication, CUSTOM_AUTH with CUSTOM_CHALLENGE driven by the pool's
+//     DefineAuthChallenge / CreateAuthChallenge / VerifyAuthChallengeResponse triggers, optionally
+//     after SRP_A and PASSWORD_VERIFIER (custom_auth.h, custom_auth.cc);
+//   lazy user migration: a password sign-in of an unknown user asks the pool's UserMigration
+//     trigger (users/migration.h) before failing.
 // The client's ExplicitAuthFlows are enforced, SECRET_HASH is required of clients with a secret,
 // PreventUserExistenceErrors decides between UserNotFoundException and a decoy that fails like a
 // wrong password, failed passwords lock the user out (lockout.h), and challenge state lives in
@@ -51,7 +56,8 @@ struct InitiateAuthInput {
   std::string pool_id;  // AdminInitiateAuth only
   std::string client_id;
   std::string auth_flow;
-  StringMap parameters;  // AuthParameters
+  StringMap parameters;       // AuthParameters
+  StringMap client_metadata;  // ClientMetadata (for the triggers that receive it)
 };
 
 struct RespondInput {
@@ -60,7 +66,8 @@ struct RespondInput {
   std::string client_id;
   std::string challenge_name;
   std::optional<std::string> session;
-  StringMap responses;  // ChallengeResponses
+  StringMap responses;        // ChallengeResponses
+  StringMap client_metadata;  // ClientMetadata (for the triggers that receive it)
 };
 
 struct RefreshTokensInput {  // GetTokensFromRefreshToken
@@ -119,12 +126,14 @@ class AuthService {
     users::PoolRules rules;
     bool admin = false;
     std::string flow;
-    const StringMap* params = nullptr;  // AuthParameters or ChallengeResponses
+    const StringMap* params = nullptr;           // AuthParameters or ChallengeResponses
+    const StringMap* client_metadata = nullptr;  // the call's ClientMetadata
   };
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
                                  const std::string& client_id);
-  Result<AuthOutcome> StartSrp(Attempt& a);
+  // `custom`: the CUSTOM_AUTH history to carry into the PASSWORD_VERIFIER step (custom_auth.cc).
+  Result<AuthOutcome> StartSrp(Attempt& a, const nlohmann::json* custom = nullptr);
   Result<AuthOutcome> StartPassword(Attempt& a);
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
@@ -163,6 +172,16 @@ class AuthService {
   Result<AuthOutcome> AnswerSelectChallenge(Attempt& a, const RespondInput& in);
   bool IsSignInOtpAnswer(const RespondInput& in);  // EMAIL_OTP / SMS_OTP as the first factor
   Result<AuthOutcome> AnswerSignInOtp(Attempt& a, const RespondInput& in);
+  // Custom authentication, CUSTOM_AUTH (custom_auth.cc): the start, the answer to
+  // CUSTOM_CHALLENGE, and the DefineAuthChallenge round that follows every challenge result
+  // (`user` is nullptr for an unknown user under PreventUserExistenceErrors).
+  Result<AuthOutcome> StartCustomAuth(Attempt& a);
+  Result<AuthOutcome> AnswerCustomChallenge(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> DefineNext(Attempt& a, const users::UserRecord* user, AuthSession session);
+  // Lazy migration (migration.cc via users/migration.h) of an unknown user signing in with a
+  // password: the created user, nullopt when the pool has no UserMigration trigger.
+  Result<std::optional<users::UserRecord>> MigrateOnSignIn(Attempt& a, const std::string& username,
+                                                           const std::string& password);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,
