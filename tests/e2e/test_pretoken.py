@@ -283,15 +283,27 @@ def test_v2_scope_suppression_reaches_the_door(server, idp, host):
     assert error_of(e) == ("NotAuthorizedException", "Access Token does not have required scopes")
 
 
-def test_config_wins_over_legacy_arn(server, idp, host):
-    pool_id, client_id = make_pool(idp, {
+def test_legacy_arn_and_config_must_agree(server, idp, host):
+    # Cognito keeps PreTokenGeneration and PreTokenGenerationConfig.LambdaArn in step: two
+    # different functions are refused, the same one is the config's (its version wins).
+    request = {"PoolName": harness.unique("pretoken"), "LambdaConfig": {
         "PreTokenGeneration": host.url("v1Claims"),
+        "PreTokenGenerationConfig": {"LambdaArn": host.url("passthrough"),
+                                     "LambdaVersion": "V1_0"}}}
+    resp = server.call_raw("CreateUserPool", request)
+    assert resp.status == 400
+    assert resp.error_type == "InvalidParameterException"
+    pool_id, client_id = make_pool(idp, {
+        "PreTokenGeneration": host.url("passthrough"),
         "PreTokenGenerationConfig": {"LambdaArn": host.url("passthrough"),
                                      "LambdaVersion": "V1_0"}}, server)
     make_user(idp, pool_id, group=False)
+    before = len(host.events("passthrough"))
     sign_in(idp, client_id)
     assert host.events("v1Claims") == []
-    assert len(host.events("passthrough")) == 1
+    events = host.events("passthrough")
+    assert len(events) == before + 1
+    assert events[-1]["version"] == "1"
 
 
 def test_reserved_claims_stay_as_issued(idp, host):
