@@ -4,6 +4,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
+#include "domain/auth/custom_auth.h"
 #include "domain/auth/lockout.h"
 #include "domain/auth/params.h"
 #include "domain/auth/secret_hash.h"
@@ -241,10 +242,6 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
     return ApiError::InvalidParameter("Initiate Auth method not supported.");
   }
   if (!FlowAllowed(client->explicit_auth_flows, flow)) return FlowNotEnabled(flow);
-  if (flow == "CUSTOM_AUTH") {
-    return ApiError(ErrorCode::kUnsupportedOperation,
-                    "Cognate does not implement the " + flow + " flow yet.");
-  }
   auto rules = users::LoadPoolRules(ctx_, client->pool_id);
   if (!rules) return rules.error();
 
@@ -254,6 +251,7 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
     if (auto ok = RunPreAuthenticationHook(a); !ok) return ok.error();
   }
   if (flow == "USER_SRP_AUTH") return StartSrp(a);
+  if (flow == kCustomAuthFlow) return StartCustomAuth(a);
   if (flow == "USER_AUTH") return StartUserAuth(a);
   if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") return StartRefresh(a);
   return StartPassword(a);
@@ -268,28 +266,43 @@ Result<AuthOutcome> AuthService::StartPassword(Attempt& a) {
     return ok.error();
   }
   auto user = users::FindUser(ctx_.store, a.rules, *username);
+  bool migrated = false;
   if (!user) {
     if (!user.error().is(ErrorCode::kUserNotFound)) return user.error();
-    if (a.client.prevent_user_existence_errors) {
-      (void)crypto::VerifyPassword(*password, DummyPasswordHash());  // same time as a user's
+    // Lazy migration: the pool's UserMigration function may know the user.
+    auto created = MigrateOnSignIn(a, *username, *password);
+    if (!created) {
+      if (created.error().is(ErrorCode::kUserNotFound) && a.client.prevent_user_existence_errors) {
+        return WrongPassword();
+      }
+      return created.error();
     }
-    return UnknownUser(a.client);
+    if (!*created) {
+      if (a.client.prevent_user_existence_errors) {
+        (void)crypto::VerifyPassword(*password, DummyPasswordHash());  // same time as a user's
+      }
+      return UnknownUser(a.client);
+    }
+    user = std::move(**created);
+    migrated = true;
   }
   if (user->status == users::kStatusResetRequired) {
     return ApiError(ErrorCode::kPasswordResetRequired, "Password reset required for the user");
   }
   const std::int64_t now = ctx_.clock.NowMillis();
-  if (IsLockedOut(ReadLockout(user->doc), now)) return AttemptsExceeded();
-  const std::string hash = user->PasswordHash();
-  if (hash.empty()) {
-    (void)crypto::VerifyPassword(*password, DummyPasswordHash());
-    return WrongPassword();
+  if (!migrated) {  // a migrated user's password is the one just given
+    if (IsLockedOut(ReadLockout(user->doc), now)) return AttemptsExceeded();
+    const std::string hash = user->PasswordHash();
+    if (hash.empty()) {
+      (void)crypto::VerifyPassword(*password, DummyPasswordHash());
+      return WrongPassword();
+    }
+    if (!crypto::VerifyPassword(*password, hash)) {
+      RecordFailure(a.rules, user->sub);
+      return WrongPassword();
+    }
+    ResetLockout(a.rules, *user);
   }
-  if (!crypto::VerifyPassword(*password, hash)) {
-    RecordFailure(a.rules, user->sub);
-    return WrongPassword();
-  }
-  ResetLockout(a.rules, *user);
 
   AuthSession session;
   session.pool_id = a.client.pool_id;
@@ -304,7 +317,7 @@ Result<AuthOutcome> AuthService::StartPassword(Attempt& a) {
   return NextStep(a, *user, std::move(session));
 }
 
-Result<AuthOutcome> AuthService::StartSrp(Attempt& a) {
+Result<AuthOutcome> AuthService::StartSrp(Attempt& a, const nlohmann::json* custom) {
   auto username = RequiredParam(*a.params, "USERNAME");
   if (!username) return username.error();
   auto srp_a = RequiredParam(*a.params, "SRP_A");
@@ -361,6 +374,7 @@ Result<AuthOutcome> AuthService::StartSrp(Attempt& a) {
 
   // The SECRET_BLOCK is the handle of this step: clients echo it without a Session.
   const std::string secret_block = crypto::Base64Encode(crypto::RandomBytes(96));
+  if (custom != nullptr) session.data["custom"] = *custom;
   session.data["srp"] = {{"A", crypto::HexEncode(*A)},
                          {"B", crypto::HexEncode(ephemeral->B)},
                          {"b", sessions_.Seal(secret_block, ephemeral->b)}};
@@ -430,6 +444,7 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   if (auto mfa = TryAnswerMfa(a, input)) return std::move(*mfa);
   if (input.challenge_name == "SELECT_CHALLENGE") return AnswerSelectChallenge(a, input);
   if (IsSignInOtpAnswer(input)) return AnswerSignInOtp(a, input);
+  if (input.challenge_name == kCustomChallenge) return AnswerCustomChallenge(a, input);
   // No session of ours waits for any other challenge yet.
   return InvalidSession();
 }
@@ -483,6 +498,12 @@ Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const Respon
   session->auth_time_s = now / 1000;
   session->passed.push_back(kPasswordVerifier);
   session->data.erase("srp");
+  if (session->flow == kCustomAuthFlow) {  // SRP inside CUSTOM_AUTH: DefineAuthChallenge decides
+    a.flow = session->flow;
+    session->challenge.clear();
+    session->data["custom"]["history"].push_back(ChallengeResult(kPasswordVerifier, true));
+    return DefineNext(a, &user, std::move(*session));
+  }
   return NextStep(a, user, std::move(*session));
 }
 

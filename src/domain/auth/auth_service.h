@@ -6,7 +6,12 @@
 //     NEW_PASSWORD_REQUIRED, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (device_step.cc);
 //   GetTokensFromRefreshToken;
 //   choice-based sign-in, USER_AUTH with SELECT_CHALLENGE and the PASSWORD, PASSWORD_SRP,
-//     EMAIL_OTP and SMS_OTP first factors (user_auth.h, user_auth.cc).
+//     EMAIL_OTP and SMS_OTP first factors (user_auth.h, user_auth.cc);
+//   custom authentication, CUSTOM_AUTH with CUSTOM_CHALLENGE driven by the pool's
+//     DefineAuthChallenge / CreateAuthChallenge / VerifyAuthChallengeResponse triggers, optionally
+//     after SRP_A and PASSWORD_VERIFIER (custom_auth.h, custom_auth.cc);
+//   lazy user migration: a password sign-in of an unknown user asks the pool's UserMigration
+//     trigger (users/migration.h) before failing.
 // The client's ExplicitAuthFlows are enforced, SECRET_HASH is required of clients with a secret,
 // PreAuthentication runs once per InitiateAuth / AdminInitiateAuth of every flow but the refresh
 // flows, before the first factor (RunPreAuthenticationHook); PostAuthentication once when a
@@ -133,7 +138,8 @@ class AuthService {
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
                                  const std::string& client_id);
-  Result<AuthOutcome> StartSrp(Attempt& a);
+  // `custom`: the CUSTOM_AUTH history to carry into the PASSWORD_VERIFIER step (custom_auth.cc).
+  Result<AuthOutcome> StartSrp(Attempt& a, const nlohmann::json* custom = nullptr);
   Result<AuthOutcome> StartPassword(Attempt& a);
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
@@ -172,6 +178,16 @@ class AuthService {
   Result<AuthOutcome> AnswerSelectChallenge(Attempt& a, const RespondInput& in);
   bool IsSignInOtpAnswer(const RespondInput& in);  // EMAIL_OTP / SMS_OTP as the first factor
   Result<AuthOutcome> AnswerSignInOtp(Attempt& a, const RespondInput& in);
+  // Custom authentication, CUSTOM_AUTH (custom_auth.cc): the start, the answer to
+  // CUSTOM_CHALLENGE, and the DefineAuthChallenge round that follows every challenge result
+  // (`user` is nullptr for an unknown user under PreventUserExistenceErrors).
+  Result<AuthOutcome> StartCustomAuth(Attempt& a);
+  Result<AuthOutcome> AnswerCustomChallenge(Attempt& a, const RespondInput& in);
+  Result<AuthOutcome> DefineNext(Attempt& a, const users::UserRecord* user, AuthSession session);
+  // Lazy migration (migration.cc via users/migration.h) of an unknown user signing in with a
+  // password: the created user, nullopt when the pool has no UserMigration trigger.
+  Result<std::optional<users::UserRecord>> MigrateOnSignIn(Attempt& a, const std::string& username,
+                                                           const std::string& password);
   // After a factor was proven: user state checks, then the next challenge or tokens.
   Result<AuthOutcome> NextStep(Attempt& a, const users::UserRecord& user, AuthSession session);
   Result<AuthOutcome> OpenChallenge(Attempt& a, AuthSession session, StringMap parameters,

@@ -205,6 +205,8 @@ Result<AuthOutcome> AuthService::StartUserAuth(Attempt& a) {
   auto user = users::FindUser(ctx_.store, a.rules, *username);
   if (!user) {
     if (!user.error().is(ErrorCode::kUserNotFound)) return user.error();
+    // A password sign-in of an unknown user goes to lazy migration (StartPassword).
+    if (preferred == kPasswordChallenge) return StartPassword(a);
     if (!a.client.prevent_user_existence_errors) return ApiError::UserNotFound();
   } else if (user->status == users::kStatusResetRequired) {
     return ApiError(ErrorCode::kPasswordResetRequired, "Password reset required for the user");

@@ -3,6 +3,7 @@
 #include "crypto/crypto.h"
 #include "domain/auth/secret_hash.h"
 #include "domain/userpool/pool_repository.h"
+#include "domain/users/migration.h"
 #include "domain/users/password.h"
 #include "domain/users/user_support.h"
 
@@ -336,6 +337,19 @@ Result<CodeDelivery> SelfService::ForgotPassword(const ClientUserInput& input) {
   auto found = FindUser(ctx_.store, rules, input.username);
   if (!found) {
     if (!found.error().is(ErrorCode::kUserNotFound)) return found.error();
+    // Lazy migration: the pool's UserMigration function may know the user.
+    MigrationInput migration;
+    migration.forgot_password = true;
+    migration.client_id = client->client_id;
+    migration.username = input.username;
+    auto migrated = MigrateUser(ctx_, rules, migration);
+    if (!migrated &&
+        !(migrated.error().is(ErrorCode::kUserNotFound) && client->prevent_user_existence_errors)) {
+      return migrated.error();
+    }
+    if (migrated && *migrated) found = std::move(**migrated);
+  }
+  if (!found) {
     if (!client->prevent_user_existence_errors) {
       return ApiError::UserNotFound(kUserNotFoundForClient);
     }

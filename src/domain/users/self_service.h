@@ -134,7 +134,9 @@ class SelfService {
   // changed). InvalidParameterException "Cannot reset password for the user as there is no
   // registered/verified email or phone_number"; NotAuthorizedException "User password cannot be
   // reset in the current state." (FORCE_CHANGE_PASSWORD); LimitExceededException; a simulated
-  // delivery for unknown users with PreventUserExistenceErrors.
+  // delivery for unknown users with PreventUserExistenceErrors. An unknown user is first offered
+  // to the pool's UserMigration function (UserMigration_ForgotPassword, migration.h), whose
+  // answer creates a RESET_REQUIRED user the code then goes to.
   Result<CodeDelivery> ForgotPassword(const ClientUserInput& input);
 
   // Sets the password with the reset code: argon2id hash and SRP verifier; RESET_REQUIRED and
