@@ -283,15 +283,17 @@ def test_v2_scope_suppression_reaches_the_door(server, idp, host):
     assert error_of(e) == ("NotAuthorizedException", "Access Token does not have required scopes")
 
 
-def test_config_wins_over_legacy_arn(server, idp, host):
+def test_config_version_wins_over_legacy_arn(server, idp, host):
+    # Cognito wants both members to name the same function; the config's version applies.
     pool_id, client_id = make_pool(idp, {
-        "PreTokenGeneration": host.url("v1Claims"),
-        "PreTokenGenerationConfig": {"LambdaArn": host.url("passthrough"),
-                                     "LambdaVersion": "V1_0"}}, server)
+        "PreTokenGeneration": host.url("v2Claims"),
+        "PreTokenGenerationConfig": {"LambdaArn": host.url("v2Claims"),
+                                     "LambdaVersion": "V2_0"}}, server)
     make_user(idp, pool_id, group=False)
-    sign_in(idp, client_id)
-    assert host.events("v1Claims") == []
-    assert len(host.events("passthrough")) == 1
+    tokens = sign_in(idp, client_id)
+    events = host.events("v2Claims")
+    assert len(events) == 1 and events[0]["version"] == "2"
+    assert claims(tokens["AccessToken"])["tenant"] == "acme"
 
 
 def test_reserved_claims_stay_as_issued(idp, host):
