@@ -142,6 +142,27 @@ Boot<RootCredential> EnsureRootCredential(store::Store& store, const crypto::Sec
   return {std::nullopt, "the root credential " + *winner + " is named but missing"};
 }
 
+Boot<std::string> EnsureTriggerSecret(store::Store& store, const crypto::SecretBox& box,
+                                      const fs::path& data_dir) {
+  constexpr const char* kSetting = "trigger_secret";
+  constexpr const char* kAad = "setting:trigger_secret";
+  const std::string fresh = crypto::HexEncode(crypto::RandomBytes(32));
+  auto winner = store.PutSettingIfAbsent(kSetting, crypto::Base64Encode(box.Seal(fresh, kAad)));
+  if (!winner) return {std::nullopt, "cannot store the trigger secret: " + winner.error().detail()};
+  auto sealed = crypto::Base64Decode(*winner);
+  std::optional<std::string> secret;
+  if (sealed) secret = box.Open(*sealed, kAad);
+  if (!secret) {
+    return {std::nullopt,
+            "the trigger secret cannot be decrypted: is this the master key the data was created "
+            "with?"};
+  }
+  if (auto err = WritePrivateFile(data_dir / "trigger-secret", *secret + "\n"); !err.empty()) {
+    return {std::nullopt, err};
+  }
+  return {std::move(*secret), {}};
+}
+
 std::string WriteCliProfile(const fs::path& data_dir, const RootCredential& cred,
                             const std::string& region, const std::string& endpoint_url) {
   std::string credentials = "[cognate]\naws_access_key_id = " + cred.access_key_id +

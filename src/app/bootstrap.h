@@ -39,6 +39,12 @@ struct RootCredential {
 Boot<RootCredential> EnsureRootCredential(store::Store& store, const crypto::SecretBox& box,
                                           std::int64_t now_ms);
 
+// The HMAC key that signs trigger calls (X-Cognate-Signature): created on first start (random,
+// first writer wins when many nodes share one database), stored sealed by `box`, and written to
+// <data_dir>/trigger-secret (0600) so handler owners can read it.
+Boot<std::string> EnsureTriggerSecret(store::Store& store, const crypto::SecretBox& box,
+                                      const std::filesystem::path& data_dir);
+
 // Writes <data_dir>/credentials (profile [cognate]) and <data_dir>/config ([profile cognate]
 // with region and endpoint_url), both 0600, replacing earlier versions atomically.
 std::string WriteCliProfile(const std::filesystem::path& data_dir, const RootCredential& cred,

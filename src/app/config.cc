@@ -13,6 +13,8 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include "crypto/crypto.h"
+
 extern char** environ;
 
 namespace cognate::app {
@@ -194,6 +196,14 @@ const std::vector<Setting>& Settings() {
        }},
       {"sms_gateway_timeout_ms", "Time limit of one SMS gateway request", false,
        IntSetter(&Config::sms_gateway_timeout_ms, 100, 600'000)},
+      {"trigger_secret", "HMAC key signing trigger calls (prefer the environment variable)", false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (HasControl(v)) return "must not contain control characters";
+         c.trigger_secret = v;
+         return {};
+       }},
+      {"trigger_timeout_ms", "Time limit of one trigger invocation, retries included", false,
+       IntSetter(&Config::trigger_timeout_ms, 100, 600'000)},
   };
   return kSettings;
 }
@@ -209,6 +219,34 @@ std::string EnvName(const char* key) {
   std::transform(e.begin(), e.end(), e.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
   return e;
+}
+
+// Adds "NAME=VALUE" (a flag) or NAME and VALUE (a TOML table entry) to a map setting.
+std::string AddTrigger(Config& c, const std::string& name, const std::string& url) {
+  if (name.empty() || HasControl(name)) return "needs a function name or ARN";
+  if ((url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) || HasControl(url)) {
+    return "URL for '" + name + "' must start with http:// or https://";
+  }
+  c.trigger_functions[name] = url;
+  return {};
+}
+
+std::string AddKmsKey(Config& c, const std::string& id, const std::string& base64) {
+  if (id.empty() || HasControl(id)) return "needs a key id";
+  auto key = crypto::Base64Decode(base64);
+  if (!key || key->size() != 32) return "key for '" + id + "' must be 32 bytes in base64";
+  c.kms_keys[id] = *key;
+  return {};
+}
+
+// Splits "NAME=VALUE" before the value: at the first "=http" (a URL may hold '=' in its query),
+// else at the first '=' (names and ARNs have none; base64 may end with '=').
+std::string AddPair(Config& c, const std::string& pair,
+                    std::string (*add)(Config&, const std::string&, const std::string&)) {
+  auto eq = pair.find("=http");
+  if (eq == std::string::npos) eq = pair.find('=');
+  if (eq == std::string::npos) return "must be NAME=VALUE";
+  return add(c, pair.substr(0, eq), pair.substr(eq + 1));
 }
 
 // The TOML value as the string a flag would carry, or nullopt for tables and arrays.
@@ -231,6 +269,21 @@ std::string LoadToml(const std::string& path, Config& config) {
   }
   for (const auto& [key, node] : table) {
     std::string k(key.str());
+    if (k == "triggers" || k == "kms_keys") {
+      const toml::table* entries = node.as_table();
+      if (entries == nullptr) return "config file " + path + ": [" + k + "] must be a table";
+      for (const auto& [name, value] : *entries) {
+        auto text = value.as_string();
+        if (text == nullptr) {
+          return "config file " + path + ": " + k + "." + std::string(name.str()) +
+                 " must be a string";
+        }
+        std::string err = k == "triggers" ? AddTrigger(config, std::string(name.str()), text->get())
+                                          : AddKmsKey(config, std::string(name.str()), text->get());
+        if (!err.empty()) return "config file " + path + ": [" + k + "] " + err;
+      }
+      continue;
+    }
     auto it = std::find_if(Settings().begin(), Settings().end(),
                            [&k](const Setting& s) { return k == s.key; });
     if (it == Settings().end()) return "config file " + path + ": unknown setting '" + k + "'";
@@ -279,6 +332,14 @@ ConfigOutcome LoadConfig(const std::vector<std::string>& args,
   cli.set_version_flag("--version", "cognate 0.1.0");
   std::string config_file;
   cli.add_option("--config", config_file, "TOML file with settings (env COGNATE_CONFIG)");
+  std::vector<std::string> trigger_flags;
+  std::vector<std::string> kms_flags;
+  cli.add_option("--trigger", trigger_flags,
+                 "NAME=URL: the HTTP function behind a trigger's function name or Lambda ARN "
+                 "(repeatable; TOML table [triggers])");
+  cli.add_option("--kms-key", kms_flags,
+                 "ID=BASE64: the 32-byte key behind a pool's KMSKeyID for the custom senders "
+                 "(repeatable; TOML table [kms_keys])");
   std::vector<std::string> values(Settings().size());
   std::vector<CLI::Option*> options;
   for (std::size_t i = 0; i < Settings().size(); ++i) {
@@ -338,6 +399,20 @@ ConfigOutcome LoadConfig(const std::vector<std::string>& args,
     if (auto err = s.set(config, s.is_flag ? "true" : values[i]); !err.empty()) {
       out.exit_code = 2;
       out.message = FlagName(s.key) + " " + err;
+      return out;
+    }
+  }
+  for (const auto& pair : trigger_flags) {
+    if (auto err = AddPair(config, pair, &AddTrigger); !err.empty()) {
+      out.exit_code = 2;
+      out.message = "--trigger " + err;
+      return out;
+    }
+  }
+  for (const auto& pair : kms_flags) {
+    if (auto err = AddPair(config, pair, &AddKmsKey); !err.empty()) {
+      out.exit_code = 2;
+      out.message = "--kms-key " + err;
       return out;
     }
   }

@@ -42,6 +42,17 @@ struct Config {
   std::string sms_gateway_token;  // sent as "Authorization: Bearer <token>"; never logged
   int sms_gateway_timeout_ms = 10'000;
 
+  // Triggers: Cognito's Lambda triggers as HTTP functions (outbound/http_trigger_invoker.h).
+  // TOML table [triggers] or repeated --trigger NAME=URL: a function name or Lambda ARN -> URL.
+  std::map<std::string, std::string, std::less<>> trigger_functions;
+  // HMAC key of X-Cognate-Signature; "" = the contents of <data_dir>/trigger-secret, created
+  // (random, mode 0600) on first start. Prefer COGNATE_TRIGGER_SECRET; never logged.
+  std::string trigger_secret;
+  int trigger_timeout_ms = 5'000;
+  // TOML table [kms_keys] or repeated --kms-key ID=BASE64: the KMSKeyID a pool's LambdaConfig
+  // names -> a 32-byte key (standard base64) that encrypts codes for the custom senders.
+  std::map<std::string, std::string, std::less<>> kms_keys;  // decoded: 32 raw bytes
+
   // The store to open: "memory", "sqlite:<path>" or the postgres:// URL as given.
   std::string DatabaseUrl() const;
   bool UsesPostgres() const;

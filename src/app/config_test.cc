@@ -168,6 +168,55 @@ TEST_F(ConfigTest, BadTomlIsRejected) {
   EXPECT_EQ(missing.exit_code, 2);
 }
 
+TEST_F(ConfigTest, TriggerFunctionsAndKmsKeysFromTomlAndFlags) {
+  const std::string key_a(32, 'a');
+  const std::string key_b(32, 'b');
+  const std::string b64_a = "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=";  // 32 x 'a'
+  const std::string b64_b = "YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI=";  // 32 x 'b'
+  auto file = WriteToml(
+      "trigger_timeout_ms = 2500\n"
+      "[triggers]\n"
+      "\"pre-signup\" = \"http://127.0.0.1:7000/pre\"\n"
+      "\"arn:aws:lambda:us-east-1:1:function:x\" = \"https://fn.example/x?a=b\"\n"
+      "[kms_keys]\n"
+      "\"arn:aws:kms:us-east-1:1:key/k1\" = \"" +
+      b64_a + "\"\n");
+  auto out = LoadConfig(
+      {"--config", file, "--trigger", "pre-signup=http://127.0.0.1:7001/over", "--trigger",
+       "migrate=http://h/m?x=1", "--kms-key", "arn:aws:kms:us-east-1:1:key/k2=" + b64_b},
+      {});
+  ASSERT_TRUE(out.config) << out.message;
+  const Config& c = *out.config;
+  EXPECT_EQ(c.trigger_timeout_ms, 2500);
+  EXPECT_EQ(c.trigger_functions.size(), 3u);
+  EXPECT_EQ(c.trigger_functions.at("pre-signup"), "http://127.0.0.1:7001/over");  // flag wins
+  EXPECT_EQ(c.trigger_functions.at("arn:aws:lambda:us-east-1:1:function:x"),
+            "https://fn.example/x?a=b");
+  EXPECT_EQ(c.trigger_functions.at("migrate"), "http://h/m?x=1");
+  EXPECT_EQ(c.kms_keys.at("arn:aws:kms:us-east-1:1:key/k1"), key_a);
+  EXPECT_EQ(c.kms_keys.at("arn:aws:kms:us-east-1:1:key/k2"), key_b);
+}
+
+TEST_F(ConfigTest, BadTriggerSettingsAreRejected) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--trigger", "no-equals"},
+           {"--trigger", "f=ftp://x"},
+           {"--trigger", "=http://x"},
+           {"--kms-key", "k=c2hvcnQ="},  // "short"
+           {"--kms-key", "k=not base64"},
+           {"--trigger-timeout-ms", "0"},
+       }) {
+    auto out = LoadConfig(args, {});
+    EXPECT_FALSE(out.config) << args[0] << " " << args[1];
+    EXPECT_EQ(out.exit_code, 2) << args[1];
+  }
+  auto table = LoadConfig({"--config", WriteToml("triggers = \"x\"\n")}, {});
+  EXPECT_FALSE(table.config);
+  auto value = LoadConfig({"--config", WriteToml("[triggers]\nf = 1\n")}, {});
+  EXPECT_FALSE(value.config);
+  EXPECT_NE(value.message.find("triggers.f must be a string"), std::string::npos) << value.message;
+}
+
 TEST_F(ConfigTest, HelpAndVersionExitZero) {
   auto help = LoadConfig({"--help"}, {});
   EXPECT_FALSE(help.config);

@@ -30,6 +30,7 @@
 #include "domain/service_context.h"
 #include "http/http_server.h"
 #include "outbound/curl_global.h"
+#include "outbound/http_trigger_invoker.h"
 #include "outbound/outbox_sink.h"
 #include "outbound/routing_sink.h"
 #include "outbound/sms_gateway_sink.h"
@@ -213,7 +214,28 @@ int Run(int argc, char** argv) {
   deployment.account_id = config.account_id;
   deployment.public_url = config.PublicUrl(server.port());
   deployment.dev_fixed_code = config.dev_fixed_code;
-  domain::ServiceContext context{*store, clock, secret_box, messages, deployment};
+  deployment.kms_keys = config.kms_keys;
+
+  outbound::HttpTriggerOptions trigger_options;
+  trigger_options.functions = config.trigger_functions;
+  trigger_options.timeout = std::chrono::milliseconds(config.trigger_timeout_ms);
+  if (!config.trigger_secret.empty()) {
+    trigger_options.secret = config.trigger_secret;
+  } else {
+    auto secret = EnsureTriggerSecret(*store, secret_box, data_dir);
+    if (!secret) {
+      spdlog::critical("{}", secret.error);
+      server.Stop();
+      return 1;
+    }
+    trigger_options.secret = std::move(*secret.value);
+  }
+  outbound::HttpTriggerInvoker trigger_invoker(std::move(trigger_options));
+  spdlog::info("triggers: {} named function(s), calls signed with the key in {}",
+               config.trigger_functions.size(),
+               config.trigger_secret.empty() ? (data_dir / "trigger-secret").string()
+                                             : std::string("the configured trigger secret"));
+  domain::ServiceContext context{*store, clock, secret_box, messages, deployment, &trigger_invoker};
 
   api::HandlerRegistry idp;
   api::HandlerRegistry identity;

@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
+from lambda_host import LambdaHost  # noqa: E402
 
 _live_servers: list[harness.CognateServer] = []
 
@@ -112,6 +113,23 @@ def pool(idp):
 def plain_pool(idp):
     """A fresh pool with free-form usernames."""
     return idp.create_user_pool(PoolName=harness.unique("plain"))["UserPool"]
+
+
+@pytest.fixture(scope="module")
+def lambda_host():
+    """Factory: lambda_host("handlers/x_handlers.mjs") -> a started LambdaHost (paths relative to
+    tests/e2e), one per module and path, stopped when the module's tests end."""
+    hosts: dict[str, LambdaHost] = {}
+
+    def start(handlers: str) -> LambdaHost:
+        path = (Path(__file__).resolve().parent / handlers).resolve()
+        if str(path) not in hosts:
+            hosts[str(path)] = LambdaHost(path).start()
+        return hosts[str(path)]
+
+    yield start
+    for host in hosts.values():
+        host.stop()
 
 
 @pytest.hookimpl(hookwrapper=True)

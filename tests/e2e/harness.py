@@ -219,6 +219,10 @@ class CognateServer:
     def config_file(self) -> Path:
         return self.data_dir / "config"
 
+    def trigger_secret(self) -> str:
+        """The HMAC key the server signs trigger calls with (data/trigger-secret)."""
+        return (self.data_dir / "trigger-secret").read_text().strip()
+
     def credentials(self) -> tuple[str, str]:
         cp = configparser.ConfigParser()
         cp.read(self.credentials_file)

@@ -1,7 +1,7 @@
 // Sign-in handlers: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
 // AdminRespondToAuthChallenge, GetTokensFromRefreshToken. Decode -> AuthService -> encode.
-// ClientMetadata goes to the triggers that receive it; AnalyticsMetadata and UserContextData are
-// accepted (the model validates their shape) and not used yet.
+// ClientMetadata goes to the triggers (validated as a string map); AnalyticsMetadata and
+// UserContextData are accepted (the model validates their shape) and not used yet.
 
 #include <memory>
 
@@ -9,6 +9,7 @@
 #include "api/cognito_idp/user_json.h"
 #include "api/cognito_idp/user_ops.h"
 #include "domain/auth/auth_service.h"
+#include "domain/triggers/triggers.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -79,8 +80,8 @@ Result<json> Initiate(AuthService& auth, const json& in, bool admin) {
   input.auth_flow = flow;
   COGNATE_ASSIGN_OR_RETURN(params, StringMapMember(in, "AuthParameters"));
   input.parameters = std::move(params);
-  COGNATE_ASSIGN_OR_RETURN(meta, StringMapMember(in, "ClientMetadata"));
-  input.client_metadata = std::move(meta);
+  if (auto meta = StringMapMember(in, "ClientMetadata"); !meta) return meta.error();
+  input.client_metadata = domain::triggers::ClientMetadata(in);
   COGNATE_ASSIGN_OR_RETURN(outcome, auth.InitiateAuth(input));
   return OutcomeJson(outcome);
 }
@@ -100,8 +101,8 @@ Result<json> Respond(AuthService& auth, const json& in, bool admin) {
   input.session = session;
   COGNATE_ASSIGN_OR_RETURN(responses, StringMapMember(in, "ChallengeResponses"));
   input.responses = std::move(responses);
-  COGNATE_ASSIGN_OR_RETURN(meta, StringMapMember(in, "ClientMetadata"));
-  input.client_metadata = std::move(meta);
+  if (auto meta = StringMapMember(in, "ClientMetadata"); !meta) return meta.error();
+  input.client_metadata = domain::triggers::ClientMetadata(in);
   COGNATE_ASSIGN_OR_RETURN(outcome, auth.RespondToAuthChallenge(input));
   return OutcomeJson(outcome);
 }
@@ -140,6 +141,7 @@ void RegisterAuthOps(HandlerRegistry& registry, domain::ServiceContext& ctx,
                       input.device_key = device.value_or("");
                       if (auto meta = StringMapMember(in, "ClientMetadata"); !meta)
                         return meta.error();
+                      input.client_metadata = domain::triggers::ClientMetadata(in);
                       COGNATE_ASSIGN_OR_RETURN(issued, auth->GetTokensFromRefreshToken(input));
                       return json{{"AuthenticationResult", AuthenticationResultJson(issued)}};
                     });

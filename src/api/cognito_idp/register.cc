@@ -7,6 +7,7 @@ std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& regis
   auto tokens = std::make_shared<domain::tokens::TokenService>(ctx);
   RegisterPoolOps(registry, ctx);
   RegisterUserOps(registry, ctx);
+  RegisterResourceServerOps(registry, ctx);
   RegisterTokenOps(registry, ctx, tokens);
   RegisterAuthOps(registry, ctx, tokens);
   RegisterSelfServiceOps(registry, ctx, tokens);

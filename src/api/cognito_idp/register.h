@@ -20,6 +20,9 @@ std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& regis
 void RegisterPoolOps(HandlerRegistry& registry,
                      domain::ServiceContext& ctx);  // pools, clients, tags
 void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx);  // users, groups
+// CreateResourceServer, DescribeResourceServer, UpdateResourceServer, DeleteResourceServer,
+// ListResourceServers.
+void RegisterResourceServerOps(HandlerRegistry& registry, domain::ServiceContext& ctx);
 // The families below share one TokenService (its key cache) built by RegisterAll.
 // RevokeToken, GlobalSignOut, AdminUserGlobalSignOut.
 void RegisterTokenOps(HandlerRegistry& registry, domain::ServiceContext& ctx,

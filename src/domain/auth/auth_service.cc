@@ -108,6 +108,16 @@ std::vector<users::AttributeInput> AttributesFromResponses(const StringMap& resp
   return out;
 }
 
+// PreTokenGeneration's triggerSource for tokens issued at the end of `session`: from the last
+// of NEW_PASSWORD_REQUIRED / DEVICE_PASSWORD_VERIFIER it passed, else a plain sign-in.
+tokens::TokenSource TokenSourceOf(const AuthSession& session) {
+  for (auto it = session.passed.rbegin(); it != session.passed.rend(); ++it) {
+    if (*it == "DEVICE_PASSWORD_VERIFIER") return tokens::TokenSource::kAuthenticateDevice;
+    if (*it == kNewPasswordRequired) return tokens::TokenSource::kNewPasswordChallenge;
+  }
+  return tokens::TokenSource::kAuthentication;
+}
+
 }  // namespace
 
 bool FlowAllowed(const std::vector<std::string>& explicit_auth_flows, std::string_view flow) {
@@ -386,6 +396,7 @@ Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
   in.device_key =
       TrackedDeviceKey(a.client.pool_id, Param(*a.params, "DEVICE_KEY").value_or(""), &a.rules);
   in.allow_rotation = false;
+  if (a.client_metadata != nullptr) in.client_metadata = *a.client_metadata;
   auto issued = issuer_->Refresh(in);
   if (!issued) {
     const ApiError& e = issued.error();
@@ -615,6 +626,8 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   grant.client_id = a.client.client_id;
   grant.sub = user.sub;
   grant.auth_time_s = session.auth_time_s > 0 ? session.auth_time_s : ctx_.clock.NowSeconds();
+  grant.source = TokenSourceOf(session);
+  if (a.client_metadata != nullptr) grant.client_metadata = *a.client_metadata;
   AuthOutcome out;
   if (auto bound = BindDevice(a, user, session, grant, out); !bound) return bound.error();
   auto issued = issuer_->IssueForSignIn(grant);
@@ -640,6 +653,7 @@ Result<tokens::IssuedTokens> AuthService::GetTokensFromRefreshToken(
   in.refresh_token = input.refresh_token;
   in.device_key = TrackedDeviceKey(client->pool_id, input.device_key);
   in.allow_rotation = true;
+  in.client_metadata = input.client_metadata;
   auto issued = issuer_->Refresh(in);
   if (!issued) {
     const ApiError& e = issued.error();

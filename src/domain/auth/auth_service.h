@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "domain/auth/session.h"
 #include "domain/service_context.h"
@@ -56,8 +58,8 @@ struct InitiateAuthInput {
   std::string pool_id;  // AdminInitiateAuth only
   std::string client_id;
   std::string auth_flow;
-  StringMap parameters;       // AuthParameters
-  StringMap client_metadata;  // ClientMetadata (for the triggers that receive it)
+  StringMap parameters;                                       // AuthParameters
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata, for triggers
 };
 
 struct RespondInput {
@@ -66,8 +68,8 @@ struct RespondInput {
   std::string client_id;
   std::string challenge_name;
   std::optional<std::string> session;
-  StringMap responses;        // ChallengeResponses
-  StringMap client_metadata;  // ClientMetadata (for the triggers that receive it)
+  StringMap responses;                                        // ChallengeResponses
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata, for triggers
 };
 
 struct RefreshTokensInput {  // GetTokensFromRefreshToken
@@ -75,6 +77,7 @@ struct RefreshTokensInput {  // GetTokensFromRefreshToken
   std::string refresh_token;
   std::optional<std::string> client_secret;
   std::string device_key;
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata, for triggers
 };
 
 // AuthenticationResult.NewDeviceMetadata (device tracking, device_step.cc).
@@ -126,8 +129,8 @@ class AuthService {
     users::PoolRules rules;
     bool admin = false;
     std::string flow;
-    const StringMap* params = nullptr;           // AuthParameters or ChallengeResponses
-    const StringMap* client_metadata = nullptr;  // the call's ClientMetadata
+    const StringMap* params = nullptr;                // AuthParameters or ChallengeResponses
+    const nlohmann::json* client_metadata = nullptr;  // the call's ClientMetadata
   };
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,

@@ -258,6 +258,29 @@ TEST_F(AuthServiceTest, UserPasswordAuthIssuesTokens) {
   EXPECT_EQ(issuer_->grants[0].pool_id, kPool);
   EXPECT_EQ(issuer_->grants[0].client_id, client);
   EXPECT_EQ(issuer_->grants[0].auth_time_s, env_.clock.NowSeconds());
+  EXPECT_EQ(issuer_->grants[0].source, tokens::TokenSource::kAuthentication);
+  EXPECT_EQ(issuer_->grants[0].client_metadata, json::object());
+}
+
+TEST_F(AuthServiceTest, ClientMetadataReachesTheTokenIssuer) {
+  MakeUser("alice");
+  const auto client = MakeClient({"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"});
+  InitiateAuthInput in;
+  in.client_id = client;
+  in.auth_flow = "USER_PASSWORD_AUTH";
+  in.parameters = {{"USERNAME", "alice"}, {"PASSWORD", kPassword}};
+  in.client_metadata = {{"app", "web"}};
+  ASSERT_TRUE(auth_.InitiateAuth(in));
+  ASSERT_EQ(issuer_->grants.size(), 1u);
+  EXPECT_EQ(issuer_->grants[0].client_metadata, json({{"app", "web"}}));
+  InitiateAuthInput refresh;
+  refresh.client_id = client;
+  refresh.auth_flow = "REFRESH_TOKEN_AUTH";
+  refresh.parameters = {{"REFRESH_TOKEN", "token"}};
+  refresh.client_metadata = {{"app", "cli"}};
+  ASSERT_TRUE(auth_.InitiateAuth(refresh));
+  ASSERT_EQ(issuer_->refreshes.size(), 1u);
+  EXPECT_EQ(issuer_->refreshes[0].client_metadata, json({{"app", "cli"}}));
 }
 
 TEST_F(AuthServiceTest, WrongPasswordAndUnknownUser) {
@@ -522,6 +545,7 @@ TEST_F(AuthServiceTest, NewPasswordRequired) {
                        {"userAttributes.given_name", "Newt"}});
   ASSERT_TRUE(done) << done.error().message();
   ASSERT_TRUE(done->tokens);
+  EXPECT_EQ(issuer_->grants.back().source, tokens::TokenSource::kNewPasswordChallenge);
   auto after = users::FindUser(env_.store, *rules, "newbie");
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, "CONFIRMED");

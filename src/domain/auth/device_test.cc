@@ -326,6 +326,7 @@ TEST_F(DeviceFlowTest, RememberedDeviceSignsInWithDeviceSrp) {
   ASSERT_TRUE(done->tokens);
   EXPECT_FALSE(done->new_device);
   EXPECT_EQ(issuer_->grants.back().device_key, key);
+  EXPECT_EQ(issuer_->grants.back().source, tokens::TokenSource::kAuthenticateDevice);
   EXPECT_EQ(devices_.GetDevice("access." + sub_ + ".", key)->last_auth_ms, env_.clock.NowMillis());
 }
 

@@ -146,6 +146,7 @@ struct TokenService::Impl {
     users::UserRecord user;
     std::vector<groups::GroupRecord> groups;
     std::vector<std::string> readable;
+    std::optional<triggers::Target> pre_token;  // the pool's PreTokenGeneration function
   };
 
   Result<Subject> LoadSubject(const store::ClientRow& client, const std::string& sub) {
@@ -157,6 +158,7 @@ struct TokenService::Impl {
     auto rules = users::LoadPoolRules(ctx, client.pool_id);
     if (!rules) return rules.error();
     s.readable = ReadableAttributes(*rules, s.client_doc());
+    s.pre_token = PreTokenTarget(ctx, rules->lambda_config());
     auto row = ctx.store.GetUserBySub(client.pool_id, sub);
     if (!row) {
       if (row.error().IsNotFound()) return ApiError::UserNotFound();
@@ -175,7 +177,7 @@ struct TokenService::Impl {
 
   // Signs ID and access tokens of `family_id` for the subject.
   Result<IssuedTokens> Mint(const Subject& s, const std::string& family_id, const FamilyDoc& family,
-                            std::int64_t now_s) {
+                            std::int64_t now_s, TokenSource source, const json& client_metadata) {
     auto pool_keys = keys.ForSigning(s.client.pool_id);
     if (!pool_keys) return pool_keys.error();
     ClaimInputs in;
@@ -190,10 +192,25 @@ struct TokenService::Impl {
     in.validity = ValidityFromClient(s.client_doc());
     in.readable = s.readable;
     const auto& signer = *(*pool_keys)->signer;
+    nlohmann::ordered_json id_claims = IdClaims(in, s.user, s.groups, crypto::NewUuid());
+    nlohmann::ordered_json access_claims = AccessClaims(in, s.user, s.groups, crypto::NewUuid());
+    if (s.pre_token) {
+      PreTokenSubject subject;
+      subject.pool_id = s.client.pool_id;
+      subject.client_id = s.client.client_id;
+      subject.user = &s.user;
+      subject.groups = &s.groups;
+      subject.scopes = family.scopes;
+      subject.client_metadata = client_metadata;
+      if (auto ok =
+              RunPreTokenGeneration(ctx, *s.pre_token, source, subject, &id_claims, access_claims);
+          !ok) {
+        return ok.error();
+      }
+    }
     IssuedTokens out;
-    out.id_token = signer.SignPayload(IdClaims(in, s.user, s.groups, crypto::NewUuid()).dump());
-    out.access_token =
-        signer.SignPayload(AccessClaims(in, s.user, s.groups, crypto::NewUuid()).dump());
+    out.id_token = signer.SignPayload(id_claims.dump());
+    out.access_token = signer.SignPayload(access_claims.dump());
     if (out.id_token.empty() || out.access_token.empty()) {
       return ApiError::Internal("JWT signing failed");
     }
@@ -245,7 +262,8 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
   row.doc = family.Dump();
 
   // Sign first (this may create the pool's first key), then record the family.
-  auto tokens = impl_->Mint(*subject, row.family_id, family, now_ms / 1000);
+  auto tokens = impl_->Mint(*subject, row.family_id, family, now_ms / 1000, grant.source,
+                            grant.client_metadata);
   if (!tokens) return tokens.error();
   if (auto created = ctx.store.CreateTokenFamily(row); !created) {
     if (created.error().IsNotFound()) {
@@ -305,6 +323,11 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
     }
     if (family.device_key.empty()) family.device_key = input.device_key;
 
+    // Mint (and run PreTokenGeneration) before rotating: a failed trigger leaves the refresh
+    // token as it was.
+    auto tokens = impl_->Mint(*subject, row->family_id, family, now_ms / 1000,
+                              TokenSource::kRefreshTokens, input.client_metadata);
+    if (!tokens) return tokens.error();
     const RotationSettings rotation = RotationFromClient(subject->client_doc());
     std::string new_refresh;
     if (input.allow_rotation && rotation.enabled) {
@@ -328,8 +351,6 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
         return StoreInternal("update token family", updated.error());
       }
     }
-    auto tokens = impl_->Mint(*subject, row->family_id, family, now_ms / 1000);
-    if (!tokens) return tokens.error();
     tokens->refresh_token = std::move(new_refresh);
     return tokens;
   }

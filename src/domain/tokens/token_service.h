@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "domain/service_context.h"
+#include "domain/tokens/pre_token.h"
 
 namespace cognate::domain::tokens {
 
@@ -43,6 +44,9 @@ struct SignInGrant {
   std::vector<std::string> scopes;  // empty: {kAdminScope}
   // Whether to issue a refresh token (false for e.g. OAuth implicit flows).
   bool issue_refresh_token = true;
+  // PreTokenGeneration: the event's triggerSource and request.clientMetadata.
+  TokenSource source = TokenSource::kAuthentication;
+  nlohmann::json client_metadata = nlohmann::json::object();
 };
 
 struct IssuedTokens {
@@ -63,6 +67,8 @@ struct RefreshInput {
   std::string device_key;
   // GetTokensFromRefreshToken: rotate when the client's RefreshTokenRotation is ENABLED.
   bool allow_rotation = false;
+  // PreTokenGeneration (TokenGeneration_RefreshTokens): request.clientMetadata.
+  nlohmann::json client_metadata = nlohmann::json::object();
 };
 
 // The claims of a verified, live access token.
@@ -89,13 +95,16 @@ class TokenService {
 
   // Starts a token family and issues ID, access and (unless disabled) refresh tokens for the
   // user, reading its current attributes and groups. Creates the pool's first signing key when
-  // it has none. Errors: ResourceNotFoundException for a missing pool/client,
-  // UserNotFoundException "User does not exist." when the sub is gone.
+  // it has none. The pool's PreTokenGeneration function (pre_token.h) sees and may change the
+  // claims first; its failures fail the issue (nothing is recorded). Errors:
+  // ResourceNotFoundException for a missing pool/client, UserNotFoundException "User does not
+  // exist." when the sub is gone.
   Result<IssuedTokens> IssueForSignIn(const SignInGrant& grant);
 
   // REFRESH_TOKEN_AUTH / REFRESH_TOKEN / GetTokensFromRefreshToken: new ID and access tokens
-  // in the same family, with the user's current attributes and groups. With rotation, also a new
-  // refresh token; the old one keeps working for the client's RetryGracePeriodSeconds, and a
+  // in the same family, with the user's current attributes and groups, through the pool's
+  // PreTokenGeneration function (TokenGeneration_RefreshTokens) like a sign-in. With rotation, also
+  // a new refresh token; the old one keeps working for the client's RetryGracePeriodSeconds, and a
   // rotated-out token presented after that revokes the whole family (reuse detection).
   // NotAuthorizedException: "Invalid Refresh Token" (malformed, unknown, another client or pool),
   // "Refresh Token has expired", "Refresh Token has been revoked", "User is disabled.",

@@ -25,12 +25,6 @@ const json* Member(const json& response, std::string_view key) {
   return &*it;
 }
 
-json ToJsonMap(const std::map<std::string, std::string>& m) {
-  json out = json::object();
-  for (const auto& [k, v] : m) out[k] = v;
-  return out;
-}
-
 // The welcome message of a migrated user: the pool's invitation, without a temporary password.
 Result<void> SendWelcome(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
                          const std::string& shown_username,
@@ -132,8 +126,9 @@ Result<std::optional<UserRecord>> MigrateUser(ServiceContext& ctx, const PoolRul
   event.username = in.username;
   event.client_id = in.client_id;
   if (!in.forgot_password) event.request["password"] = in.password;
-  event.request["validationData"] = ToJsonMap(in.client_metadata);
-  event.request["clientMetadata"] = ToJsonMap(in.client_metadata);
+  const json metadata = in.client_metadata.is_object() ? in.client_metadata : json::object();
+  event.request["validationData"] = metadata;
+  event.request["clientMetadata"] = metadata;
   auto reply = triggers::Call(ctx, *target, triggers::Trigger::kUserMigration, event);
   if (!reply) {
     if (reply.error().is(ErrorCode::kUserLambdaValidation)) return MigrationFailed(in.client_id);

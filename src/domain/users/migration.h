@@ -46,7 +46,7 @@ struct MigrationInput {
   std::string client_id;         // callerContext.clientId
   std::string username;          // the name the caller typed (the event's userName)
   std::string password;          // _Authentication only
-  std::map<std::string, std::string> client_metadata;
+  nlohmann::json client_metadata = nlohmann::json::object();  // the call's ClientMetadata
 };
 
 // The UserMigration function's response, read.
