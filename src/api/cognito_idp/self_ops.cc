@@ -8,6 +8,7 @@
 #include "api/cognito_idp/register.h"
 #include "api/cognito_idp/user_json.h"
 #include "api/cognito_idp/user_ops.h"
+#include "domain/triggers/triggers.h"
 #include "domain/users/self_service.h"
 
 namespace cognate::api::cognito_idp {
@@ -63,6 +64,7 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
     input.password = password;
     input.attributes = attrs;
     input.validation_data = validation;
+    input.client_metadata = domain::triggers::ClientMetadata(in);
     COGNATE_ASSIGN_OR_RETURN(result, self->SignUp(input));
     json out = {{"UserConfirmed", result.user_confirmed}, {"UserSub", result.user_sub}};
     if (result.delivery) out["CodeDeliveryDetails"] = DeliveryJson(*result.delivery);
@@ -81,6 +83,7 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
     input.code = code;
     input.secret_hash = secret_hash;
     input.force_alias_creation = force.value_or(false);
+    input.client_metadata = domain::triggers::ClientMetadata(in);
     return Empty(self->ConfirmSignUp(input));
   });
 
@@ -88,7 +91,8 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
     COGNATE_ASSIGN_OR_RETURN(client_id, RequiredString(in, "ClientId"));
     COGNATE_ASSIGN_OR_RETURN(username, RequiredString(in, "Username"));
     COGNATE_ASSIGN_OR_RETURN(secret_hash, OptionalString(in, "SecretHash"));
-    return domain::users::ClientUserInput{client_id, secret_hash, username};
+    return domain::users::ClientUserInput{client_id, secret_hash, username,
+                                          domain::triggers::ClientMetadata(in)};
   };
 
   registry.Register("ResendConfirmationCode",
@@ -118,6 +122,7 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
                       input.code = code;
                       input.password = password;
                       input.secret_hash = secret_hash;
+                      input.client_metadata = domain::triggers::ClientMetadata(in);
                       return Empty(self->ConfirmForgotPassword(input));
                     });
 
@@ -134,17 +139,18 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
     return GetUserJson(user);
   });
 
-  registry.Register("UpdateUserAttributes",
-                    [self](const json& in, const CallContext&) -> Result<json> {
-                      COGNATE_ASSIGN_OR_RETURN(token, RequiredString(in, "AccessToken"));
-                      COGNATE_ASSIGN_OR_RETURN(attrs, AttributeList(in, "UserAttributes"));
-                      COGNATE_ASSIGN_OR_RETURN(sent, self->UpdateUserAttributes(token, attrs));
-                      json list = json::array();
-                      for (const auto& d : sent) list.push_back(DeliveryJson(d));
-                      json out = json::object();
-                      if (!list.empty()) out["CodeDeliveryDetailsList"] = std::move(list);
-                      return out;
-                    });
+  registry.Register(
+      "UpdateUserAttributes", [self](const json& in, const CallContext&) -> Result<json> {
+        COGNATE_ASSIGN_OR_RETURN(token, RequiredString(in, "AccessToken"));
+        COGNATE_ASSIGN_OR_RETURN(attrs, AttributeList(in, "UserAttributes"));
+        COGNATE_ASSIGN_OR_RETURN(
+            sent, self->UpdateUserAttributes(token, attrs, domain::triggers::ClientMetadata(in)));
+        json list = json::array();
+        for (const auto& d : sent) list.push_back(DeliveryJson(d));
+        json out = json::object();
+        if (!list.empty()) out["CodeDeliveryDetailsList"] = std::move(list);
+        return out;
+      });
 
   registry.Register(
       "DeleteUserAttributes", [self](const json& in, const CallContext&) -> Result<json> {
@@ -167,8 +173,9 @@ void RegisterSelfServiceOps(HandlerRegistry& registry, domain::ServiceContext& c
                     [self](const json& in, const CallContext&) -> Result<json> {
                       COGNATE_ASSIGN_OR_RETURN(token, RequiredString(in, "AccessToken"));
                       COGNATE_ASSIGN_OR_RETURN(name, RequiredString(in, "AttributeName"));
-                      COGNATE_ASSIGN_OR_RETURN(d,
-                                               self->GetUserAttributeVerificationCode(token, name));
+                      COGNATE_ASSIGN_OR_RETURN(
+                          d, self->GetUserAttributeVerificationCode(
+                                 token, name, domain::triggers::ClientMetadata(in)));
                       return json{{"CodeDeliveryDetails", DeliveryJson(d)}};
                     });
 

@@ -8,6 +8,7 @@
 
 #include "api/cognito_idp/register.h"
 #include "api/cognito_idp/user_json.h"
+#include "domain/triggers/triggers.h"
 #include "domain/users/user_service.h"
 
 namespace cognate::api::cognito_idp {
@@ -45,7 +46,9 @@ void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx) {
     input.username = pu.username;
     COGNATE_ASSIGN_OR_RETURN(attrs, AttributeList(in, "UserAttributes"));
     input.attributes = attrs;
-    if (auto v = AttributeList(in, "ValidationData"); !v) return v.error();
+    COGNATE_ASSIGN_OR_RETURN(validation, AttributeList(in, "ValidationData"));
+    input.validation_data = validation;
+    input.client_metadata = domain::triggers::ClientMetadata(in);
     COGNATE_ASSIGN_OR_RETURN(temp, OptionalString(in, "TemporaryPassword"));
     input.temporary_password = temp;
     COGNATE_ASSIGN_OR_RETURN(force, OptionalBool(in, "ForceAliasCreation"));
@@ -84,17 +87,18 @@ void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx) {
     return Empty(users->AdminDeleteUser(pu.pool_id, pu.username));
   });
 
-  registry.Register(
-      "AdminUpdateUserAttributes", [users](const json& in, const CallContext&) -> Result<json> {
-        COGNATE_ASSIGN_OR_RETURN(pu, ReadPoolUser(in));
-        if (!in.contains("UserAttributes")) {
-          return ApiError::InvalidParameter(
-              "1 validation error detected: Value null at 'userAttributes' failed "
-              "to satisfy constraint: Member must not be null");
-        }
-        COGNATE_ASSIGN_OR_RETURN(attrs, AttributeList(in, "UserAttributes"));
-        return Empty(users->AdminUpdateUserAttributes(pu.pool_id, pu.username, attrs));
-      });
+  registry.Register("AdminUpdateUserAttributes",
+                    [users](const json& in, const CallContext&) -> Result<json> {
+                      COGNATE_ASSIGN_OR_RETURN(pu, ReadPoolUser(in));
+                      if (!in.contains("UserAttributes")) {
+                        return ApiError::InvalidParameter(
+                            "1 validation error detected: Value null at 'userAttributes' failed "
+                            "to satisfy constraint: Member must not be null");
+                      }
+                      COGNATE_ASSIGN_OR_RETURN(attrs, AttributeList(in, "UserAttributes"));
+                      return Empty(users->AdminUpdateUserAttributes(
+                          pu.pool_id, pu.username, attrs, domain::triggers::ClientMetadata(in)));
+                    });
 
   registry.Register(
       "AdminDeleteUserAttributes", [users](const json& in, const CallContext&) -> Result<json> {
@@ -131,13 +135,15 @@ void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx) {
   registry.Register("AdminResetUserPassword",
                     [users](const json& in, const CallContext&) -> Result<json> {
                       COGNATE_ASSIGN_OR_RETURN(pu, ReadPoolUser(in));
-                      return Empty(users->AdminResetUserPassword(pu.pool_id, pu.username));
+                      return Empty(users->AdminResetUserPassword(
+                          pu.pool_id, pu.username, domain::triggers::ClientMetadata(in)));
                     });
 
   registry.Register("AdminConfirmSignUp",
                     [users](const json& in, const CallContext&) -> Result<json> {
                       COGNATE_ASSIGN_OR_RETURN(pu, ReadPoolUser(in));
-                      return Empty(users->AdminConfirmSignUp(pu.pool_id, pu.username));
+                      return Empty(users->AdminConfirmSignUp(pu.pool_id, pu.username,
+                                                             domain::triggers::ClientMetadata(in)));
                     });
 
   registry.Register("ListUsers", [users](const json& in, const CallContext&) -> Result<json> {

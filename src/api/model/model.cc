@@ -117,6 +117,33 @@ std::unique_ptr<ServiceModel> ServiceModel::FromJson(std::string_view digest) {
         shape.value = find(s.at("value").get<std::string>());
       }
     }
+    // Cognate's trigger functions may be http(s):// URLs wherever LambdaConfig names a function
+    // (not KMSKeyID): those members get a copy of ArnType that also takes a URL.
+    if (auto arn = m->shapes_.find("ArnType"); arn != m->shapes_.end()) {
+      auto target = std::make_unique<Shape>();
+      target->name = "TriggerTargetType";
+      target->type = arn->second->type;
+      target->min = arn->second->min;
+      target->max = arn->second->max;
+      if (arn->second->pattern) {
+        target->pattern = std::make_unique<Pattern>(arn->second->pattern->source());
+      }
+      target->allows_url = true;
+      const Shape* target_shape = target.get();
+      m->shapes_.emplace(target->name, std::move(target));
+      for (const char* owner :
+           {"LambdaConfigType", "PreTokenGenerationVersionConfigType",
+            "CustomSMSLambdaVersionConfigType", "CustomEmailLambdaVersionConfigType",
+            "InboundFederationLambdaType"}) {
+        auto it = m->shapes_.find(owner);
+        if (it == m->shapes_.end()) continue;
+        for (Member& member : it->second->members) {
+          if (member.shape == arn->second.get() && member.name != "KMSKeyID") {
+            member.shape = target_shape;
+          }
+        }
+      }
+    }
     for (const auto& [name, o] : j.at("operations").items()) {
       Operation op;
       op.name = name;

@@ -62,6 +62,8 @@ struct Shape {
   std::unique_ptr<Pattern> pattern;
   std::vector<std::string> enum_values;
   bool sensitive = false;
+  // A trigger target (LambdaConfig): an http(s):// URL is accepted besides the ARN pattern.
+  bool allows_url = false;
   std::vector<Member> members;    // structure, in model order
   const Shape* member = nullptr;  // list element
   const Shape* key = nullptr;     // map

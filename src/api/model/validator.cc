@@ -139,7 +139,9 @@ class Checker {
         auto len = static_cast<std::int64_t>(CodePointCount(s));
         if (shape.min && len < *shape.min) out.push_back(LengthMin(*shape.min));
         if (shape.max && len > *shape.max) out.push_back(LengthMax(*shape.max));
-        if (shape.pattern && !shape.pattern->FullMatch(s)) {
+        const bool url =
+            shape.allows_url && (s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0);
+        if (shape.pattern && !url && !shape.pattern->FullMatch(s)) {
           out.push_back("Member must satisfy regular expression pattern: " +
                         shape.pattern->source());
         }

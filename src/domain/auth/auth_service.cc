@@ -8,6 +8,7 @@
 #include "domain/auth/lockout.h"
 #include "domain/auth/params.h"
 #include "domain/auth/secret_hash.h"
+#include "domain/triggers/hooks.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/attribute_rules.h"
 #include "domain/users/password.h"
@@ -246,6 +247,9 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
 
   Attempt a{std::move(*client), std::move(*rules),     input.admin, flow,
             &input.parameters,  &input.client_metadata};
+  if (flow != "REFRESH_TOKEN_AUTH" && flow != "REFRESH_TOKEN") {
+    if (auto ok = RunPreAuthenticationHook(a); !ok) return ok.error();
+  }
   if (flow == "USER_SRP_AUTH") return StartSrp(a);
   if (flow == kCustomAuthFlow) return StartCustomAuth(a);
   if (flow == "USER_AUTH") return StartUserAuth(a);
@@ -633,7 +637,51 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   auto issued = issuer_->IssueForSignIn(grant);
   if (!issued) return issued.error();
   out.tokens = std::move(*issued);
+  const nlohmann::json& lambda_config = a.rules.lambda_config();
+  if (!lambda_config.empty()) {
+    static const nlohmann::json kNoMetadata = nlohmann::json::object();
+    auto hooked = triggers::RunPostAuthentication(
+        ctx_, lambda_config, users::HookUserOf(user), a.client.client_id,
+        out.new_device.has_value(),
+        a.client_metadata != nullptr ? *a.client_metadata : kNoMetadata);
+    if (!hooked) return hooked.error();
+  }
   return out;
+}
+
+Result<void> AuthService::DeliverSignInCode(const Attempt& a, const UserRecord& user,
+                                            OutboundMessage message, const std::string& code) {
+  const nlohmann::json& lambda_config = a.rules.lambda_config();
+  if (lambda_config.empty()) return ctx_.messages.Send(message);
+  triggers::CodeMessageCall call;
+  call.source = "Authentication";
+  call.client_id = a.client.client_id;
+  if (a.client_metadata != nullptr) call.client_metadata = *a.client_metadata;
+  call.code = code;
+  return triggers::DeliverMessage(ctx_, lambda_config, users::HookUserOf(user), std::move(message),
+                                  call);
+}
+
+Result<void> AuthService::RunPreAuthenticationHook(const Attempt& a) {
+  const nlohmann::json& lambda_config = a.rules.lambda_config();
+  if (lambda_config.empty() || ctx_.triggers == nullptr ||
+      !triggers::TargetFor(lambda_config, triggers::Trigger::kPreAuthentication)) {
+    return {};
+  }
+  auto username = Param(*a.params, "USERNAME");
+  if (!username || username->empty()) return {};  // the flow reports the missing parameter
+  static const nlohmann::json kNoMetadata = nlohmann::json::object();
+  const nlohmann::json& metadata = a.client_metadata != nullptr ? *a.client_metadata : kNoMetadata;
+  auto user = users::FindUser(ctx_.store, a.rules, *username);
+  if (!user) {
+    if (!user.error().is(ErrorCode::kUserNotFound)) return user.error();
+    if (!a.client.prevent_user_existence_errors) return {};
+    return triggers::RunPreAuthentication(ctx_, lambda_config, a.client.pool_id, nullptr, *username,
+                                          a.client.client_id, metadata);
+  }
+  const triggers::HookUser hook_user = users::HookUserOf(*user);
+  return triggers::RunPreAuthentication(ctx_, lambda_config, a.client.pool_id, &hook_user,
+                                        *username, a.client.client_id, metadata);
 }
 
 // ---------------------------------------------------------------------------------------------

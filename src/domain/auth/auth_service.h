@@ -13,6 +13,9 @@
 //   lazy user migration: a password sign-in of an unknown user asks the pool's UserMigration
 //     trigger (users/migration.h) before failing.
 // The client's ExplicitAuthFlows are enforced, SECRET_HASH is required of clients with a secret,
+// PreAuthentication runs once per InitiateAuth / AdminInitiateAuth of every flow but the refresh
+// flows, before the first factor (RunPreAuthenticationHook); PostAuthentication once when a
+// sign-in issues tokens (IssueTokens), never on refresh.
 // PreventUserExistenceErrors decides between UserNotFoundException and a decoy that fails like a
 // wrong password, failed passwords lock the user out (lockout.h), and challenge state lives in
 // one-time sessions (session.h). Tokens come from a TokenIssuer (the pool's TokenService).
@@ -191,6 +194,14 @@ class AuthService {
                                     std::string handle = {});
   Result<AuthOutcome> IssueTokens(Attempt& a, const users::UserRecord& user,
                                   const AuthSession& session);
+  // PreAuthentication for the user AuthParameters.USERNAME names (when the pool names the
+  // trigger): the user as found, or userNotFound under PreventUserExistenceErrors; an unknown
+  // user otherwise is left to the flow's own error.
+  Result<void> RunPreAuthenticationHook(const Attempt& a);
+  // Sends a sign-in code (MFA, EMAIL_OTP / SMS_OTP) through CustomMessage_Authentication / the
+  // custom senders when the pool names them (triggers::DeliverMessage).
+  Result<void> DeliverSignInCode(const Attempt& a, const users::UserRecord& user,
+                                 OutboundMessage message, const std::string& code);
 
   // The failure for an unknown user (per PreventUserExistenceErrors).
   ApiError UnknownUser(const ClientFacts& client);

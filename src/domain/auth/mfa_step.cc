@@ -179,7 +179,7 @@ Result<AuthOutcome> AuthService::OpenMfaChallenge(Attempt& a, const UserRecord& 
     } else {
       m.body = messaging::Render(pool->sms_message, code, user.username);
     }
-    if (auto sent = ctx_.messages.Send(m); !sent) return sent.error();
+    if (auto sent = DeliverSignInCode(a, user, std::move(m), code); !sent) return sent.error();
     data["code"] = sessions_.Seal(handle, code);
     data["code_expires_ms"] = now + std::min(kMfaCodeValidityMs, session.expires_ms - now);
     if (!email_to.empty()) data["setup_email"] = email_to;

@@ -289,8 +289,8 @@ Result<AuthOutcome> AuthService::SendSignInCode(Attempt& a, const UserRecord* us
           return {};
         });
     if (!saved) return saved.error();
-    if (auto sent = ctx_.messages.Send(
-            SignInCodeMessage(pool_doc, pool_id, user->username, email, to, code));
+    if (auto sent = DeliverSignInCode(
+            a, *user, SignInCodeMessage(pool_doc, pool_id, user->username, email, to, code), code);
         !sent) {
       return sent.error();
     }

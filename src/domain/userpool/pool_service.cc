@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "domain/triggers/hooks.h"
 #include "domain/userpool/pool_defaults.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/userpool/schema.h"
@@ -413,7 +414,6 @@ Result<void> ApplyConfiguration(const Json& in, Json& doc, bool create) {
 
   auto lambda = OptObject(in, "LambdaConfig");
   if (!lambda) return lambda.error();
-  doc["LambdaConfig"] = *lambda == nullptr ? Json::object() : **lambda;
 
   for (auto step : {AutoVerified, VerificationMessages, MfaAndSms, EmailConfiguration, AddOns,
                     AccountRecovery}) {
@@ -439,6 +439,16 @@ Result<void> ApplyConfiguration(const Json& in, Json& doc, bool create) {
                         "Plus feature plan.");
       }
     }
+  }
+
+  // Checked once the tier is known (pre-token V2_0 / V3_0 need Essentials or Plus).
+  if (*lambda == nullptr) {
+    doc["LambdaConfig"] = Json::object();
+  } else {
+    auto checked =
+        triggers::ValidateLambdaConfig(**lambda, doc.value("UserPoolTier", "ESSENTIALS"));
+    if (!checked) return checked.error();
+    doc["LambdaConfig"] = std::move(*checked);
   }
 
   auto tags = OptObject(in, "UserPoolTags");

@@ -206,12 +206,31 @@ Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
     return ok.error();
   }
 
+  triggers::PreSignUpCall pre_sign_up;
+  pre_sign_up.client_id = client->client_id;
+  if (!input.validation_data.empty()) {
+    pre_sign_up.validation_data = json::object();
+    for (const auto& v : input.validation_data) pre_sign_up.validation_data[v.name] = v.value;
+  }
+  pre_sign_up.client_metadata = input.client_metadata;
+  triggers::HookUser hook_user = HookUserOf(user);
+  hook_user.attributes.erase("sub");
+  hook_user.status.clear();
+  auto decision = triggers::RunPreSignUp(ctx_, rules.lambda_config(), hook_user, pre_sign_up);
+  if (!decision) return decision.error();
+  if (decision->auto_verify_email) user.attributes["email_verified"] = "true";
+  if (decision->auto_verify_phone) user.attributes["phone_number_verified"] = "true";
+  if (decision->auto_confirm_user) user.status = std::string(kStatusConfirmed);
+
   SetUserPassword(ctx_, user, *input.password);
-  const std::optional<bool> channel = SignUpChannel(rules, user);
+  // An auto-confirmed user gets no code.
+  const std::optional<bool> found_channel = SignUpChannel(rules, user);
+  const bool send_code = found_channel.has_value() && !decision->auto_confirm_user;
+  const bool by_email = found_channel.value_or(false);
   std::string code, destination;
-  if (channel) {
+  if (send_code) {
     code = NewCode(ctx_);
-    destination = *user.Attribute(*channel ? "email" : "phone_number");
+    destination = *user.Attribute(by_email ? "email" : "phone_number");
     user.SetCode(kCodeSignUp, code, now + kSignUpCodeValidityMs, destination);
     (void)NoteCodeSend(user, kCodeSignUp, now);
   }
@@ -219,15 +238,17 @@ Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
 
   SignUpResult out;
   out.user_sub = user.sub;
-  if (channel) {
+  out.user_confirmed = decision->auto_confirm_user;
+  if (send_code) {
     const messaging::ConfirmationLink link{ctx_.config.public_url, client->client_id, user.username,
                                            code};
-    if (auto sent = SendCodeMessage(ctx_, rules, user, *channel, destination, code,
-                                    std::string(kCodeSignUp), &link);
+    if (auto sent = SendCodeMessage(ctx_, rules, user, by_email, destination, code,
+                                    std::string(kCodeSignUp), &link,
+                                    {"SignUp", client->client_id, input.client_metadata});
         !sent) {
       return sent.error();
     }
-    out.delivery = Delivery(*channel, destination);
+    out.delivery = Delivery(by_email, destination);
   }
   return out;
 }
@@ -260,7 +281,9 @@ Result<void> SelfService::ConfirmSignUp(const ConfirmSignUpInput& input) {
       });
   if (!saved) return saved.error();
   if (outcome != CodeOutcome::kOk) return CodeError(outcome);
-  return {};
+  return triggers::RunPostConfirmation(
+      ctx_, rules.lambda_config(), triggers::ConfirmationSource::kConfirmSignUp, HookUserOf(*saved),
+      client->client_id, input.client_metadata);
 }
 
 Result<CodeDelivery> SelfService::ResendConfirmationCode(const ClientUserInput& input) {
@@ -298,7 +321,8 @@ Result<CodeDelivery> SelfService::ResendConfirmationCode(const ClientUserInput& 
   if (!user) return user.error();
   const messaging::ConfirmationLink link{ctx_.config.public_url, client->client_id, user->username,
                                          code};
-  if (auto sent = SendCodeMessage(ctx_, rules, *user, email, destination, code, "sign_up", &link);
+  if (auto sent = SendCodeMessage(ctx_, rules, *user, email, destination, code, "sign_up", &link,
+                                  {"ResendCode", client->client_id, input.client_metadata});
       !sent) {
     return sent.error();
   }
@@ -367,7 +391,8 @@ Result<CodeDelivery> SelfService::ForgotPassword(const ClientUserInput& input) {
       });
   if (!user) return user.error();
   if (auto sent = SendCodeMessage(ctx_, rules, *user, email, destination, code,
-                                  std::string(kCodeForgotPassword));
+                                  std::string(kCodeForgotPassword), nullptr,
+                                  {"ForgotPassword", client->client_id, input.client_metadata});
       !sent) {
     return sent.error();
   }
@@ -414,7 +439,9 @@ Result<void> SelfService::ConfirmForgotPassword(const ConfirmForgotPasswordInput
       });
   if (!saved) return saved.error();
   if (outcome != CodeOutcome::kOk) return CodeError(outcome);
-  return {};
+  return triggers::RunPostConfirmation(
+      ctx_, rules.lambda_config(), triggers::ConfirmationSource::kConfirmForgotPassword,
+      HookUserOf(*saved), client->client_id, input.client_metadata);
 }
 
 // ---- token-authorized operations ---------------------------------------------------------------
@@ -488,7 +515,8 @@ Result<UserRecord> SelfService::GetUser(std::string_view access_token) {
 }
 
 Result<std::vector<CodeDelivery>> SelfService::UpdateUserAttributes(
-    std::string_view access_token, const std::vector<AttributeInput>& attributes) {
+    std::string_view access_token, const std::vector<AttributeInput>& attributes,
+    const json& client_metadata) {
   auto who = Authorize(access_token);
   if (!who) return who.error();
   const PoolRules& rules = who->rules;
@@ -535,8 +563,9 @@ Result<std::vector<CodeDelivery>> SelfService::UpdateUserAttributes(
   if (!user) return user.error();
   std::vector<CodeDelivery> out;
   for (const Send& s : sends) {
-    if (auto sent =
-            SendCodeMessage(ctx_, rules, *user, s.email, s.destination, s.code, "verify_attribute");
+    if (auto sent = SendCodeMessage(
+            ctx_, rules, *user, s.email, s.destination, s.code, "verify_attribute", nullptr,
+            {"UpdateUserAttribute", who->claims.client_id, client_metadata});
         !sent) {
       return sent.error();
     }
@@ -575,7 +604,8 @@ Result<void> SelfService::DeleteUser(std::string_view access_token) {
 }
 
 Result<CodeDelivery> SelfService::GetUserAttributeVerificationCode(std::string_view access_token,
-                                                                   const std::string& attribute) {
+                                                                   const std::string& attribute,
+                                                                   const json& client_metadata) {
   auto who = Authorize(access_token);
   if (!who) return who.error();
   if (auto ok = CheckVerifiableAttribute(attribute); !ok) return ok.error();
@@ -599,7 +629,9 @@ Result<CodeDelivery> SelfService::GetUserAttributeVerificationCode(std::string_v
                            return {};
                          });
   if (!user) return user.error();
-  if (auto sent = SendCodeMessage(ctx_, rules, *user, email, destination, code, "verify_attribute");
+  if (auto sent =
+          SendCodeMessage(ctx_, rules, *user, email, destination, code, "verify_attribute", nullptr,
+                          {"VerifyUserAttribute", who->claims.client_id, client_metadata});
       !sent) {
     return sent.error();
   }

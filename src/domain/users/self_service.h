@@ -58,7 +58,8 @@ struct SignUpInput {
   std::string username;
   std::optional<std::string> password;
   std::vector<AttributeInput> attributes;
-  std::vector<AttributeInput> validation_data;  // accepted (for triggers), not interpreted
+  std::vector<AttributeInput> validation_data;                // PreSignUp's request.validationData
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata (triggers)
 };
 
 struct SignUpResult {
@@ -73,6 +74,7 @@ struct ConfirmSignUpInput {
   std::string username;
   std::string code;
   bool force_alias_creation = false;
+  nlohmann::json client_metadata = nlohmann::json::object();
 };
 
 // ResendConfirmationCode and ForgotPassword.
@@ -80,6 +82,7 @@ struct ClientUserInput {
   std::string client_id;
   std::optional<std::string> secret_hash;
   std::string username;
+  nlohmann::json client_metadata = nlohmann::json::object();
 };
 
 struct ConfirmForgotPasswordInput {
@@ -88,6 +91,7 @@ struct ConfirmForgotPasswordInput {
   std::string username;
   std::string code;
   std::string password;
+  nlohmann::json client_metadata = nlohmann::json::object();
 };
 
 // What token-authorized operations need from the token service (tokens::TokenService in
@@ -102,6 +106,11 @@ class SelfService {
  public:
   SelfService(ServiceContext& ctx, AccessTokenGate gate) : ctx_(ctx), gate_(std::move(gate)) {}
 
+  // PreSignUp (PreSignUp_SignUp) may confirm the user (no code is then sent) and verify its
+  // e-mail / phone number. PostConfirmation runs after ConfirmSignUp and ConfirmForgotPassword
+  // succeed (a failing trigger fails the call; the change stays). Code messages go through
+  // CustomMessage / the custom senders (SendCodeMessage).
+  //
   // Creates an UNCONFIRMED user with the password (policy-checked: InvalidPasswordException
   // "Password did not conform with policy: ...") and sends the sign-up code (or link) to the
   // auto-verified attribute (phone number first, as Cognito does when both are auto-verified).
@@ -150,15 +159,17 @@ class SelfService {
   // old value (and its verified flag) stays and the new one waits in "pending_attributes" until
   // VerifyUserAttribute. Returns one delivery per code sent.
   Result<std::vector<CodeDelivery>> UpdateUserAttributes(
-      std::string_view access_token, const std::vector<AttributeInput>& attributes);
+      std::string_view access_token, const std::vector<AttributeInput>& attributes,
+      const nlohmann::json& client_metadata = nlohmann::json::object());
   Result<void> DeleteUserAttributes(std::string_view access_token,
                                     const std::vector<std::string>& names);
   // Deletes the user and revokes its tokens.
   Result<void> DeleteUser(std::string_view access_token);
   // A verification code for "email" or "phone_number" (to the pending value when there is one).
   // InvalidParameterException for other names or an attribute the user does not have.
-  Result<CodeDelivery> GetUserAttributeVerificationCode(std::string_view access_token,
-                                                        const std::string& attribute);
+  Result<CodeDelivery> GetUserAttributeVerificationCode(
+      std::string_view access_token, const std::string& attribute,
+      const nlohmann::json& client_metadata = nlohmann::json::object());
   // Marks the attribute verified (applying a pending value). Code errors as above;
   // AliasExistsException when the verified value is another user's alias.
   Result<void> VerifyUserAttribute(std::string_view access_token, const std::string& attribute,

@@ -20,7 +20,8 @@ auto ByName(ServiceContext& ctx, const PoolRules& rules, const std::string& user
 Result<void> UserService::SendInvitation(const PoolRules& rules, const UserRecord& user,
                                          const std::string& shown_username,
                                          const std::string& password,
-                                         const std::vector<std::string>& mediums) {
+                                         const std::vector<std::string>& mediums,
+                                         const nlohmann::json& client_metadata) {
   const MessageTemplate& t = rules.invite_template();
   for (const std::string medium : {"EMAIL", "SMS"}) {
     if (std::find(mediums.begin(), mediums.end(), medium) == mediums.end()) continue;
@@ -43,7 +44,16 @@ Result<void> UserService::SendInvitation(const PoolRules& rules, const UserRecor
       m.destination = *phone;
       m.body = messaging::RenderInviteSms(t, shown_username, password);
     }
-    if (auto sent = ctx_.messages.Send(m); !sent) return sent.error();
+    triggers::CodeMessageCall call;
+    call.source = "AdminCreateUser";
+    call.client_metadata = client_metadata;
+    call.code = password;
+    call.shown_username = shown_username;
+    if (auto sent =
+            triggers::DeliverMessage(ctx_, rules.lambda_config(), HookUserOf(user), m, call);
+        !sent) {
+      return sent.error();
+    }
   }
   return {};
 }
@@ -81,6 +91,14 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
     }
   }
 
+  triggers::PreSignUpCall pre_sign_up;
+  pre_sign_up.admin = true;
+  if (!input.validation_data.empty()) {
+    pre_sign_up.validation_data = nlohmann::json::object();
+    for (const auto& v : input.validation_data) pre_sign_up.validation_data[v.name] = v.value;
+  }
+  pre_sign_up.client_metadata = input.client_metadata;
+
   // Username first: Cognito reports a taken username before a taken alias.
   auto existing =
       ctx_.store.GetUserByUsernameKey(rules.pool_id(), rules.NormalizeUsername(user.username));
@@ -91,6 +109,14 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
     return ok.error();
   }
 
+  triggers::HookUser hook_user = HookUserOf(user);
+  hook_user.attributes.erase("sub");
+  hook_user.status.clear();
+  auto decision = triggers::RunPreSignUp(ctx_, rules.lambda_config(), hook_user, pre_sign_up);
+  if (!decision) return decision.error();
+  if (decision->auto_verify_email) user.attributes["email_verified"] = "true";
+  if (decision->auto_verify_phone) user.attributes["phone_number_verified"] = "true";
+
   SetUserPassword(ctx_, user, password);
   const int days = rules.password_policy().temporary_password_validity_days;
   user.SetTemporaryPasswordExpiresMs(now + static_cast<std::int64_t>(days > 0 ? days : 7) * kDayMs);
@@ -100,7 +126,9 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
   }
 
   if (!suppress) {
-    if (auto sent = SendInvitation(rules, user, input.username, password, mediums); !sent) {
+    if (auto sent =
+            SendInvitation(rules, user, input.username, password, mediums, input.client_metadata);
+        !sent) {
       return sent.error();
     }
   }
@@ -138,7 +166,9 @@ Result<UserRecord> UserService::ResendInvitation(const PoolRules& rules,
   if (!user) return user.error();
   std::vector<std::string> mediums = input.desired_delivery_mediums;
   if (mediums.empty()) mediums = {"SMS"};
-  if (auto sent = SendInvitation(rules, *user, input.username, password, mediums); !sent) {
+  if (auto sent =
+          SendInvitation(rules, *user, input.username, password, mediums, input.client_metadata);
+      !sent) {
     return sent.error();
   }
   return user;
@@ -166,7 +196,8 @@ Result<void> UserService::AdminDeleteUser(const std::string& pool_id, const std:
 
 Result<void> UserService::AdminUpdateUserAttributes(const std::string& pool_id,
                                                     const std::string& username,
-                                                    const std::vector<AttributeInput>& attributes) {
+                                                    const std::vector<AttributeInput>& attributes,
+                                                    const nlohmann::json& client_metadata) {
   auto rules_or = LoadPoolRules(ctx_, pool_id);
   if (!rules_or) return rules_or.error();
   const PoolRules& rules = *rules_or;
@@ -200,14 +231,16 @@ Result<void> UserService::AdminUpdateUserAttributes(const std::string& pool_id,
   if (!user) return user.error();
   if (!email_code.empty()) {
     if (auto sent = SendCodeMessage(ctx_, rules, *user, true, *user->Attribute("email"), email_code,
-                                    "verify_attribute");
+                                    "verify_attribute", nullptr,
+                                    {"UpdateUserAttribute", "", client_metadata});
         !sent) {
       return sent.error();
     }
   }
   if (!phone_code.empty()) {
     if (auto sent = SendCodeMessage(ctx_, rules, *user, false, *user->Attribute("phone_number"),
-                                    phone_code, "verify_attribute");
+                                    phone_code, "verify_attribute", nullptr,
+                                    {"UpdateUserAttribute", "", client_metadata});
         !sent) {
       return sent.error();
     }
@@ -276,7 +309,8 @@ Result<void> UserService::AdminSetUserPassword(const std::string& pool_id,
 }
 
 Result<void> UserService::AdminResetUserPassword(const std::string& pool_id,
-                                                 const std::string& username) {
+                                                 const std::string& username,
+                                                 const nlohmann::json& client_metadata) {
   auto rules_or = LoadPoolRules(ctx_, pool_id);
   if (!rules_or) return rules_or.error();
   const PoolRules& rules = *rules_or;
@@ -323,16 +357,17 @@ Result<void> UserService::AdminResetUserPassword(const std::string& pool_id,
   if (!user) return user.error();
   if (channel != Channel::kNone) {
     const bool email = channel == Channel::kEmail;
-    auto sent = SendCodeMessage(ctx_, rules, *user, email,
-                                *user->Attribute(email ? "email" : "phone_number"), code,
-                                "forgot_password");
+    auto sent = SendCodeMessage(
+        ctx_, rules, *user, email, *user->Attribute(email ? "email" : "phone_number"), code,
+        "forgot_password", nullptr, {"ForgotPassword", "", client_metadata});
     if (!sent) return sent.error();
   }
   return {};
 }
 
 Result<void> UserService::AdminConfirmSignUp(const std::string& pool_id,
-                                             const std::string& username) {
+                                             const std::string& username,
+                                             const nlohmann::json& client_metadata) {
   auto rules = LoadPoolRules(ctx_, pool_id);
   if (!rules) return rules.error();
   auto user =
@@ -345,7 +380,9 @@ Result<void> UserService::AdminConfirmSignUp(const std::string& pool_id,
         return {};
       });
   if (!user) return user.error();
-  return {};
+  return triggers::RunPostConfirmation(ctx_, rules->lambda_config(),
+                                       triggers::ConfirmationSource::kConfirmSignUp,
+                                       HookUserOf(*user), "", client_metadata);
 }
 
 Result<UserPage> UserService::ListUsers(const ListUsersInput& input) {

@@ -23,8 +23,10 @@ struct AdminCreateUserInput {
   std::vector<AttributeInput> attributes;
   std::optional<std::string> temporary_password;
   bool force_alias_creation = false;
-  std::string message_action;                         // "", "RESEND" or "SUPPRESS"
-  std::vector<std::string> desired_delivery_mediums;  // "SMS", "EMAIL"; default SMS
+  std::string message_action;                                 // "", "RESEND" or "SUPPRESS"
+  std::vector<std::string> desired_delivery_mediums;          // "SMS", "EMAIL"; default SMS
+  std::vector<AttributeInput> validation_data;                // PreSignUp's request.validationData
+  nlohmann::json client_metadata = nlohmann::json::object();  // ClientMetadata (triggers)
 };
 
 struct ListUsersInput {
@@ -53,7 +55,9 @@ class UserService {
   // given email already exists." for username attributes), AliasExistsException,
   // InvalidPasswordException "Password does not conform to policy: ...",
   // InvalidParameterException (schema, formats, username shape), UserNotFoundException and
-  // UnsupportedUserStateException (RESEND).
+  // UnsupportedUserStateException (RESEND). PreSignUp_AdminCreateUser runs before the user is
+  // stored (its autoVerifyEmail / autoVerifyPhone apply; autoConfirmUser does not); the
+  // invitation goes through CustomMessage_AdminCreateUser / the custom senders.
   Result<UserRecord> AdminCreateUser(const AdminCreateUserInput& input);
 
   Result<UserRecord> AdminGetUser(const std::string& pool_id, const std::string& username);
@@ -62,8 +66,10 @@ class UserService {
   // Applies `attributes` (update mode of ApplyAttributes). A new e-mail / phone number is
   // unverified unless the call verifies it; when the pool auto-verifies it a code is sent.
   // AliasExistsException when a verified alias is taken by another user.
-  Result<void> AdminUpdateUserAttributes(const std::string& pool_id, const std::string& username,
-                                         const std::vector<AttributeInput>& attributes);
+  Result<void> AdminUpdateUserAttributes(
+      const std::string& pool_id, const std::string& username,
+      const std::vector<AttributeInput>& attributes,
+      const nlohmann::json& client_metadata = nlohmann::json::object());
   Result<void> AdminDeleteUserAttributes(const std::string& pool_id, const std::string& username,
                                          const std::vector<std::string>& names);
 
@@ -81,11 +87,15 @@ class UserService {
   // cannot be reset in the current state." for FORCE_CHANGE_PASSWORD users;
   // InvalidParameterException "Cannot reset password for the user as there is no
   // registered/verified email or phone_number" when no channel fits.
-  Result<void> AdminResetUserPassword(const std::string& pool_id, const std::string& username);
+  Result<void> AdminResetUserPassword(
+      const std::string& pool_id, const std::string& username,
+      const nlohmann::json& client_metadata = nlohmann::json::object());
 
   // UNCONFIRMED -> CONFIRMED. NotAuthorizedException
-  // "User cannot be confirmed. Current status is <STATUS>" otherwise.
-  Result<void> AdminConfirmSignUp(const std::string& pool_id, const std::string& username);
+  // "User cannot be confirmed. Current status is <STATUS>" otherwise. Then
+  // PostConfirmation_ConfirmSignUp (its failure fails the call; the user stays confirmed).
+  Result<void> AdminConfirmSignUp(const std::string& pool_id, const std::string& username,
+                                  const nlohmann::json& client_metadata = nlohmann::json::object());
 
   // Users matching the filter (see list_filter.h), at most `limit` (1..60, default 60),
   // attributes restricted to AttributesToGet when given.
@@ -95,7 +105,8 @@ class UserService {
   Result<UserRecord> ResendInvitation(const PoolRules& rules, const AdminCreateUserInput& input);
   Result<void> SendInvitation(const PoolRules& rules, const UserRecord& user,
                               const std::string& shown_username, const std::string& password,
-                              const std::vector<std::string>& mediums);
+                              const std::vector<std::string>& mediums,
+                              const nlohmann::json& client_metadata);
 
   ServiceContext& ctx_;
 };

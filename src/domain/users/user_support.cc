@@ -166,9 +166,14 @@ Result<void> InsertNewUser(ServiceContext& ctx, const PoolRules& rules, UserReco
   return {};
 }
 
+triggers::HookUser HookUserOf(const UserRecord& user) {
+  return {user.pool_id, user.username, user.attributes, user.status};
+}
+
 Result<void> SendCodeMessage(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
                              bool email, const std::string& destination, const std::string& code,
-                             const std::string& purpose, const messaging::ConfirmationLink* link) {
+                             const std::string& purpose, const messaging::ConfirmationLink* link,
+                             const MessageOrigin& origin) {
   const messaging::VerificationTemplate& t = rules.verification_template();
   OutboundMessage m;
   m.pool_id = rules.pool_id();
@@ -184,7 +189,31 @@ Result<void> SendCodeMessage(ServiceContext& ctx, const PoolRules& rules, const 
     m.channel = OutboundMessage::Channel::kSms;
     m.body = messaging::RenderVerificationSms(t, code, user.username);
   }
-  return ctx.messages.Send(m);
+  const nlohmann::json& lambda_config = rules.lambda_config();
+  if (lambda_config.empty()) return ctx.messages.Send(m);
+  triggers::CodeMessageCall call;
+  call.source = origin.source;
+  if (!origin.client_id.empty()) call.client_id = origin.client_id;
+  call.client_metadata = origin.client_metadata;
+  call.code = code;
+  if (email && link != nullptr && t.confirm_with_link) call.link = link;
+  return triggers::DeliverMessage(ctx, lambda_config, HookUserOf(user), std::move(m), call);
+}
+
+Result<void> SendCodeMessage(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
+                             bool email, const std::string& destination, const std::string& code,
+                             const std::string& purpose, const messaging::ConfirmationLink* link) {
+  MessageOrigin origin;
+  if (purpose == kCodeSignUp) {
+    origin.source = "SignUp";
+  } else if (purpose == kCodeForgotPassword) {
+    origin.source = "ForgotPassword";
+  } else if (purpose == "verify_attribute") {
+    origin.source = "UpdateUserAttribute";
+  } else {
+    origin.source = "Authentication";
+  }
+  return SendCodeMessage(ctx, rules, user, email, destination, code, purpose, link, origin);
 }
 
 Result<void> NoteCodeSend(UserRecord& user, std::string_view purpose, std::int64_t now_ms) {

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "domain/messaging/templates.h"
 #include "domain/service_context.h"
+#include "domain/triggers/hooks.h"
 #include "domain/users/attribute_rules.h"
 #include "domain/users/pool_rules.h"
 #include "domain/users/user_record.h"
@@ -93,8 +94,28 @@ Result<UserRecord> BuildNewUser(const PoolRules& rules, std::string_view status,
 Result<void> InsertNewUser(ServiceContext& ctx, const PoolRules& rules, UserRecord& user,
                            const std::string& exists_message);
 
-// Renders and sends a code message to `destination` by e-mail or SMS. With `link` and a pool on
-// CONFIRM_WITH_LINK the e-mail carries the confirmation link instead of the code.
+// The user as trigger events show it (userName, userAttributes, cognito:user_status).
+triggers::HookUser HookUserOf(const UserRecord& user);
+
+// Which operation sends a message, for the CustomMessage / custom-sender events.
+struct MessageOrigin {
+  // Trigger-source suffix: "SignUp", "ResendCode", "ForgotPassword", "UpdateUserAttribute",
+  // "VerifyUserAttribute", "Authentication" (invitations: "AdminCreateUser").
+  std::string source;
+  std::string client_id;  // "" for operations without an app client
+  nlohmann::json client_metadata = nlohmann::json::object();
+};
+
+// Renders and sends a code message to `destination` by e-mail or SMS, through the pool's
+// CustomMessage / CustomEmailSender / CustomSMSSender triggers when it names them
+// (triggers::DeliverMessage). With `link` and a pool on CONFIRM_WITH_LINK the e-mail carries the
+// confirmation link instead of the code.
+Result<void> SendCodeMessage(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
+                             bool email, const std::string& destination, const std::string& code,
+                             const std::string& purpose, const messaging::ConfirmationLink* link,
+                             const MessageOrigin& origin);
+// The same with the origin read from `purpose` ("sign_up" -> SignUp, "forgot_password" ->
+// ForgotPassword, "verify_attribute" -> UpdateUserAttribute, else Authentication), no client.
 Result<void> SendCodeMessage(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
                              bool email, const std::string& destination, const std::string& code,
                              const std::string& purpose,
