@@ -208,18 +208,9 @@ Result<SignUpResult> SelfService::SignUp(const SignUpInput& input) {
 
   triggers::PreSignUpCall pre_sign_up;
   pre_sign_up.client_id = client->client_id;
-  if (!input.validation_data.empty()) {
-    pre_sign_up.validation_data = json::object();
-    for (const auto& v : input.validation_data) pre_sign_up.validation_data[v.name] = v.value;
-  }
   pre_sign_up.client_metadata = input.client_metadata;
-  triggers::HookUser hook_user = HookUserOf(user);
-  hook_user.attributes.erase("sub");
-  hook_user.status.clear();
-  auto decision = triggers::RunPreSignUp(ctx_, rules.lambda_config(), hook_user, pre_sign_up);
+  auto decision = RunPreSignUpFor(ctx_, rules, user, pre_sign_up, input.validation_data);
   if (!decision) return decision.error();
-  if (decision->auto_verify_email) user.attributes["email_verified"] = "true";
-  if (decision->auto_verify_phone) user.attributes["phone_number_verified"] = "true";
   if (decision->auto_confirm_user) user.status = std::string(kStatusConfirmed);
 
   SetUserPassword(ctx_, user, *input.password);

@@ -91,14 +91,6 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
     }
   }
 
-  triggers::PreSignUpCall pre_sign_up;
-  pre_sign_up.admin = true;
-  if (!input.validation_data.empty()) {
-    pre_sign_up.validation_data = nlohmann::json::object();
-    for (const auto& v : input.validation_data) pre_sign_up.validation_data[v.name] = v.value;
-  }
-  pre_sign_up.client_metadata = input.client_metadata;
-
   // Username first: Cognito reports a taken username before a taken alias.
   auto existing =
       ctx_.store.GetUserByUsernameKey(rules.pool_id(), rules.NormalizeUsername(user.username));
@@ -109,13 +101,13 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
     return ok.error();
   }
 
-  triggers::HookUser hook_user = HookUserOf(user);
-  hook_user.attributes.erase("sub");
-  hook_user.status.clear();
-  auto decision = triggers::RunPreSignUp(ctx_, rules.lambda_config(), hook_user, pre_sign_up);
-  if (!decision) return decision.error();
-  if (decision->auto_verify_email) user.attributes["email_verified"] = "true";
-  if (decision->auto_verify_phone) user.attributes["phone_number_verified"] = "true";
+  triggers::PreSignUpCall pre_sign_up;
+  pre_sign_up.admin = true;
+  pre_sign_up.client_metadata = input.client_metadata;
+  if (auto decision = RunPreSignUpFor(ctx_, rules, user, pre_sign_up, input.validation_data);
+      !decision) {
+    return decision.error();
+  }
 
   SetUserPassword(ctx_, user, password);
   const int days = rules.password_policy().temporary_password_validity_days;

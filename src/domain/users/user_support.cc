@@ -170,6 +170,23 @@ triggers::HookUser HookUserOf(const UserRecord& user) {
   return {user.pool_id, user.username, user.attributes, user.status};
 }
 
+Result<triggers::PreSignUpDecision> RunPreSignUpFor(
+    const ServiceContext& ctx, const PoolRules& rules, UserRecord& user,
+    triggers::PreSignUpCall call, const std::vector<AttributeInput>& validation_data) {
+  if (!validation_data.empty()) {
+    call.validation_data = nlohmann::json::object();
+    for (const auto& v : validation_data) call.validation_data[v.name] = v.value;
+  }
+  triggers::HookUser hook_user = HookUserOf(user);
+  hook_user.attributes.erase("sub");
+  hook_user.status.clear();
+  auto decision = triggers::RunPreSignUp(ctx, rules.lambda_config(), hook_user, call);
+  if (!decision) return decision.error();
+  if (decision->auto_verify_email) user.attributes["email_verified"] = "true";
+  if (decision->auto_verify_phone) user.attributes["phone_number_verified"] = "true";
+  return decision;
+}
+
 Result<void> SendCodeMessage(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
                              bool email, const std::string& destination, const std::string& code,
                              const std::string& purpose, const messaging::ConfirmationLink* link,

@@ -97,6 +97,13 @@ Result<void> InsertNewUser(ServiceContext& ctx, const PoolRules& rules, UserReco
 // The user as trigger events show it (userName, userAttributes, cognito:user_status).
 triggers::HookUser HookUserOf(const UserRecord& user);
 
+// Runs PreSignUp for `user`, about to be created (the event shows the attributes as given, no sub
+// and no status; `validation_data` becomes request.validationData), and applies autoVerifyEmail /
+// autoVerifyPhone to `user`. What autoConfirmUser means is the caller's.
+Result<triggers::PreSignUpDecision> RunPreSignUpFor(
+    const ServiceContext& ctx, const PoolRules& rules, UserRecord& user,
+    triggers::PreSignUpCall call, const std::vector<AttributeInput>& validation_data);
+
 // Which operation sends a message, for the CustomMessage / custom-sender events.
 struct MessageOrigin {
   // Trigger-source suffix: "SignUp", "ResendCode", "ForgotPassword", "UpdateUserAttribute",
