@@ -396,6 +396,31 @@ def test_post_authentication_new_device(idp, host):
     assert event["request"]["newDeviceUsed"] is True
 
 
+def test_pre_and_post_authentication_around_custom_auth(idp, host):
+    pool_id = make_pool(idp, host, {
+        "PreAuthentication": "preAuthentication", "PostAuthentication": "postAuthentication",
+        "DefineAuthChallenge": "defineAuthChallenge", "CreateAuthChallenge": "createAuthChallenge",
+        "VerifyAuthChallengeResponse": "verifyAuthChallengeResponse"})
+    cid = make_client(idp, pool_id, ["ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH"])["ClientId"]
+    name = unique("nia")
+    sign_up(idp, cid, name)
+    idp.confirm_sign_up(ClientId=cid, Username=name, ConfirmationCode=CODE)
+    ch = idp.initiate_auth(ClientId=cid, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": name},
+                           ClientMetadata={"flow": "custom"})
+    assert ch["ChallengeName"] == "CUSTOM_CHALLENGE"
+    [pre] = host.events("preAuthentication")
+    check_envelope(pre, "PreAuthentication_Authentication", pool_id, name, cid)
+    assert pre["request"]["validationData"] == {"flow": "custom"}
+    assert host.events("postAuthentication") == []
+    idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="CUSTOM_CHALLENGE",
+                                  Session=ch["Session"],
+                                  ChallengeResponses={"USERNAME": name, "ANSWER": "42"})
+    assert len(host.events("preAuthentication")) == 1  # once per InitiateAuth
+    [post] = host.events("postAuthentication")
+    check_envelope(post, "PostAuthentication_Authentication", pool_id, name, cid)
+    assert post["request"]["newDeviceUsed"] is False
+
+
 def test_pre_authentication_blocks_before_the_password(idp, host):
     pool_id = make_pool(idp, host, {"PreAuthentication": "preAuthentication",
                                     "PostAuthentication": "postAuthentication"})
