@@ -539,6 +539,24 @@ def test_custom_message_without_code_keeps_the_pool_text(server, idp, host):
     assert mail["subject"] == "Subject kept"
 
 
+def test_custom_message_link_email(server, idp, host):
+    pool_id = make_pool(idp, host, {"CustomMessage": "customMessageLink"},
+                        VerificationMessageTemplate={
+                            "DefaultEmailOption": "CONFIRM_WITH_LINK",
+                            "EmailMessageByLink": "Verify: {##Verify Email##}",
+                            "EmailSubjectByLink": "Verify"})
+    cid = make_client(idp, pool_id, ALL_FLOWS)["ClientId"]
+    name = unique("ola")
+    sign_up(idp, cid, name)
+    event = host.events("customMessageLink")[-1]
+    assert event["request"]["linkParameter"] == "{##Click Here##}"
+    mail = last_mail(server, f"{name}@example.com")
+    assert mail["subject"] == "Confirm your account"
+    assert mail["body"].startswith("Welcome! <a href=")
+    assert "confirmUser?" in mail["body"] and f"confirmation_code={CODE}" in mail["body"]
+    assert mail["body"].endswith(">Click Here</a>")
+
+
 def test_custom_message_authentication(server, idp, host):
     config = {"CustomMessage": host.url("customMessage")}
     pool_id = server.call_raw("CreateUserPool", {

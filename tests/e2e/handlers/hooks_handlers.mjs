@@ -106,3 +106,10 @@ export const verifyAuthChallengeResponse = async (event) => {
     event.request.challengeAnswer === event.request.privateChallengeParameters.answer;
   return event;
 };
+
+// CustomMessage for CONFIRM_WITH_LINK pools: the link placeholder Cognito passes.
+export const customMessageLink = async (event) => {
+  event.response.emailSubject = 'Confirm your account';
+  event.response.emailMessage = `Welcome! ${event.request.linkParameter}`;
+  return event;
+};
