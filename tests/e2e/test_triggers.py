@@ -557,6 +557,21 @@ def test_custom_message_link_email(server, idp, host):
     assert mail["body"].endswith(">Click Here</a>")
 
 
+def test_custom_message_migration_welcome(server, idp, host):
+    pool_id = make_pool(idp, host, {"CustomMessage": "customMessage",
+                                    "UserMigration": "userMigration"})
+    cid = make_client(idp, pool_id, ALL_FLOWS)["ClientId"]
+    name = unique("pia")
+    idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": name, "PASSWORD": "Legacy-Passw0rd!"},
+                      ClientMetadata={"legacy": "yes"})
+    event = host.events("customMessage")[-1]
+    check_envelope(event, "CustomMessage_AdminCreateUser", pool_id, name, cid)
+    assert event["request"]["usernameParameter"] == "{username}"
+    assert event["request"]["clientMetadata"] == {"legacy": "yes"}
+    assert last_mail(server, f"{name}@example.com")["subject"] == "Welcome aboard"
+
+
 def test_custom_message_authentication(server, idp, host):
     config = {"CustomMessage": host.url("customMessage")}
     pool_id = server.call_raw("CreateUserPool", {

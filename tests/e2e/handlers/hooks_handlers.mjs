@@ -113,3 +113,16 @@ export const customMessageLink = async (event) => {
   event.response.emailMessage = `Welcome! ${event.request.linkParameter}`;
   return event;
 };
+
+// UserMigration: a legacy user "<name>" with password "Legacy-Passw0rd!" and a welcome message.
+export const userMigration = async (event) => {
+  if (event.request.password !== 'Legacy-Passw0rd!') throw new Error('Bad password');
+  event.response.userAttributes = {
+    email: `${event.userName}@example.com`,
+    email_verified: 'true',
+  };
+  event.response.finalUserStatus = 'CONFIRMED';
+  event.response.messageAction = 'RESEND';
+  event.response.desiredDeliveryMediums = ['EMAIL'];
+  return event;
+};
