@@ -306,6 +306,19 @@ def test_legacy_arn_and_config_must_agree(server, idp, host):
     assert events[-1]["version"] == "1"
 
 
+def test_config_version_wins_over_legacy_arn(server, idp, host):
+    # Cognito wants both members to name the same function; the config's version applies.
+    pool_id, client_id = make_pool(idp, {
+        "PreTokenGeneration": host.url("v2Claims"),
+        "PreTokenGenerationConfig": {"LambdaArn": host.url("v2Claims"),
+                                     "LambdaVersion": "V2_0"}}, server)
+    make_user(idp, pool_id, group=False)
+    tokens = sign_in(idp, client_id)
+    events = host.events("v2Claims")
+    assert len(events) == 1 and events[0]["version"] == "2"
+    assert claims(tokens["AccessToken"])["tenant"] == "acme"
+
+
 def test_reserved_claims_stay_as_issued(idp, host):
     pool_id, client_id = make_pool(idp, {"PreTokenGeneration": host.url("reserved")})
     sub = sub_of(make_user(idp, pool_id))

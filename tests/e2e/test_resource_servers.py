@@ -129,3 +129,24 @@ def test_list_pages_and_limit(idp, plain_pool):
     with pytest.raises(ClientError) as e:
         idp.list_resource_servers(UserPoolId=pid, MaxResults=10)
     assert error_of(e)[0] == "ResourceNotFoundException"
+
+
+def test_app_client_scopes_come_from_resource_servers(idp, plain_pool):
+    pid = plain_pool["Id"]
+    oauth = {"AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
+             "CallbackURLs": ["https://app.example.com/cb"]}
+    with pytest.raises(ClientError) as e:
+        idp.create_user_pool_client(UserPoolId=pid, ClientName="web",
+                                    AllowedOAuthScopes=["openid", f"{IDENT}/read"], **oauth)
+    assert error_of(e) == ("ScopeDoesNotExistException", f"Invalid scope requested: {IDENT}/read")
+    idp.create_resource_server(UserPoolId=pid, Identifier=IDENT, Name="Photos", Scopes=SCOPES)
+    client = idp.create_user_pool_client(
+        UserPoolId=pid, ClientName="web",
+        AllowedOAuthScopes=["openid", "email", f"{IDENT}/read", f"{IDENT}/write"],
+        **oauth)["UserPoolClient"]
+    assert client["AllowedOAuthScopes"] == ["openid", "email", f"{IDENT}/read", f"{IDENT}/write"]
+    with pytest.raises(ClientError) as e:
+        idp.update_user_pool_client(UserPoolId=pid, ClientId=client["ClientId"],
+                                    AllowedOAuthScopes=[f"{IDENT}/delete"], **oauth)
+    assert error_of(e) == ("ScopeDoesNotExistException",
+                           f"Invalid scope requested: {IDENT}/delete")

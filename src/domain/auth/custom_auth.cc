@@ -53,6 +53,13 @@ Result<std::map<std::string, std::string>> StringMapOf(const json& response, std
   return out;
 }
 
+// request.clientMetadata, set only when the call carried some.
+void AddClientMetadata(const json* metadata, json& request) {
+  if (metadata != nullptr && metadata->is_object() && !metadata->empty()) {
+    request["clientMetadata"] = *metadata;
+  }
+}
+
 bool SameUser(const users::PoolRules& rules, const AuthSession& s, const std::string& given) {
   const std::string n = rules.NormalizeUsername(given);
   return n == rules.NormalizeUsername(s.username) || n == rules.NormalizeUsername(s.given_username);
@@ -190,7 +197,7 @@ Result<AuthOutcome> AuthService::DefineNext(Attempt& a, const UserRecord* user,
   event.request["userAttributes"] =
       not_found ? json::object() : triggers::EventUserAttributes(user->attributes, user->status);
   event.request["session"] = history;
-  if (a.client_metadata != nullptr) event.request["clientMetadata"] = *a.client_metadata;
+  AddClientMetadata(a.client_metadata, event.request);
   if (a.client.prevent_user_existence_errors) event.request["userNotFound"] = not_found;
 
   triggers::Event define_event = event;
@@ -299,7 +306,7 @@ Result<AuthOutcome> AuthService::AnswerCustomChallenge(Attempt& a, const Respond
                                                     ? custom.value("private", json::object())
                                                     : json::object();
   event.request["challengeAnswer"] = *answer;
-  if (a.client_metadata != nullptr) event.request["clientMetadata"] = *a.client_metadata;
+  AddClientMetadata(a.client_metadata, event.request);
   if (a.client.prevent_user_existence_errors) event.request["userNotFound"] = !user.has_value();
   auto verified = triggers::Call(ctx_, *verify, Trigger::kVerifyAuthChallengeResponse, event);
   if (!verified) return verified.error();
@@ -324,7 +331,9 @@ Result<std::optional<UserRecord>> AuthService::MigrateOnSignIn(Attempt& a,
   in.client_id = a.client.client_id;
   in.username = username;
   in.password = password;
-  if (a.client_metadata != nullptr) in.client_metadata = *a.client_metadata;
+  if (a.client_metadata != nullptr && a.client_metadata->is_object()) {
+    in.client_metadata = *a.client_metadata;
+  }
   return users::MigrateUser(ctx_, a.rules, in);
 }
 

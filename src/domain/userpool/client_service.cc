@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/userpool/pool_repository.h"
+#include "domain/userpool/resource_servers.h"
 #include "domain/userpool/schema.h"
 
 namespace cognate::domain::userpool {
@@ -285,6 +286,15 @@ Result<void> OAuth(const Json& in, Json& doc, const Json& pool, bool has_secret)
       }
     }
     if (!Contains(idps, p)) idps.push_back(p);
+  }
+
+  // Scopes: Cognito's own, or "<resource server>/<scope>" of this pool (resource_servers.h).
+  for (const auto& s : scopes) {
+    if (s == "openid" || s == "email" || s == "phone" || s == "profile" ||
+        s == "aws.cognito.signin.user.admin" || IsCustomScope(pool, s)) {
+      continue;
+    }
+    return ApiError(ErrorCode::kScopeDoesNotExist, "Invalid scope requested: " + s);
   }
 
   for (const char* k : {"AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs", "LogoutURLs",

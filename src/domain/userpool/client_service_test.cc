@@ -6,6 +6,7 @@
 
 #include "domain/userpool/pool_repository.h"
 #include "domain/userpool/pool_service.h"
+#include "domain/userpool/resource_servers.h"
 #include "domain/userpool/userpool_test_util.h"
 
 namespace cognate::domain::userpool {
@@ -169,6 +170,24 @@ TEST_F(ClientServiceTest, OAuthRules) {
   EXPECT_EQ(no_secret.message(),
             "client_credentials flow can not be selected if client does not have a client "
             "secret.");
+  // A custom scope must be one of the pool's resource servers'.
+  ApiError unknown_scope = CreateError(OAuthCode({{"AllowedOAuthFlows", {"client_credentials"}},
+                                                  {"AllowedOAuthScopes", {"api/read"}},
+                                                  {"CallbackURLs", Json::array()},
+                                                  {"GenerateSecret", true}}));
+  EXPECT_EQ(unknown_scope.code(), ErrorCode::kScopeDoesNotExist);
+  EXPECT_EQ(unknown_scope.message(), "Invalid scope requested: api/read");
+  EXPECT_EQ(CreateError(OAuthCode({{"AllowedOAuthScopes", {"openid", "Cognito"}}})).message(),
+            "Invalid scope requested: Cognito");
+  ASSERT_TRUE(ResourceServerService(t_.ctx).Create(
+      {{"UserPoolId", pool_id_},
+       {"Identifier", "api"},
+       {"Name", "API"},
+       {"Scopes", {{{"ScopeName", "read"}, {"ScopeDescription", "Read"}}}}}));
+  Json all_builtin = Create(OAuthCode(
+      {{"AllowedOAuthScopes",
+        {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin", "api/read"}}}));
+  EXPECT_EQ(all_builtin["AllowedOAuthScopes"].size(), 6u);
   Json m2m = Create(OAuthCode({{"AllowedOAuthFlows", {"client_credentials"}},
                                {"AllowedOAuthScopes", {"api/read"}},
                                {"CallbackURLs", Json::array()},

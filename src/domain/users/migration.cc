@@ -136,8 +136,9 @@ Result<std::optional<UserRecord>> MigrateUser(ServiceContext& ctx, const PoolRul
   event.username = in.username;
   event.client_id = in.client_id;
   if (!in.forgot_password) event.request["password"] = in.password;
-  event.request["validationData"] = in.client_metadata;
-  event.request["clientMetadata"] = in.client_metadata;
+  const json metadata = in.client_metadata.is_object() ? in.client_metadata : json::object();
+  event.request["validationData"] = metadata;
+  event.request["clientMetadata"] = metadata;
   auto reply = triggers::Call(ctx, *target, triggers::Trigger::kUserMigration, event);
   if (!reply) {
     if (reply.error().is(ErrorCode::kUserLambdaValidation)) return MigrationFailed(in.client_id);
