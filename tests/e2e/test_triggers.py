@@ -396,6 +396,31 @@ def test_post_authentication_new_device(idp, host):
     assert event["request"]["newDeviceUsed"] is True
 
 
+def test_pre_and_post_authentication_around_custom_auth(idp, host):
+    pool_id = make_pool(idp, host, {
+        "PreAuthentication": "preAuthentication", "PostAuthentication": "postAuthentication",
+        "DefineAuthChallenge": "defineAuthChallenge", "CreateAuthChallenge": "createAuthChallenge",
+        "VerifyAuthChallengeResponse": "verifyAuthChallengeResponse"})
+    cid = make_client(idp, pool_id, ["ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH"])["ClientId"]
+    name = unique("nia")
+    sign_up(idp, cid, name)
+    idp.confirm_sign_up(ClientId=cid, Username=name, ConfirmationCode=CODE)
+    ch = idp.initiate_auth(ClientId=cid, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": name},
+                           ClientMetadata={"flow": "custom"})
+    assert ch["ChallengeName"] == "CUSTOM_CHALLENGE"
+    [pre] = host.events("preAuthentication")
+    check_envelope(pre, "PreAuthentication_Authentication", pool_id, name, cid)
+    assert pre["request"]["validationData"] == {"flow": "custom"}
+    assert host.events("postAuthentication") == []
+    idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="CUSTOM_CHALLENGE",
+                                  Session=ch["Session"],
+                                  ChallengeResponses={"USERNAME": name, "ANSWER": "42"})
+    assert len(host.events("preAuthentication")) == 1  # once per InitiateAuth
+    [post] = host.events("postAuthentication")
+    check_envelope(post, "PostAuthentication_Authentication", pool_id, name, cid)
+    assert post["request"]["newDeviceUsed"] is False
+
+
 def test_pre_authentication_blocks_before_the_password(idp, host):
     pool_id = make_pool(idp, host, {"PreAuthentication": "preAuthentication",
                                     "PostAuthentication": "postAuthentication"})
@@ -512,6 +537,39 @@ def test_custom_message_without_code_keeps_the_pool_text(server, idp, host):
     mail = last_mail(server, f"{name}@example.com")
     assert CODE in mail["body"]
     assert mail["subject"] == "Subject kept"
+
+
+def test_custom_message_link_email(server, idp, host):
+    pool_id = make_pool(idp, host, {"CustomMessage": "customMessageLink"},
+                        VerificationMessageTemplate={
+                            "DefaultEmailOption": "CONFIRM_WITH_LINK",
+                            "EmailMessageByLink": "Verify: {##Verify Email##}",
+                            "EmailSubjectByLink": "Verify"})
+    cid = make_client(idp, pool_id, ALL_FLOWS)["ClientId"]
+    name = unique("ola")
+    sign_up(idp, cid, name)
+    event = host.events("customMessageLink")[-1]
+    assert event["request"]["linkParameter"] == "{##Click Here##}"
+    mail = last_mail(server, f"{name}@example.com")
+    assert mail["subject"] == "Confirm your account"
+    assert mail["body"].startswith("Welcome! <a href=")
+    assert "confirmUser?" in mail["body"] and f"confirmation_code={CODE}" in mail["body"]
+    assert mail["body"].endswith(">Click Here</a>")
+
+
+def test_custom_message_migration_welcome(server, idp, host):
+    pool_id = make_pool(idp, host, {"CustomMessage": "customMessage",
+                                    "UserMigration": "userMigration"})
+    cid = make_client(idp, pool_id, ALL_FLOWS)["ClientId"]
+    name = unique("pia")
+    idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": name, "PASSWORD": "Legacy-Passw0rd!"},
+                      ClientMetadata={"legacy": "yes"})
+    event = host.events("customMessage")[-1]
+    check_envelope(event, "CustomMessage_AdminCreateUser", pool_id, name, cid)
+    assert event["request"]["usernameParameter"] == "{username}"
+    assert event["request"]["clientMetadata"] == {"legacy": "yes"}
+    assert last_mail(server, f"{name}@example.com")["subject"] == "Welcome aboard"
 
 
 def test_custom_message_authentication(server, idp, host):

@@ -25,10 +25,11 @@ const json* Member(const json& response, std::string_view key) {
   return &*it;
 }
 
-// The welcome message of a migrated user: the pool's invitation, without a temporary password.
+// The welcome message of a migrated user: the pool's invitation, without a temporary password
+// (through CustomMessage_AdminCreateUser / the custom senders when the pool names them).
 Result<void> SendWelcome(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
-                         const std::string& shown_username,
-                         const std::vector<std::string>& mediums) {
+                         const std::string& shown_username, const std::vector<std::string>& mediums,
+                         const MigrationInput& in) {
   const messaging::MessageTemplate& t = rules.invite_template();
   for (const std::string medium : {"EMAIL", "SMS"}) {
     if (std::find(mediums.begin(), mediums.end(), medium) == mediums.end()) continue;
@@ -51,7 +52,16 @@ Result<void> SendWelcome(ServiceContext& ctx, const PoolRules& rules, const User
       m.destination = *phone;
       m.body = messaging::RenderInviteSms(t, shown_username, "");
     }
-    if (auto sent = ctx.messages.Send(m); !sent) return sent.error();
+    triggers::CodeMessageCall call;
+    call.source = "AdminCreateUser";
+    if (!in.client_id.empty()) call.client_id = in.client_id;
+    call.client_metadata = in.client_metadata;
+    call.shown_username = shown_username;
+    if (auto sent = triggers::DeliverMessage(ctx, rules.lambda_config(), HookUserOf(user),
+                                             std::move(m), call);
+        !sent) {
+      return sent.error();
+    }
   }
   return {};
 }
@@ -167,7 +177,9 @@ Result<std::optional<UserRecord>> MigrateUser(ServiceContext& ctx, const PoolRul
     return ok.error();
   }
   if (!suppress) {
-    if (auto sent = SendWelcome(ctx, rules, user, username, mediums); !sent) return sent.error();
+    if (auto sent = SendWelcome(ctx, rules, user, username, mediums, in); !sent) {
+      return sent.error();
+    }
   }
   return std::optional<UserRecord>(std::move(user));
 }

@@ -76,3 +76,53 @@ async function customSender(event, context) {
 
 export const customEmailSender = customSender;
 export const customSmsSender = customSender;
+
+// A one-question custom sign-in, to see Pre/PostAuthentication around CUSTOM_AUTH.
+export const defineAuthChallenge = async (event) => {
+  const last = event.request.session.at(-1);
+  if (last?.challengeName === 'CUSTOM_CHALLENGE' && last.challengeResult) {
+    event.response.issueTokens = true;
+    event.response.failAuthentication = false;
+  } else if (event.request.session.length >= 3) {
+    event.response.issueTokens = false;
+    event.response.failAuthentication = true;
+  } else {
+    event.response.challengeName = 'CUSTOM_CHALLENGE';
+    event.response.issueTokens = false;
+    event.response.failAuthentication = false;
+  }
+  return event;
+};
+
+export const createAuthChallenge = async (event) => {
+  event.response.publicChallengeParameters = { question: 'six times seven?' };
+  event.response.privateChallengeParameters = { answer: '42' };
+  event.response.challengeMetadata = 'QUESTION';
+  return event;
+};
+
+export const verifyAuthChallengeResponse = async (event) => {
+  event.response.answerCorrect =
+    event.request.challengeAnswer === event.request.privateChallengeParameters.answer;
+  return event;
+};
+
+// CustomMessage for CONFIRM_WITH_LINK pools: the link placeholder Cognito passes.
+export const customMessageLink = async (event) => {
+  event.response.emailSubject = 'Confirm your account';
+  event.response.emailMessage = `Welcome! ${event.request.linkParameter}`;
+  return event;
+};
+
+// UserMigration: a legacy user "<name>" with password "Legacy-Passw0rd!" and a welcome message.
+export const userMigration = async (event) => {
+  if (event.request.password !== 'Legacy-Passw0rd!') throw new Error('Bad password');
+  event.response.userAttributes = {
+    email: `${event.userName}@example.com`,
+    email_verified: 'true',
+  };
+  event.response.finalUserStatus = 'CONFIRMED';
+  event.response.messageAction = 'RESEND';
+  event.response.desiredDeliveryMediums = ['EMAIL'];
+  return event;
+};
