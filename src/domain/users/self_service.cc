@@ -333,6 +333,7 @@ Result<CodeDelivery> SelfService::ForgotPassword(const ClientUserInput& input) {
     migration.forgot_password = true;
     migration.client_id = client->client_id;
     migration.username = input.username;
+    migration.client_metadata = input.client_metadata;
     auto migrated = MigrateUser(ctx_, rules, migration);
     if (!migrated &&
         !(migrated.error().is(ErrorCode::kUserNotFound) && client->prevent_user_existence_errors)) {
