@@ -25,47 +25,6 @@ const json* Member(const json& response, std::string_view key) {
   return &*it;
 }
 
-// The welcome message of a migrated user: the pool's invitation, without a temporary password
-// (through CustomMessage_AdminCreateUser / the custom senders when the pool names them).
-Result<void> SendWelcome(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
-                         const std::string& shown_username, const std::vector<std::string>& mediums,
-                         const MigrationInput& in) {
-  const messaging::MessageTemplate& t = rules.invite_template();
-  for (const std::string medium : {"EMAIL", "SMS"}) {
-    if (std::find(mediums.begin(), mediums.end(), medium) == mediums.end()) continue;
-    OutboundMessage m;
-    m.pool_id = rules.pool_id();
-    m.username = user.username;
-    m.purpose = "migration_welcome";
-    if (medium == "EMAIL") {
-      auto email = user.Attribute("email");
-      if (!email) continue;
-      m.channel = OutboundMessage::Channel::kEmail;
-      m.destination = *email;
-      messaging::RenderedEmail e = messaging::RenderInviteEmail(t, shown_username, "");
-      m.subject = std::move(e.subject);
-      m.body = std::move(e.body);
-    } else {
-      auto phone = user.Attribute("phone_number");
-      if (!phone) continue;
-      m.channel = OutboundMessage::Channel::kSms;
-      m.destination = *phone;
-      m.body = messaging::RenderInviteSms(t, shown_username, "");
-    }
-    triggers::CodeMessageCall call;
-    call.source = "AdminCreateUser";
-    if (!in.client_id.empty()) call.client_id = in.client_id;
-    call.client_metadata = in.client_metadata;
-    call.shown_username = shown_username;
-    if (auto sent = triggers::DeliverMessage(ctx, rules.lambda_config(), HookUserOf(user),
-                                             std::move(m), call);
-        !sent) {
-      return sent.error();
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 ApiError MigrationFailed(const std::string& client_id) {
@@ -177,7 +136,10 @@ Result<std::optional<UserRecord>> MigrateUser(ServiceContext& ctx, const PoolRul
     return ok.error();
   }
   if (!suppress) {
-    if (auto sent = SendWelcome(ctx, rules, user, username, mediums, in); !sent) {
+    // The welcome of a migrated user: the invitation without a temporary password.
+    if (auto sent = SendInvitation(ctx, rules, user, username, "", mediums, "migration_welcome",
+                                   in.client_id, in.client_metadata);
+        !sent) {
       return sent.error();
     }
   }

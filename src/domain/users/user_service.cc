@@ -17,47 +17,6 @@ auto ByName(ServiceContext& ctx, const PoolRules& rules, const std::string& user
 
 }  // namespace
 
-Result<void> UserService::SendInvitation(const PoolRules& rules, const UserRecord& user,
-                                         const std::string& shown_username,
-                                         const std::string& password,
-                                         const std::vector<std::string>& mediums,
-                                         const nlohmann::json& client_metadata) {
-  const MessageTemplate& t = rules.invite_template();
-  for (const std::string medium : {"EMAIL", "SMS"}) {
-    if (std::find(mediums.begin(), mediums.end(), medium) == mediums.end()) continue;
-    OutboundMessage m;
-    m.pool_id = rules.pool_id();
-    m.username = user.username;
-    m.purpose = "invitation";
-    if (medium == "EMAIL") {
-      auto email = user.Attribute("email");
-      if (!email) continue;
-      m.channel = OutboundMessage::Channel::kEmail;
-      m.destination = *email;
-      messaging::RenderedEmail e = messaging::RenderInviteEmail(t, shown_username, password);
-      m.subject = std::move(e.subject);
-      m.body = std::move(e.body);
-    } else {
-      auto phone = user.Attribute("phone_number");
-      if (!phone) continue;
-      m.channel = OutboundMessage::Channel::kSms;
-      m.destination = *phone;
-      m.body = messaging::RenderInviteSms(t, shown_username, password);
-    }
-    triggers::CodeMessageCall call;
-    call.source = "AdminCreateUser";
-    call.client_metadata = client_metadata;
-    call.code = password;
-    call.shown_username = shown_username;
-    if (auto sent =
-            triggers::DeliverMessage(ctx_, rules.lambda_config(), HookUserOf(user), m, call);
-        !sent) {
-      return sent.error();
-    }
-  }
-  return {};
-}
-
 Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& input) {
   auto rules_or = LoadPoolRules(ctx_, input.pool_id);
   if (!rules_or) return rules_or.error();
@@ -118,8 +77,8 @@ Result<UserRecord> UserService::AdminCreateUser(const AdminCreateUserInput& inpu
   }
 
   if (!suppress) {
-    if (auto sent =
-            SendInvitation(rules, user, input.username, password, mediums, input.client_metadata);
+    if (auto sent = SendInvitation(ctx_, rules, user, input.username, password, mediums,
+                                   "invitation", "", input.client_metadata);
         !sent) {
       return sent.error();
     }
@@ -158,8 +117,8 @@ Result<UserRecord> UserService::ResendInvitation(const PoolRules& rules,
   if (!user) return user.error();
   std::vector<std::string> mediums = input.desired_delivery_mediums;
   if (mediums.empty()) mediums = {"SMS"};
-  if (auto sent =
-          SendInvitation(rules, *user, input.username, password, mediums, input.client_metadata);
+  if (auto sent = SendInvitation(ctx_, rules, *user, input.username, password, mediums,
+                                 "invitation", "", input.client_metadata);
       !sent) {
     return sent.error();
   }

@@ -103,10 +103,6 @@ class UserService {
 
  private:
   Result<UserRecord> ResendInvitation(const PoolRules& rules, const AdminCreateUserInput& input);
-  Result<void> SendInvitation(const PoolRules& rules, const UserRecord& user,
-                              const std::string& shown_username, const std::string& password,
-                              const std::vector<std::string>& mediums,
-                              const nlohmann::json& client_metadata);
 
   ServiceContext& ctx_;
 };

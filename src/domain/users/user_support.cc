@@ -170,6 +170,47 @@ triggers::HookUser HookUserOf(const UserRecord& user) {
   return {user.pool_id, user.username, user.attributes, user.status};
 }
 
+Result<void> SendInvitation(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
+                            const std::string& shown_username, const std::string& password,
+                            const std::vector<std::string>& mediums, const std::string& purpose,
+                            const std::string& client_id, const nlohmann::json& client_metadata) {
+  const messaging::MessageTemplate& t = rules.invite_template();
+  for (const std::string medium : {"EMAIL", "SMS"}) {
+    if (std::find(mediums.begin(), mediums.end(), medium) == mediums.end()) continue;
+    OutboundMessage m;
+    m.pool_id = rules.pool_id();
+    m.username = user.username;
+    m.purpose = purpose;
+    if (medium == "EMAIL") {
+      auto email = user.Attribute("email");
+      if (!email) continue;
+      m.channel = OutboundMessage::Channel::kEmail;
+      m.destination = *email;
+      messaging::RenderedEmail e = messaging::RenderInviteEmail(t, shown_username, password);
+      m.subject = std::move(e.subject);
+      m.body = std::move(e.body);
+    } else {
+      auto phone = user.Attribute("phone_number");
+      if (!phone) continue;
+      m.channel = OutboundMessage::Channel::kSms;
+      m.destination = *phone;
+      m.body = messaging::RenderInviteSms(t, shown_username, password);
+    }
+    triggers::CodeMessageCall call;
+    call.source = "AdminCreateUser";
+    if (!client_id.empty()) call.client_id = client_id;
+    call.client_metadata = client_metadata;
+    call.code = password;
+    call.shown_username = shown_username;
+    if (auto sent = triggers::DeliverMessage(ctx, rules.lambda_config(), HookUserOf(user),
+                                             std::move(m), call);
+        !sent) {
+      return sent.error();
+    }
+  }
+  return {};
+}
+
 Result<triggers::PreSignUpDecision> RunPreSignUpFor(
     const ServiceContext& ctx, const PoolRules& rules, UserRecord& user,
     triggers::PreSignUpCall call, const std::vector<AttributeInput>& validation_data) {

@@ -97,6 +97,15 @@ Result<void> InsertNewUser(ServiceContext& ctx, const PoolRules& rules, UserReco
 // The user as trigger events show it (userName, userAttributes, cognito:user_status).
 triggers::HookUser HookUserOf(const UserRecord& user);
 
+// The pool's invitation (InviteMessageTemplate) to each of `mediums` ("EMAIL", "SMS") the user
+// has an address for, through CustomMessage_AdminCreateUser / the custom senders. `password` is
+// the temporary password ("" for a migrated user's welcome); `purpose` names the message in the
+// outbox; `client_id` "" means no app client.
+Result<void> SendInvitation(ServiceContext& ctx, const PoolRules& rules, const UserRecord& user,
+                            const std::string& shown_username, const std::string& password,
+                            const std::vector<std::string>& mediums, const std::string& purpose,
+                            const std::string& client_id, const nlohmann::json& client_metadata);
+
 // Runs PreSignUp for `user`, about to be created (the event shows the attributes as given, no sub
 // and no status; `validation_data` becomes request.validationData), and applies autoVerifyEmail /
 // autoVerifyPhone to `user`. What autoConfirmUser means is the caller's.
