@@ -1,0 +1,2 @@
+// A trigger function that changes nothing: what a call costs without the function's own work.
+export const passthrough = async (event) => event;
