@@ -304,17 +304,24 @@ Result<AuthOutcome> AuthService::StartPassword(Attempt& a) {
     ResetLockout(a.rules, *user);
   }
 
-  AuthSession session;
-  session.pool_id = a.client.pool_id;
-  session.client_id = a.client.client_id;
-  session.sub = user->sub;
-  session.username = user->username;
-  session.given_username = *username;
-  session.flow = a.flow;
-  session.admin = a.admin;
+  AuthSession session = NewSession(a, &*user, *username);
   session.auth_time_s = now / 1000;
   session.passed.push_back("PASSWORD");
   return NextStep(a, *user, std::move(session));
+}
+
+AuthSession AuthService::NewSession(const Attempt& a, const users::UserRecord* user,
+                                    const std::string& typed_username) {
+  AuthSession session;
+  session.pool_id = a.client.pool_id;
+  session.client_id = a.client.client_id;
+  session.sub = user != nullptr ? user->sub : std::string();
+  session.username = user != nullptr ? user->username : typed_username;
+  session.given_username = typed_username;
+  session.flow = a.flow;
+  session.admin = a.admin;
+  if (user == nullptr) session.data["decoy"] = true;
+  return session;
 }
 
 Result<AuthOutcome> AuthService::StartSrp(Attempt& a, const nlohmann::json* custom) {

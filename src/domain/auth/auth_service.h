@@ -138,6 +138,11 @@ class AuthService {
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,
                                  const std::string& client_id);
+  // A session of this attempt's pool, client, flow and caller for `user`, signed in as
+  // `typed_username`; with no user (an unknown name under PreventUserExistenceErrors) it is a
+  // decoy (data.decoy) naming the typed name. No challenge and no expiry yet.
+  static AuthSession NewSession(const Attempt& a, const users::UserRecord* user,
+                                const std::string& typed_username);
   // `custom`: the CUSTOM_AUTH history to carry into the PASSWORD_VERIFIER step (custom_auth.cc).
   Result<AuthOutcome> StartSrp(Attempt& a, const nlohmann::json* custom = nullptr);
   Result<AuthOutcome> StartPassword(Attempt& a);

@@ -160,15 +160,7 @@ Result<AuthOutcome> AuthService::StartCustomAuth(Attempt& a) {
     }
   }
 
-  AuthSession session;
-  session.pool_id = a.client.pool_id;
-  session.client_id = a.client.client_id;
-  session.sub = user ? user->sub : std::string();
-  session.username = user ? user->username : *username;
-  session.given_username = *username;
-  session.flow = a.flow;
-  session.admin = a.admin;
-  if (!user) session.data["decoy"] = true;
+  AuthSession session = NewSession(a, user ? &*user : nullptr, *username);
   json& custom = CustomState(session);
   if (srp_first) custom["history"].push_back(ChallengeResult("SRP_A", true));
   // InitiateAuth gives DefineAuthChallenge / CreateAuthChallenge no ClientMetadata (Cognito's

@@ -220,18 +220,10 @@ Result<AuthOutcome> AuthService::StartUserAuth(Attempt& a) {
     if (preferred == kPasswordSrpChallenge) return StartUserAuthSrp(a);
   }
 
-  AuthSession session;
-  session.pool_id = a.client.pool_id;
-  session.client_id = a.client.client_id;
-  session.sub = user ? user->sub : std::string();
-  session.username = user ? user->username : *username;
-  session.given_username = *username;
-  session.flow = a.flow;
-  session.admin = a.admin;
+  AuthSession session = NewSession(a, user ? &*user : nullptr, *username);
   session.expires_ms =
       ctx_.clock.NowMillis() +
       static_cast<std::int64_t>(a.client.auth_session_validity_minutes) * 60 * 1000;
-  if (!user) session.data["decoy"] = true;
 
   if (!preferred.empty() && Contains(available, preferred)) {  // EMAIL_OTP, SMS_OTP
     return SendSignInCode(a, user ? &*user : nullptr, *pool_doc, std::move(session),
