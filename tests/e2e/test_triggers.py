@@ -456,6 +456,20 @@ def test_pre_authentication_unknown_user(idp, host):
     assert event["request"] == {"userAttributes": {}, "userNotFound": True, "validationData": {}}
 
 
+def test_pre_authentication_needs_the_secret_hash_first(idp, host):
+    pool_id = make_pool(idp, host, {"PreAuthentication": "preAuthentication"})
+    # ENABLED: without the check first, an unknown name would reach the function.
+    cid = make_client(idp, pool_id, ALL_FLOWS, GenerateSecret=True,
+                      PreventUserExistenceErrors="ENABLED")["ClientId"]
+    before = len(host.events("preAuthentication"))
+    for params in ({"USERNAME": "nobody", "PASSWORD": PASSWORD, "SECRET_HASH": "AAAA"},
+                   {"USERNAME": "nobody", "PASSWORD": PASSWORD}):
+        with pytest.raises(ClientError) as e:
+            idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=params)
+        assert error_of(e)[0] == "NotAuthorizedException"
+    assert len(host.events("preAuthentication")) == before  # the function never ran
+
+
 # ---- CustomMessage ----------------------------------------------------------------------------
 
 

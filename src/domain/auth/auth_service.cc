@@ -677,6 +677,8 @@ Result<void> AuthService::RunPreAuthenticationHook(const Attempt& a) {
   }
   auto username = Param(*a.params, "USERNAME");
   if (!username || username->empty()) return {};  // the flow reports the missing parameter
+  // A caller that cannot prove the client secret never reaches the pool's function.
+  if (auto ok = CheckSecretHash(a.client, *username, *a.params); !ok) return ok.error();
   static const nlohmann::json kNoMetadata = nlohmann::json::object();
   const nlohmann::json& metadata = a.client_metadata != nullptr ? *a.client_metadata : kNoMetadata;
   auto user = users::FindUser(ctx_.store, a.rules, *username);
