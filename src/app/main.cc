@@ -20,6 +20,8 @@
 #include "api/aws_json_service.h"
 #include "api/cognito_idp/register.h"
 #include "api/dispatcher.h"
+#include "api/hosted_ui/hosted_ui_handler.h"
+#include "api/oauth2/oauth_handler.h"
 #include "api/router.h"
 #include "api/well_known.h"
 #include "app/bootstrap.h"
@@ -266,6 +268,11 @@ int Run(int argc, char** argv) {
   api::WellKnownHandler well_known(tokens);
   router.AddSuffix(std::string(api::kJwksSuffix), well_known);
   router.AddSuffix(std::string(api::kOpenIdConfigurationSuffix), well_known);
+  domain::oauth::OAuthService oauth(context, tokens);
+  api::oauth2::OAuthHandler oauth_endpoints(context, oauth);
+  api::oauth2::RegisterRoutes(router, oauth_endpoints);
+  api::hosted_ui::HostedUiHandler hosted_pages(context, tokens, oauth);
+  api::hosted_ui::RegisterRoutes(router, hosted_pages);
   late.Set(&router);
 
   if (config.dev) {

@@ -17,11 +17,14 @@ struct DeploymentConfig {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";  // used in ARNs
   std::string public_url = "http://127.0.0.1:9229";
+  // Pool prefix domains are served as "{prefix}.{auth_host}" (Cognito: "{prefix}.auth.{region}.
+  // amazoncognito.com"). *.localhost reaches loopback in browsers without any DNS setup.
+  std::string auth_host = "auth.localhost";
   // --dev only (`--dev-fixed-code`): every generated one-time code is this value, so local test
   // suites can type it. Empty (always, outside --dev): codes are random.
   std::string dev_fixed_code;
   // KMSKeyID (as a pool's LambdaConfig names it) -> 32 raw key bytes, from the server config's
-  // [triggers.kms_keys]: the key that encrypts codes for CustomSMSSender / CustomEmailSender.
+  // [kms_keys]: the key that encrypts codes for CustomSMSSender / CustomEmailSender.
   std::map<std::string, std::string, std::less<>> kms_keys;
 };
 

@@ -53,7 +53,7 @@ Result<void> SendThroughSender(const ServiceContext& ctx, const Json& lambda_con
   if (key_id.empty() || key == ctx.config.kms_keys.end()) {
     return ApiError(ErrorCode::kUnexpectedLambda,
                     name + " invocation failed due to error KMS key not configured.",
-                    "no [triggers.kms_keys] entry for KMSKeyID '" + key_id + "'");
+                    "no [kms_keys] entry for KMSKeyID '" + key_id + "'");
   }
   auto sealed = crypto::AesGcmSealBase64(key->second, call.code);
   if (!sealed) {

@@ -1,0 +1,52 @@
+#include "domain/oauth/hosted_session.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/crypto.h"
+
+namespace cognate::domain::oauth {
+namespace {
+
+std::string KeyOf(std::string_view handle) { return crypto::HexEncode(crypto::Sha256(handle)); }
+
+}  // namespace
+
+Result<std::string> HostedSessions::Create(const HostedUser& user) {
+  const std::string handle = crypto::Base64UrlEncode(crypto::RandomBytes(32));
+  const std::int64_t now_ms = ctx_.clock.NowMillis();
+  store::EphemeralRow row;
+  row.kind = kHostedSessionKind;
+  row.key = KeyOf(handle);
+  row.pool_id = user.pool_id;
+  row.doc =
+      nlohmann::json{
+          {"sub", user.sub}, {"username", user.username}, {"auth_time", user.auth_time_s}}
+          .dump();
+  row.expires_ms = now_ms + kHostedSessionSeconds * 1000;
+  if (!ctx_.store.PutEphemeral(row, now_ms)) {
+    return ApiError(ErrorCode::kInternalError, "could not store the hosted session");
+  }
+  return handle;
+}
+
+std::optional<HostedUser> HostedSessions::Find(const std::string& pool_id,
+                                               std::string_view handle) {
+  if (handle.size() != 43) return std::nullopt;
+  auto row = ctx_.store.GetEphemeral(kHostedSessionKind, KeyOf(handle), ctx_.clock.NowMillis());
+  if (!row || row->pool_id != pool_id) return std::nullopt;
+  auto doc = nlohmann::json::parse(row->doc, nullptr, false);
+  if (!doc.is_object() || !doc.contains("sub") || !doc["sub"].is_string()) return std::nullopt;
+  HostedUser user;
+  user.pool_id = pool_id;
+  user.sub = doc["sub"].get<std::string>();
+  user.username = doc.value("username", "");
+  user.auth_time_s = doc.value("auth_time", std::int64_t{0});
+  return user;
+}
+
+void HostedSessions::End(std::string_view handle) {
+  if (handle.size() != 43) return;
+  (void)ctx_.store.TakeEphemeral(kHostedSessionKind, KeyOf(handle), ctx_.clock.NowMillis());
+}
+
+}  // namespace cognate::domain::oauth

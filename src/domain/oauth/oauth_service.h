@@ -1,0 +1,90 @@
+#pragma once
+// OAuth 2.0 / OpenID Connect for a user pool, as Cognito's authorization server does it:
+// /oauth2/authorize (authorization code with PKCE, implicit), /oauth2/token (authorization_code,
+// refresh_token, client_credentials), /oauth2/userInfo, /oauth2/revoke and /logout. The HTTP
+// shapes live in api/oauth2/; the rules live here. The hosted pages (api/hosted_ui/) use
+// ParseAuthorize to validate the request they carry and CompleteAuthorize once the person has
+// signed in.
+//
+// The app client's CallbackURLs, LogoutURLs, DefaultRedirectURI, AllowedOAuthFlows,
+// AllowedOAuthScopes and AllowedOAuthFlowsUserPoolClient are enforced exactly: a redirect_uri
+// must equal one of the CallbackURLs byte for byte (no prefix, query or trailing-slash leeway),
+// and a request with a bad client or redirect URI is never redirected anywhere.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/error.h"
+#include "domain/oauth/hosted_session.h"
+#include "domain/service_context.h"
+#include "domain/tokens/token_service.h"
+
+namespace cognate::domain::oauth {
+
+using Params = std::map<std::string, std::string, std::less<>>;
+
+// A valid /oauth2/authorize request (the hosted pages carry it along in their query string).
+struct AuthorizeRequest {
+  std::string pool_id;
+  std::string client_id;
+  std::string redirect_uri;
+  std::string response_type;        // "code" or "token"
+  std::vector<std::string> scopes;  // granted: the requested ones (all allowed when none asked)
+  std::string state;
+  std::string nonce;
+  std::string code_challenge;
+  std::string code_challenge_method;  // "S256" or "plain" (with a challenge)
+  std::string identity_provider;
+  std::string idp_identifier;
+  std::string prompt;  // "", "login", "none", ...
+  std::string login_hint;
+  std::string lang;
+
+  // The request as query parameters, in a stable order, for /login?<...> and its forms.
+  std::vector<std::pair<std::string, std::string>> ToParams() const;
+};
+
+// Why an authorize request cannot go on, and where to say so.
+struct AuthorizeFailure {
+  // True when the client and redirect URI are valid: the browser goes back to `redirect_uri` with
+  // error, error_description and state. False: an error page, never a redirect.
+  bool redirect = false;
+  std::string redirect_uri;
+  std::string state;
+  std::string error;  // "invalid_request", "unauthorized_client", "invalid_scope", ...
+  std::string description;
+};
+
+class OAuthService {
+ public:
+  OAuthService(ServiceContext& ctx, std::shared_ptr<tokens::TokenService> tokens);
+  ~OAuthService();
+  OAuthService(const OAuthService&) = delete;
+  OAuthService& operator=(const OAuthService&) = delete;
+
+  // Validates /oauth2/authorize (or /login) parameters against the app client. `host_pool_id` is
+  // the pool whose domain the request arrived on ("" on the main host: the pool comes from the
+  // client); a client of another pool is refused.
+  std::variant<AuthorizeRequest, AuthorizeFailure> ParseAuthorize(const Params& params,
+                                                                  std::string_view host_pool_id);
+
+  // The URL the browser goes to once `user` is signed in: the redirect URI with `code` and
+  // `state` (response_type=code; the code is single-use, lives 5 minutes and is bound to the
+  // client, the redirect URI, the PKCE challenge, the nonce and the scopes), or with the tokens in
+  // the fragment (response_type=token). Errors: the token service's, when tokens are issued now.
+  Result<std::string> CompleteAuthorize(const AuthorizeRequest& request, const HostedUser& user);
+
+  HostedSessions& sessions() { return sessions_; }
+  tokens::TokenService& token_service() { return *tokens_; }
+
+ private:
+  ServiceContext& ctx_;
+  std::shared_ptr<tokens::TokenService> tokens_;
+  HostedSessions sessions_;
+};
+
+}  // namespace cognate::domain::oauth
