@@ -32,14 +32,15 @@ json PoolDoc() {
   auto attr = [](const char* name, const char* type = "String") {
     return json{{"Name", name}, {"AttributeDataType", type}, {"Mutable", true}};
   };
-  return json{{"SchemaAttributes",
-               json::array({attr("sub"), attr("email"), attr("email_verified", "Boolean"),
-                            attr("phone_number"), attr("given_name")})},
-              {"_ResourceServers",
-               json::array({{{"Identifier", "api"},
-                             {"Name", "API"},
-                             {"Scopes", json::array({{{"ScopeName", "read"}},
-                                                     {{"ScopeName", "write"}}})}}})}};
+  return json{
+      {"SchemaAttributes",
+       json::array({attr("sub"), attr("email"), attr("email_verified", "Boolean"),
+                    attr("phone_number"), attr("given_name")})},
+      {"_ResourceServers",
+       json::array(
+           {{{"Identifier", "api"},
+             {"Name", "API"},
+             {"Scopes", json::array({{{"ScopeName", "read"}}, {{"ScopeName", "write"}}})}}})}};
 }
 
 json Claims(const std::string& token) {
@@ -178,8 +179,7 @@ TEST_F(OAuthServiceTest, OtherErrorsGoBackToTheClient) {
   EXPECT_EQ(f.state, "xyz");
   EXPECT_EQ(ExpectFailure(Authorize({{"scope", "openid phone"}})).error, "invalid_scope");
   EXPECT_EQ(ExpectFailure(Authorize({{"scope", "email"}})).error, "invalid_scope");
-  EXPECT_EQ(ExpectFailure(Authorize({{"code_challenge_method", "S512"}})).error,
-            "invalid_request");
+  EXPECT_EQ(ExpectFailure(Authorize({{"code_challenge_method", "S512"}})).error, "invalid_request");
   EXPECT_EQ(ExpectFailure(Authorize({{"code_challenge", "short"}})).error, "invalid_request");
   EXPECT_EQ(ExpectFailure(Authorize({{"identity_provider", "Google"}})).error, "invalid_request");
   Params implicit = Authorize({{"response_type", "token"}});
@@ -205,11 +205,10 @@ TEST_F(OAuthServiceTest, CodeFlowWithPkce) {
 
   auto info = service_.UserInfo(access);
   ASSERT_TRUE(std::holds_alternative<json>(info)) << Error(info);
-  EXPECT_EQ(std::get<json>(info),
-            (json{{"sub", user_.sub},
-                  {"email", "alice@example.com"},
-                  {"email_verified", "true"},
-                  {"username", "alice"}}));
+  EXPECT_EQ(std::get<json>(info), (json{{"sub", user_.sub},
+                                        {"email", "alice@example.com"},
+                                        {"email_verified", "true"},
+                                        {"username", "alice"}}));
 
   // Used twice: refused, and the tokens of the first use are revoked.
   EXPECT_EQ(Error(service_.Token(Exchange(code), std::nullopt, "")), "invalid_grant");
