@@ -13,10 +13,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "domain/oauth/hosted_session.h"
@@ -59,6 +62,34 @@ struct AuthorizeFailure {
   std::string description;
 };
 
+// An error answer of /oauth2/token, /oauth2/userInfo or /oauth2/revoke: HTTP status and the
+// RFC 6749 / 6750 error code ("invalid_request", "invalid_client" (401), "invalid_grant",
+// "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_token" (401),
+// "insufficient_scope" (403), "unsupported_token_type", "server_error" (500)).
+struct OAuthFailure {
+  int status = 400;
+  std::string error;
+  std::string description;
+};
+
+template <class T>
+using OAuthResult = std::variant<T, OAuthFailure>;
+
+// HTTP Basic credentials (client id, secret), when the request had them
+// (api::web::BasicCredentials).
+using BasicAuth = std::optional<std::pair<std::string, std::string>>;
+
+// Where /logout sends the browser.
+struct LogoutOutcome {
+  std::string location;  // the logout_uri, or /login?<authorize parameters>
+  bool end_session = true;
+};
+
+// How long an authorization code lives, and the ephemeral kinds that hold codes and used codes.
+inline constexpr std::int64_t kAuthorizationCodeSeconds = 300;
+inline constexpr const char* kAuthorizationCodeKind = "oauth_code";
+inline constexpr const char* kUsedCodeKind = "oauth_code_used";
+
 class OAuthService {
  public:
   OAuthService(ServiceContext& ctx, std::shared_ptr<tokens::TokenService> tokens);
@@ -78,10 +109,42 @@ class OAuthService {
   // the fragment (response_type=token). Errors: the token service's, when tokens are issued now.
   Result<std::string> CompleteAuthorize(const AuthorizeRequest& request, const HostedUser& user);
 
+  // POST /oauth2/token with its form body: grant_type authorization_code (code, redirect_uri,
+  // code_verifier), refresh_token (refresh_token, scope: no wider than granted) or
+  // client_credentials (scope: custom scopes of the client). The client authenticates by Basic or
+  // by client_id + client_secret in the body (a public client by client_id alone). The answer is
+  // the token response JSON. A code is used once: presenting it again revokes the tokens it gave.
+  // A code of another client, with another redirect URI or a wrong verifier is invalid_grant,
+  // the same answer as an unknown code.
+  OAuthResult<nlohmann::json> Token(const Params& form, const BasicAuth& basic,
+                                    std::string_view host_pool_id);
+
+  // GET|POST /oauth2/userInfo with a Bearer access token holding openid (or the admin scope):
+  // sub, username and the readable attributes the token's scopes open (email: email,
+  // email_verified; phone: phone_number, phone_number_verified; profile: the others; the admin
+  // scope: all). Values are strings, as Cognito answers.
+  OAuthResult<nlohmann::json> UserInfo(std::string_view access_token);
+
+  // POST /oauth2/revoke (token, client authentication as for Token): revokes the refresh token's
+  // family. nullopt on success.
+  std::optional<OAuthFailure> Revoke(const Params& form, const BasicAuth& basic,
+                                     std::string_view host_pool_id);
+
+  // GET /logout: client_id + logout_uri (exactly one of the client's LogoutURLs), or client_id +
+  // redirect_uri + response_type (+ the other authorize parameters; a valid authorize request) to
+  // go back to the login page. A failure is shown as an error page, never redirected.
+  std::variant<LogoutOutcome, AuthorizeFailure> Logout(const Params& params,
+                                                       std::string_view host_pool_id);
+
   HostedSessions& sessions() { return sessions_; }
   tokens::TokenService& token_service() { return *tokens_; }
 
  private:
+  struct AuthedClient;
+  // Client authentication of the token and revocation endpoints.
+  OAuthResult<AuthedClient> Authenticate(const Params& form, const BasicAuth& basic,
+                                         std::string_view host_pool_id);
+
   ServiceContext& ctx_;
   std::shared_ptr<tokens::TokenService> tokens_;
   HostedSessions sessions_;

@@ -73,14 +73,21 @@ struct FamilyDoc {
   std::string device_key;
   std::vector<std::string> scopes;
   std::int64_t refresh_expires_ms = 0;
+  bool oauth = false;  // an /oauth2/authorize sign-in (SignInGrant::oauth)
 
   std::string Dump() const {
-    return json{{"auth_time", auth_time_s},
-                {"device_key", device_key},
-                {"scopes", scopes},
-                {"refresh_expires_ms", refresh_expires_ms}}
-        .dump();
+    json j{{"auth_time", auth_time_s},
+           {"device_key", device_key},
+           {"scopes", scopes},
+           {"refresh_expires_ms", refresh_expires_ms}};
+    if (oauth) j["oauth"] = true;
+    return j.dump();
   }
+  bool HasScope(std::string_view scope) const {
+    return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+  }
+  // OAuth families carry an ID token only with the openid scope.
+  bool IssuesIdToken() const { return !oauth || HasScope("openid"); }
   static FamilyDoc Parse(const std::string& text) {
     FamilyDoc d;
     auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -99,6 +106,7 @@ struct FamilyDoc {
     if (auto it = j.find("refresh_expires_ms"); it != j.end() && it->is_number_integer()) {
       d.refresh_expires_ms = it->get<std::int64_t>();
     }
+    if (auto it = j.find("oauth"); it != j.end() && it->is_boolean()) d.oauth = it->get<bool>();
     return d;
   }
 };
@@ -120,6 +128,25 @@ std::vector<std::string> SplitScopes(std::string_view s) {
     if (j > i) out.emplace_back(s.substr(i, j - i));
     i = j + 1;
   }
+  return out;
+}
+
+// OIDC at_hash: base64url of the left half of SHA-256 of the access token (RS256).
+std::string AtHash(std::string_view access_token) {
+  return crypto::Base64UrlEncode(crypto::Sha256(access_token).substr(0, 16));
+}
+
+// `claims` with at_hash first (where Cognito puts it) and nonce after cognito:username.
+nlohmann::ordered_json WithOAuthClaims(const nlohmann::ordered_json& claims,
+                                       const std::string& at_hash, const std::string& nonce) {
+  nlohmann::ordered_json out;
+  out["at_hash"] = at_hash;
+  for (auto it = claims.begin(); it != claims.end(); ++it) {
+    if (it.key() == "at_hash" || it.key() == "nonce") continue;
+    out[it.key()] = it.value();
+    if (it.key() == "cognito:username" && !nonce.empty()) out["nonce"] = nonce;
+  }
+  if (!nonce.empty() && !out.contains("nonce")) out["nonce"] = nonce;
   return out;
 }
 
@@ -177,7 +204,8 @@ struct TokenService::Impl {
 
   // Signs ID and access tokens of `family_id` for the subject.
   Result<IssuedTokens> Mint(const Subject& s, const std::string& family_id, const FamilyDoc& family,
-                            std::int64_t now_s, TokenSource source, const json& client_metadata) {
+                            std::int64_t now_s, TokenSource source, const json& client_metadata,
+                            const std::string& nonce = {}) {
     auto pool_keys = keys.ForSigning(s.client.pool_id);
     if (!pool_keys) return pool_keys.error();
     ClaimInputs in;
@@ -209,11 +237,15 @@ struct TokenService::Impl {
       }
     }
     IssuedTokens out;
-    out.id_token = signer.SignPayload(id_claims.dump());
     out.access_token = signer.SignPayload(access_claims.dump());
-    if (out.id_token.empty() || out.access_token.empty()) {
-      return ApiError::Internal("JWT signing failed");
+    if (family.IssuesIdToken()) {
+      out.id_token = family.oauth
+                         ? signer.SignPayload(
+                               WithOAuthClaims(id_claims, AtHash(out.access_token), nonce).dump())
+                         : signer.SignPayload(id_claims.dump());
+      if (out.id_token.empty()) return ApiError::Internal("JWT signing failed");
     }
+    if (out.access_token.empty()) return ApiError::Internal("JWT signing failed");
     out.expires_in_s = in.validity.access_s;
     out.family_id = family_id;
     return out;
@@ -243,6 +275,7 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
   family.device_key = grant.device_key;
   family.scopes =
       grant.scopes.empty() ? std::vector<std::string>{std::string(kAdminScope)} : grant.scopes;
+  family.oauth = grant.oauth;
 
   store::TokenFamilyRow row;
   row.family_id = crypto::NewUuid();
@@ -263,7 +296,7 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
 
   // Sign first (this may create the pool's first key), then record the family.
   auto tokens = impl_->Mint(*subject, row.family_id, family, now_ms / 1000, grant.source,
-                            grant.client_metadata);
+                            grant.client_metadata, grant.nonce);
   if (!tokens) return tokens.error();
   if (auto created = ctx.store.CreateTokenFamily(row); !created) {
     if (created.error().IsNotFound()) {
@@ -276,6 +309,67 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
     (void)ctx.store.PurgeTokenFamilies(now_ms - kPurgeAfterMs);  // best effort
   }
   return tokens;
+}
+
+Result<IssuedTokens> TokenService::IssueClientCredentials(const ClientCredentialsGrant& grant) {
+  auto& ctx = impl_->ctx;
+  auto client = userpool::LoadClient(ctx, grant.pool_id, grant.client_id);
+  if (!client) return client.error();
+  auto client_doc = userpool::ClientDoc(*client);
+  if (!client_doc) return client_doc.error();
+  auto rules = users::LoadPoolRules(ctx, grant.pool_id);
+  if (!rules) return rules.error();
+  auto pool_keys = impl_->keys.ForSigning(grant.pool_id);
+  if (!pool_keys) return pool_keys.error();
+
+  const TokenValidity validity = ValidityFromClient(**client_doc);
+  const std::int64_t now_s = ctx.clock.NowMillis() / 1000;
+  std::string scope;
+  for (const auto& s : grant.scopes) scope += (scope.empty() ? "" : " ") + s;
+  nlohmann::ordered_json claims;
+  claims["sub"] = grant.client_id;
+  claims["token_use"] = "access";
+  claims["scope"] = scope;
+  claims["auth_time"] = now_s;
+  claims["iss"] = (*pool_keys)->issuer;
+  claims["exp"] = now_s + validity.access_s;
+  claims["iat"] = now_s;
+  claims["version"] = 2;
+  claims["jti"] = crypto::NewUuid();
+  claims["client_id"] = grant.client_id;
+  if (auto target = PreTokenTarget(ctx, rules->lambda_config())) {
+    PreTokenSubject subject;
+    subject.pool_id = grant.pool_id;
+    subject.client_id = grant.client_id;
+    subject.scopes = grant.scopes;
+    subject.client_metadata = grant.client_metadata;
+    if (auto ok = RunPreTokenGeneration(ctx, *target, TokenSource::kClientCredentials, subject,
+                                        nullptr, claims);
+        !ok) {
+      return ok.error();
+    }
+  }
+  IssuedTokens out;
+  out.access_token = (*pool_keys)->signer->SignPayload(claims.dump());
+  if (out.access_token.empty()) return ApiError::Internal("JWT signing failed");
+  out.expires_in_s = validity.access_s;
+  return out;
+}
+
+Result<std::vector<std::string>> TokenService::RefreshTokenScopes(const std::string& client_id,
+                                                                  std::string_view refresh_token) {
+  auto& ctx = impl_->ctx;
+  auto family_id = DecodeRefreshToken(ctx.secret_box, refresh_token);
+  if (!family_id) return ApiError::NotAuthorized(kInvalidRefresh);
+  auto row = ctx.store.GetTokenFamily(*family_id);
+  if (!row) {
+    if (row.error().IsNotFound()) return ApiError::NotAuthorized(kInvalidRefresh);
+    return StoreInternal("get token family", row.error());
+  }
+  if (row->client_id != client_id || row->revoked_ms != 0) {
+    return ApiError::NotAuthorized(kInvalidRefresh);
+  }
+  return FamilyDoc::Parse(row->doc).scopes;
 }
 
 Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
@@ -513,6 +607,13 @@ Result<nlohmann::json> TokenService::OpenIdConfiguration(const std::string& pool
       {"issuer", issuer},
       {"jwks_uri", issuer + "/.well-known/jwks.json"},
       {"response_types_supported", json::array({"code", "token"})},
+      {"code_challenge_methods_supported", json::array({"S256", "plain"})},
+      {"grant_types_supported",
+       json::array({"authorization_code", "refresh_token", "client_credentials"})},
+      {"claims_supported",
+       json::array({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+                    "cognito:username", "cognito:groups", "email", "email_verified", "phone_number",
+                    "phone_number_verified"})},
       {"revocation_endpoint", base + "/oauth2/revoke"},
       {"scopes_supported", json::array({"openid", "email", "phone", "profile"})},
       {"subject_types_supported", json::array({"public"})},

@@ -47,10 +47,24 @@ struct SignInGrant {
   // PreTokenGeneration: the event's triggerSource and request.clientMetadata.
   TokenSource source = TokenSource::kAuthentication;
   nlohmann::json client_metadata = nlohmann::json::object();
+  // OAuth 2.0 sign-ins (/oauth2/authorize, code or implicit): the family remembers it, so this
+  // sign-in and every refresh of it issue an ID token only when `scopes` hold "openid", and the
+  // ID token carries at_hash (OIDC Core 3.1.3.6) and, when given, the authorize request's nonce.
+  bool oauth = false;
+  std::string nonce;
+};
+
+// A client_credentials grant (/oauth2/token) or GetClientToken: an access token for the client
+// itself (sub = client id), no ID or refresh token, no family (it cannot be revoked).
+struct ClientCredentialsGrant {
+  std::string pool_id;
+  std::string client_id;
+  std::vector<std::string> scopes;  // already checked against the client's AllowedOAuthScopes
+  nlohmann::json client_metadata = nlohmann::json::object();
 };
 
 struct IssuedTokens {
-  std::string id_token;
+  std::string id_token;  // empty for OAuth families without the openid scope
   std::string access_token;
   std::string refresh_token;      // empty when not issued (refresh without rotation)
   std::int64_t expires_in_s = 0;  // of the access token
@@ -100,6 +114,17 @@ class TokenService {
   // ResourceNotFoundException for a missing pool/client, UserNotFoundException "User does not
   // exist." when the sub is gone.
   Result<IssuedTokens> IssueForSignIn(const SignInGrant& grant);
+
+  // client_credentials: an access token {sub: client id, token_use "access", scope, auth_time,
+  // iss, exp, iat, version 2, jti, client_id}, valid for the client's AccessTokenValidity, after
+  // the pool's PreTokenGeneration V3_0 function (TokenGeneration_ClientCredentials). Only
+  // access_token and expires_in are set. ResourceNotFoundException for a missing pool/client.
+  Result<IssuedTokens> IssueClientCredentials(const ClientCredentialsGrant& grant);
+
+  // The scopes a live refresh token's family was granted (for /oauth2/token's scope check).
+  // NotAuthorizedException "Invalid Refresh Token" when it is not a live token of `client_id`.
+  Result<std::vector<std::string>> RefreshTokenScopes(const std::string& client_id,
+                                                      std::string_view refresh_token);
 
   // REFRESH_TOKEN_AUTH / REFRESH_TOKEN / GetTokensFromRefreshToken: new ID and access tokens
   // in the same family, with the user's current attributes and groups, through the pool's
