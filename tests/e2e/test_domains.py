@@ -221,3 +221,34 @@ def test_the_domain_host_names_the_pool(idp, server, plain_pool):
     idp.delete_user_pool_domain(UserPoolId=pid, Domain=prefix)
     status, body = _token(server, host, clients[other])
     assert status == 200, body
+
+
+def test_custom_domain_certificate_is_served_by_sni(make_server, certs, tmp_path):
+    """With TLS on, a certificate named by [certificates] answers the hosts it covers (SNI);
+    every other name gets the main certificate."""
+    import ssl
+    key, cert = tmp_path / "login.key", tmp_path / "login.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                    "-subj", "/CN=login.example.com",
+                    "-addext", "subjectAltName=DNS:login.example.com",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    s = make_server("tls", extra_args=["--tls-cert", str(certs / "cert.pem"),
+                                       "--tls-key", str(certs / "key.pem"),
+                                       "--certificate", f"{ARN}={cert},{key}"])
+
+    def subject(name: str | None) -> str:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        import socket
+        with socket.create_connection(("127.0.0.1", s.port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname=name) as tls:
+                der = tls.getpeercert(binary_form=True)
+        out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject"],
+                             input=der, capture_output=True, check=True)
+        return out.stdout.decode()
+
+    assert "login.example.com" in subject("login.example.com")
+    assert "Cognate development" in subject("myapp.auth.localhost")
+    assert "Cognate development" in subject(None)
