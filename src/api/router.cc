@@ -81,7 +81,10 @@ bool Router::IsCpuHeavy(const ApiRequest& request) const {
   std::string_view target = request.Header("X-Amz-Target");
   if (target.empty()) {
     std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-    return path == "/oauth2/token" || path == "/login";
+    // The hosted pages' posts that hash a password (sign-in, new password, sign-up, reset).
+    return path == "/oauth2/token" || path == "/login" ||
+           (request.method == "POST" &&
+            (path == "/challenge" || path == "/signup" || path == "/confirmForgotPassword"));
   }
   const std::string_view op = TargetOperation(request);
   return std::find(std::begin(kHeavy), std::end(kHeavy), op) != std::end(kHeavy);

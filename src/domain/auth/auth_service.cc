@@ -238,15 +238,23 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
       "ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH", "CUSTOM_AUTH",
       "USER_AUTH"};
   const std::string& flow = input.auth_flow;
-  if (!Contains(input.admin ? kAdminFlows : kPublicFlows, flow)) {
-    return ApiError::InvalidParameter("Initiate Auth method not supported.");
+  if (input.hosted) {
+    // The hosted pages sign in with the password whatever the client allows the API.
+    if (flow != "USER_PASSWORD_AUTH" || input.admin) {
+      return ApiError::InvalidParameter("Initiate Auth method not supported.");
+    }
+    client->secret.reset();  // the server is the caller: no SECRET_HASH to prove
+  } else {
+    if (!Contains(input.admin ? kAdminFlows : kPublicFlows, flow)) {
+      return ApiError::InvalidParameter("Initiate Auth method not supported.");
+    }
+    if (!FlowAllowed(client->explicit_auth_flows, flow)) return FlowNotEnabled(flow);
   }
-  if (!FlowAllowed(client->explicit_auth_flows, flow)) return FlowNotEnabled(flow);
   auto rules = users::LoadPoolRules(ctx_, client->pool_id);
   if (!rules) return rules.error();
 
-  Attempt a{std::move(*client), std::move(*rules),     input.admin, flow,
-            &input.parameters,  &input.client_metadata};
+  Attempt a{std::move(*client), std::move(*rules),      input.admin, flow,
+            &input.parameters,  &input.client_metadata, input.hosted};
   if (flow != "REFRESH_TOKEN_AUTH" && flow != "REFRESH_TOKEN") {
     if (auto ok = RunPreAuthenticationHook(a); !ok) return ok.error();
   }
@@ -321,6 +329,7 @@ AuthSession AuthService::NewSession(const Attempt& a, const users::UserRecord* u
   session.flow = a.flow;
   session.admin = a.admin;
   if (user == nullptr) session.data["decoy"] = true;
+  if (a.hosted) session.data["hosted"] = true;
   return session;
 }
 
@@ -440,8 +449,18 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
   if (!client) return client.error();
   auto rules = users::LoadPoolRules(ctx_, client->pool_id);
   if (!rules) return rules.error();
-  Attempt a{std::move(*client), std::move(*rules),     input.admin, "",
-            &input.responses,   &input.client_metadata};
+  if (input.hosted) client->secret.reset();  // the server is the caller
+  Attempt a{std::move(*client), std::move(*rules),      input.admin, "",
+            &input.responses,   &input.client_metadata, input.hosted};
+  // A hosted sign-in's session is answered by the hosted pages only, and they answer no other.
+  if (input.session && !input.session->empty()) {
+    if (auto peek = sessions_.Peek(*input.session);
+        peek && peek->data.value("hosted", false) != input.hosted) {
+      return InvalidSession();
+    }
+  } else if (input.hosted) {
+    return InvalidSession();  // PASSWORD_VERIFIER and the device steps are not hosted
+  }
   if (input.challenge_name == kPasswordVerifier) return AnswerPasswordVerifier(a, input);
   if (input.challenge_name == kNewPasswordRequired) return AnswerNewPassword(a, input);
   if (input.challenge_name == "DEVICE_SRP_AUTH") return AnswerDeviceSrp(a, input);
@@ -640,10 +659,15 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   grant.source = TokenSourceOf(session);
   if (a.client_metadata != nullptr) grant.client_metadata = *a.client_metadata;
   AuthOutcome out;
-  if (auto bound = BindDevice(a, user, session, grant, out); !bound) return bound.error();
-  auto issued = issuer_->IssueForSignIn(grant);
-  if (!issued) return issued.error();
-  out.tokens = std::move(*issued);
+  if (a.hosted) {
+    // The hosted pages start a hosted session; the tokens come later from /oauth2/authorize.
+    out.signed_in = SignedIn{a.client.pool_id, user.sub, user.username, grant.auth_time_s};
+  } else {
+    if (auto bound = BindDevice(a, user, session, grant, out); !bound) return bound.error();
+    auto issued = issuer_->IssueForSignIn(grant);
+    if (!issued) return issued.error();
+    out.tokens = std::move(*issued);
+  }
   const nlohmann::json& lambda_config = a.rules.lambda_config();
   if (!lambda_config.empty()) {
     static const nlohmann::json kNoMetadata = nlohmann::json::object();

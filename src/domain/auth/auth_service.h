@@ -57,7 +57,12 @@ std::shared_ptr<TokenIssuer> MakeTokenIssuer(std::shared_ptr<tokens::TokenServic
 using StringMap = std::map<std::string, std::string>;
 
 struct InitiateAuthInput {
-  bool admin = false;   // AdminInitiateAuth
+  bool admin = false;  // AdminInitiateAuth
+  // The hosted sign-in pages (api/hosted_ui/): the client's ExplicitAuthFlows and SECRET_HASH do
+  // not apply (the server itself is the caller), only USER_PASSWORD_AUTH is accepted, and the
+  // final step yields AuthOutcome::signed_in instead of tokens. Its sessions can only be answered
+  // with `hosted` set, and the API's sessions never with it.
+  bool hosted = false;
   std::string pool_id;  // AdminInitiateAuth only
   std::string client_id;
   std::string auth_flow;
@@ -67,6 +72,7 @@ struct InitiateAuthInput {
 
 struct RespondInput {
   bool admin = false;   // AdminRespondToAuthChallenge
+  bool hosted = false;  // the hosted pages (see InitiateAuthInput::hosted)
   std::string pool_id;  // AdminRespondToAuthChallenge only
   std::string client_id;
   std::string challenge_name;
@@ -89,9 +95,18 @@ struct NewDeviceMetadata {
   std::string device_group_key;
 };
 
-// Either tokens or the next challenge.
+// Who a hosted sign-in proved to be (instead of tokens; the pages start a hosted session).
+struct SignedIn {
+  std::string pool_id;
+  std::string sub;
+  std::string username;  // as stored
+  std::int64_t auth_time_s = 0;
+};
+
+// Either tokens (or, for a hosted sign-in, `signed_in`) or the next challenge.
 struct AuthOutcome {
   std::optional<tokens::IssuedTokens> tokens;
+  std::optional<SignedIn> signed_in;  // hosted sign-ins only (RespondInput / InitiateAuthInput)
   std::optional<NewDeviceMetadata> new_device;  // with tokens, in a device-tracking pool
   std::string challenge_name;
   std::string session;  // empty for PASSWORD_VERIFIER (answered through its SECRET_BLOCK)
@@ -134,6 +149,7 @@ class AuthService {
     std::string flow;
     const StringMap* params = nullptr;                // AuthParameters or ChallengeResponses
     const nlohmann::json* client_metadata = nullptr;  // the call's ClientMetadata
+    bool hosted = false;  // the hosted pages: no SECRET_HASH, SignedIn instead of tokens
   };
 
   Result<ClientFacts> LoadClient(bool admin, const std::string& pool_id,

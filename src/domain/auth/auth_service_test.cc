@@ -695,3 +695,83 @@ TEST_F(AuthServiceTest, SessionStoreSealsAndForgets) {
 }
 
 }  // namespace cognate::domain::auth
+
+// ---------------------------------------------------------------------------------------------
+// The hosted pages' mode
+
+namespace cognate::domain::auth {
+namespace {
+
+TEST_F(AuthServiceTest, HostedSignInIgnoresFlowsAndSecretAndYieldsTheUser) {
+  const auto user = MakeUser("hosted1");
+  const auto client = MakeClient({"ALLOW_USER_SRP_AUTH"}, true, std::string(kSecret));
+  InitiateAuthInput in;
+  in.hosted = true;
+  in.client_id = client;
+  in.auth_flow = "USER_PASSWORD_AUTH";
+  in.parameters = {{"USERNAME", "hosted1"}, {"PASSWORD", kPassword}};
+  auto r = auth_.InitiateAuth(in);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(r->tokens);
+  ASSERT_TRUE(r->signed_in);
+  EXPECT_EQ(r->signed_in->sub, user.sub);
+  EXPECT_EQ(r->signed_in->username, "hosted1");
+  EXPECT_EQ(r->signed_in->pool_id, kPool);
+  EXPECT_EQ(r->signed_in->auth_time_s, env_.clock.NowSeconds());
+  EXPECT_TRUE(issuer_->grants.empty());
+
+  // The API itself still refuses the flow.
+  in.hosted = false;
+  EXPECT_FALSE(auth_.InitiateAuth(in));
+  // Only the password flow is hosted.
+  in.hosted = true;
+  in.auth_flow = "USER_SRP_AUTH";
+  EXPECT_FALSE(auth_.InitiateAuth(in));
+  // A wrong password fails as everywhere.
+  in.auth_flow = "USER_PASSWORD_AUTH";
+  in.parameters["PASSWORD"] = "nope";
+  auto wrong = auth_.InitiateAuth(in);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().message(), "Incorrect username or password.");
+}
+
+TEST_F(AuthServiceTest, HostedSessionsAreAnsweredByTheHostedPagesOnly) {
+  MakeUser("hosted2", /*temporary=*/true);
+  const auto client = MakeClient({"ALLOW_USER_PASSWORD_AUTH"});
+  InitiateAuthInput in;
+  in.hosted = true;
+  in.client_id = client;
+  in.auth_flow = "USER_PASSWORD_AUTH";
+  in.parameters = {{"USERNAME", "hosted2"}, {"PASSWORD", kPassword}};
+  auto r = auth_.InitiateAuth(in);
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->challenge_name, "NEW_PASSWORD_REQUIRED");
+  const StringMap answer = {{"USERNAME", "hosted2"}, {"NEW_PASSWORD", "N3wPassw0rd!"}};
+  auto api = Respond(client, "NEW_PASSWORD_REQUIRED", r->session, answer);
+  ASSERT_FALSE(api);
+  EXPECT_EQ(api.error().message(), "Invalid session for the user.");
+
+  RespondInput hosted;
+  hosted.hosted = true;
+  hosted.client_id = client;
+  hosted.challenge_name = "NEW_PASSWORD_REQUIRED";
+  hosted.session = r->session;
+  hosted.responses = answer;
+  auto done = auth_.RespondToAuthChallenge(hosted);
+  ASSERT_TRUE(done) << done.error().message();
+  ASSERT_TRUE(done->signed_in);
+  EXPECT_FALSE(done->tokens);
+
+  // An API session is not answered by the hosted pages.
+  MakeUser("hosted3", /*temporary=*/true);
+  auto api_start = Password(client, "hosted3", kPassword);
+  ASSERT_TRUE(api_start) << api_start.error().message();
+  hosted.session = api_start->session;
+  hosted.responses = {{"USERNAME", "hosted3"}, {"NEW_PASSWORD", "N3wPassw0rd!"}};
+  auto crossed = auth_.RespondToAuthChallenge(hosted);
+  ASSERT_FALSE(crossed);
+  EXPECT_EQ(crossed.error().message(), "Invalid session for the user.");
+}
+
+}  // namespace
+}  // namespace cognate::domain::auth
