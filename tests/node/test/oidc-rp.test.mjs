@@ -118,7 +118,7 @@ async function browserSignIn(url, name) {
     await shot(page, 'oidc-rp', `${name}-login`);
     await page.fill('input[name="username"]', s.username);
     await page.fill('input[name="password"]', PASSWORD);
-    await Promise.all([reached, page.click('form [type="submit"]')]);
+    await Promise.all([reached, page.click('button[name="signInSubmitButton"]')]);
   }
   await reached;
   await page.context().close();
