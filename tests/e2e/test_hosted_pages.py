@@ -136,6 +136,15 @@ def test_hosted_login_helper(server, idp, app):
     assert location and location.startswith(CALLBACK + "?")
     assert callback_params(location)["state"] == "s1"
     assert any(c.name == "cognito" for c in jar)
+    # The hosted session lets the user through again without a password...
+    again, _ = hosted_login(server.endpoint, authorize_params(client_id, state="s2"),
+                            "helper", "not-asked", browser=Browser(server.endpoint, jar=jar))
+    assert again and callback_params(again)["state"] == "s2"
+    # ...unless the app asks for the password again.
+    b = Browser(server.endpoint, jar=jar)
+    forced = b.follow(b.get("/oauth2/authorize?" + urllib.parse.urlencode(
+        authorize_params(client_id, prompt="login"))))
+    assert forced.status == 200 and forms_of(forced.body)[0]["action"].startswith("/login?")
 
 
 def test_wrong_password_stays_on_the_page_with_an_announced_error(server, idp, app):

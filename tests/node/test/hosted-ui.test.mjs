@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -17,10 +18,16 @@ import { launchBrowser, shot } from '../lib/browser.mjs';
 import { startServer, unique } from '../lib/cognate.mjs';
 
 const PASSWORD = 'Passw0rd!';
-const APP = 'https://app.example.com';
-const CALLBACK = `${APP}/callback`;
-const SIGNED_OUT = `${APP}/signed-out`;
 const GROUP = 'hosted-ui';
+
+// The relying party: a local web app whose callback and sign-out pages record each visit (the
+// browser really goes there; http://localhost is allowed for callbacks).
+let APP;
+let CALLBACK;
+let SIGNED_OUT;
+const appVisits = [];
+let appServer;
+let framingUrl = '';
 
 let server;
 let browser;
@@ -29,6 +36,18 @@ let pagesReady = false;
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
+  appServer = http.createServer((req, res) => {
+    appVisits.push(`${APP}${req.url}`);
+    const body = req.url.startsWith('/evil')
+      ? `<iframe id="f" src="${framingUrl}"></iframe>`
+      : '<p>app</p>';
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(body);
+  });
+  await new Promise((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+  APP = `http://localhost:${appServer.address().port}`;
+  CALLBACK = `${APP}/callback`;
+  SIGNED_OUT = `${APP}/signed-out`;
   // Until the authorization endpoint's rules (oauth) are in the build, no page can be served.
   const probe = await fetch(`${server.endpoint}/login?client_id=probe`);
   pagesReady = !(await probe.text()).includes('not implemented yet');
@@ -40,6 +59,7 @@ function requirePages(t) {
 }
 
 after(async () => {
+  appServer?.close();
   await browser?.close();
   await server?.stop();
 });
@@ -144,15 +164,10 @@ function authorizeQuery(clientId, extra = {}) {
   }).toString();
 }
 
-// A browser page whose navigations to the app are answered here; `callbacks` records them.
+// A browser page of its own (own cookies); `callbacks` is the app's record of visits.
 async function appPage() {
   const page = await browser.newPage();
-  const callbacks = [];
-  await page.route(`${APP}/**`, (route) => {
-    callbacks.push(route.request().url());
-    return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' });
-  });
-  return { page, callbacks };
+  return { page, callbacks: appVisits };
 }
 
 // Opens the sign-in page through /oauth2/authorize (or /login directly before oauth landed).
@@ -167,7 +182,8 @@ async function openLogin(page, clientId, extra = {}) {
 
 async function waitForCallback(page, callbacks) {
   await page.waitForURL(`${CALLBACK}**`);
-  const url = new URL(callbacks.at(-1));
+  const url = new URL(page.url());
+  assert.ok(callbacks.includes(url.toString()), 'the app saw the callback');
   assert.ok(url.searchParams.get('code'), url.toString());
   return url;
 }
@@ -280,15 +296,8 @@ test('the sign-in page refuses to be framed', async (t) => {
   if (!requirePages(t)) return;
   const { clientId } = await makeApp();
   const page = await browser.newPage();
-  const url = `${server.endpoint}/login?${authorizeQuery(clientId)}`;
-  await page.route('https://evil.example.com/**', (route) =>
-    route.fulfill({
-      status: 200,
-      contentType: 'text/html',
-      body: `<iframe id="f" src="${url}"></iframe>`,
-    }),
-  );
-  await page.goto('https://evil.example.com/');
+  framingUrl = `${server.endpoint}/login?${authorizeQuery(clientId)}`;
+  await page.goto(`${APP}/evil`);
   await page.waitForTimeout(500);
   const frame = page.frames().find((f) => f !== page.mainFrame());
   const framedForm = frame ? await frame.$('#username').catch(() => null) : null;
