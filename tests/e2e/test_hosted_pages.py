@@ -16,7 +16,7 @@ import pytest
 from harness import unique
 from hosted import Browser, callback_params, forms_of, hosted_login
 from selfsvc_helpers import CODE_RE, outbox_messages, wait_for
-from test_mfa import step_now, totp_at_step
+from test_mfa import SMS_CONFIG, mfa_code, raw_ok, step_now, totp_at_step
 
 PASSWORD = "Passw0rd!"
 CALLBACK = "https://app.example.com/callback"
@@ -363,3 +363,40 @@ def test_totp_setup_then_sign_in_with_mfa(server, idp):
     mfa = b2.submit(page, {"username": "jack", "password": PASSWORD})
     assert mfa.status == 200 and 'autocomplete="one-time-code"' in mfa.body
     assert_callback(b2.submit(mfa, {"code": totp_at_step(secret, step_now())}))
+
+
+def test_select_mfa_type_then_sms_or_email_code(server, idp):
+    pool_id, client_id = make_app(idp, EmailConfiguration={
+        "EmailSendingAccount": "DEVELOPER", "From": "no-reply@example.com",
+        "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com"})
+    raw_ok(server, "SetUserPoolMfaConfig", {
+        "UserPoolId": pool_id, "MfaConfiguration": "OPTIONAL",
+        "SmsMfaConfiguration": {"SmsConfiguration": SMS_CONFIG},
+        "EmailMfaConfiguration": {"Message": "Your code: {####}", "Subject": "Sign-in code"}})
+    email = unique("kate") + "@example.com"
+    phone = "+1206555" + str(int(time.time() * 1000) % 10000).zfill(4)
+    idp.admin_create_user(UserPoolId=pool_id, Username="kate", TemporaryPassword=PASSWORD,
+                          MessageAction="SUPPRESS", UserAttributes=[
+                              {"Name": "email", "Value": email},
+                              {"Name": "email_verified", "Value": "true"},
+                              {"Name": "phone_number", "Value": phone},
+                              {"Name": "phone_number_verified", "Value": "true"}])
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="kate", Password=PASSWORD,
+                                Permanent=True)
+    raw_ok(server, "AdminSetUserMFAPreference", {
+        "UserPoolId": pool_id, "Username": "kate", "SMSMfaSettings": {"Enabled": True},
+        "EmailMfaSettings": {"Enabled": True}})
+
+    for choice, destination, count in (("SMS_MFA", phone, 1), ("EMAIL_OTP", email, 1)):
+        b, page = open_login(server, client_id)
+        select = b.submit(page, {"username": "kate", "password": PASSWORD})
+        assert select.status == 200, select.body
+        assert 'type="radio"' in select.body and 'value="SMS_MFA"' in select.body
+        assert 'value="EMAIL_OTP"' in select.body and "<fieldset>" in select.body
+        code_page = b.submit(select, {"mfa": choice})
+        assert code_page.status == 200, error_text(code_page)
+        assert 'autocomplete="one-time-code"' in code_page.body
+        code = mfa_code(server, pool_id, destination, count)
+        wrong = b.submit(code_page, {"code": "000000" if code != "000000" else "111111"})
+        assert wrong.status == 400 and error_text(wrong)
+        assert_callback(b.submit(wrong, {"code": code}))
