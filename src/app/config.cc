@@ -135,6 +135,21 @@ const std::vector<Setting>& Settings() {
        }},
       {"tls_cert", "PEM certificate chain; serve HTTPS", false, StringSetter(&Config::tls_cert)},
       {"tls_key", "PEM private key for --tls-cert", false, StringSetter(&Config::tls_key)},
+      {"auth_host", "Host under which pool prefix domains are served as {prefix}.{auth_host}",
+       false,
+       [](Config& c, const std::string& v) -> std::string {
+         std::string host = v;
+         std::transform(host.begin(), host.end(), host.begin(),
+                        [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+         bool ok = !host.empty() && host.size() <= 200 && host.front() != '.' &&
+                   host.back() != '.' && host.find("..") == std::string::npos &&
+                   std::all_of(host.begin(), host.end(), [](unsigned char ch) {
+                     return std::isalnum(ch) || ch == '-' || ch == '.';
+                   });
+         if (!ok) return "must be a host name like auth.localhost";
+         c.auth_host = host;
+         return {};
+       }},
       {"log_level", "trace, debug, info, warn, error, critical or off", false,
        [](Config& c, const std::string& v) -> std::string {
          static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
@@ -239,6 +254,17 @@ std::string AddKmsKey(Config& c, const std::string& id, const std::string& base6
   return {};
 }
 
+// "ARN" and "CERT,KEY": the certificate files behind a custom domain's certificate ARN.
+std::string AddCertificate(Config& c, const std::string& arn, const std::string& files) {
+  if (arn.rfind("arn:", 0) != 0 || HasControl(arn)) return "needs a certificate ARN";
+  auto comma = files.rfind(',');
+  if (comma == std::string::npos || comma == 0 || comma + 1 == files.size() || HasControl(files)) {
+    return "files for '" + arn + "' must be CERT_PEM,KEY_PEM";
+  }
+  c.certificates[arn] = {files.substr(0, comma), files.substr(comma + 1)};
+  return {};
+}
+
 // Splits "NAME=VALUE" before the value: at the first "=http" (a URL may hold '=' in its query),
 // else at the first '=' (names and ARNs have none; base64 may end with '=').
 std::string AddPair(Config& c, const std::string& pair,
@@ -269,7 +295,7 @@ std::string LoadToml(const std::string& path, Config& config) {
   }
   for (const auto& [key, node] : table) {
     std::string k(key.str());
-    if (k == "triggers" || k == "kms_keys") {
+    if (k == "triggers" || k == "kms_keys" || k == "certificates") {
       const toml::table* entries = node.as_table();
       if (entries == nullptr) return "config file " + path + ": [" + k + "] must be a table";
       for (const auto& [name, value] : *entries) {
@@ -279,7 +305,9 @@ std::string LoadToml(const std::string& path, Config& config) {
                  " must be a string";
         }
         std::string err = k == "triggers" ? AddTrigger(config, std::string(name.str()), text->get())
-                                          : AddKmsKey(config, std::string(name.str()), text->get());
+                          : k == "kms_keys"
+                              ? AddKmsKey(config, std::string(name.str()), text->get())
+                              : AddCertificate(config, std::string(name.str()), text->get());
         if (!err.empty()) return "config file " + path + ": [" + k + "] " + err;
       }
       continue;
@@ -334,12 +362,16 @@ ConfigOutcome LoadConfig(const std::vector<std::string>& args,
   cli.add_option("--config", config_file, "TOML file with settings (env COGNATE_CONFIG)");
   std::vector<std::string> trigger_flags;
   std::vector<std::string> kms_flags;
+  std::vector<std::string> certificate_flags;
   cli.add_option("--trigger", trigger_flags,
                  "NAME=URL: the HTTP function behind a trigger's function name or Lambda ARN "
                  "(repeatable; TOML table [triggers])");
   cli.add_option("--kms-key", kms_flags,
                  "ID=BASE64: the 32-byte key behind a pool's KMSKeyID for the custom senders "
                  "(repeatable; TOML table [kms_keys])");
+  cli.add_option("--certificate", certificate_flags,
+                 "ARN=CERT_PEM,KEY_PEM: the certificate files behind a custom domain's "
+                 "CertificateArn (repeatable; TOML table [certificates])");
   std::vector<std::string> values(Settings().size());
   std::vector<CLI::Option*> options;
   for (std::size_t i = 0; i < Settings().size(); ++i) {
@@ -413,6 +445,17 @@ ConfigOutcome LoadConfig(const std::vector<std::string>& args,
     if (auto err = AddPair(config, pair, &AddKmsKey); !err.empty()) {
       out.exit_code = 2;
       out.message = "--kms-key " + err;
+      return out;
+    }
+  }
+  for (const auto& pair : certificate_flags) {
+    auto eq = pair.find('=');
+    std::string err = eq == std::string::npos
+                          ? "must be ARN=CERT_PEM,KEY_PEM"
+                          : AddCertificate(config, pair.substr(0, eq), pair.substr(eq + 1));
+    if (!err.empty()) {
+      out.exit_code = 2;
+      out.message = "--certificate " + err;
       return out;
     }
   }

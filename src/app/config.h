@@ -24,6 +24,15 @@ struct Config {
   std::string account_id = "000000000000";
   std::string tls_cert;
   std::string tls_key;
+  // Pool prefix domains are served as "{prefix}.{auth_host}" (lowercase host name).
+  std::string auth_host = "auth.localhost";
+  // TOML table [certificates] or repeated --certificate ARN=CERT,KEY: the certificate files behind
+  // a custom domain's CustomDomainConfig.CertificateArn (PEM chain and key paths).
+  struct CertificateFiles {
+    std::string cert_file;
+    std::string key_file;
+  };
+  std::map<std::string, CertificateFiles, std::less<>> certificates;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   int io_threads = 0;              // 0: one per core
   int compute_threads = 0;         // 0: twice the cores, at least 4

@@ -217,6 +217,38 @@ TEST_F(ConfigTest, BadTriggerSettingsAreRejected) {
   EXPECT_NE(value.message.find("triggers.f must be a string"), std::string::npos) << value.message;
 }
 
+TEST_F(ConfigTest, AuthHostAndCertificates) {
+  EXPECT_EQ(LoadConfig({}, {}).config->auth_host, "auth.localhost");
+  auto file = WriteToml(
+      "auth_host = \"Login.Example.TEST\"\n"
+      "[certificates]\n"
+      "\"arn:aws:acm:us-east-1:1:certificate/a\" = \"/tls/a.pem,/tls/a.key\"\n");
+  auto out = LoadConfig({"--config", file, "--certificate",
+                         "arn:aws:acm:us-east-1:1:certificate/b=/t/b,c.pem,/t/b.key"},
+                        {});
+  ASSERT_TRUE(out.config) << out.message;
+  const Config& c = *out.config;
+  EXPECT_EQ(c.auth_host, "login.example.test");
+  ASSERT_EQ(c.certificates.size(), 2u);
+  EXPECT_EQ(c.certificates.at("arn:aws:acm:us-east-1:1:certificate/a").cert_file, "/tls/a.pem");
+  EXPECT_EQ(c.certificates.at("arn:aws:acm:us-east-1:1:certificate/a").key_file, "/tls/a.key");
+  EXPECT_EQ(c.certificates.at("arn:aws:acm:us-east-1:1:certificate/b").cert_file, "/t/b,c.pem");
+  EXPECT_EQ(LoadConfig({}, {{"COGNATE_AUTH_HOST", "auth.dev.test"}}).config->auth_host,
+            "auth.dev.test");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--auth-host", "bad host"},
+           {"--auth-host", ".lead"},
+           {"--auth-host", "a..b"},
+           {"--certificate", "no-equals"},
+           {"--certificate", "notarn=/a,/b"},
+           {"--certificate", "arn:x=/only-one-file"},
+       }) {
+    auto bad = LoadConfig(args, {});
+    EXPECT_FALSE(bad.config) << args[1];
+    EXPECT_EQ(bad.exit_code, 2) << args[1];
+  }
+}
+
 TEST_F(ConfigTest, HelpAndVersionExitZero) {
   auto help = LoadConfig({"--help"}, {});
   EXPECT_FALSE(help.config);

@@ -204,6 +204,9 @@ int Run(int argc, char** argv) {
   http_options.inline_reads = !config.UsesPostgres();
   http_options.tls_cert_file = config.tls_cert;
   http_options.tls_key_file = config.tls_key;
+  for (const auto& [arn, files] : config.certificates) {
+    http_options.sni_certificates.emplace_back(files.cert_file, files.key_file);
+  }
   http_options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
   http::HttpServer server(late, http_options);
   if (auto err = server.Start(); !err.empty()) {
@@ -217,6 +220,10 @@ int Run(int argc, char** argv) {
   deployment.public_url = config.PublicUrl(server.port());
   deployment.dev_fixed_code = config.dev_fixed_code;
   deployment.kms_keys = config.kms_keys;
+  deployment.auth_host = config.auth_host;
+  for (const auto& [arn, files] : config.certificates) {
+    deployment.certificates[arn] = {files.cert_file, files.key_file};
+  }
 
   outbound::HttpTriggerOptions trigger_options;
   trigger_options.functions = config.trigger_functions;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 
 #include "common/clock.h"
 #include "crypto/crypto.h"
@@ -26,6 +27,9 @@ struct DeploymentConfig {
   // KMSKeyID (as a pool's LambdaConfig names it) -> 32 raw key bytes, from the server config's
   // [kms_keys]: the key that encrypts codes for CustomSMSSender / CustomEmailSender.
   std::map<std::string, std::string, std::less<>> kms_keys;
+  // Certificate ARNs a custom domain's CustomDomainConfig may name (the server config's
+  // [certificates]: ARN -> PEM files). CreateUserPoolDomain refuses any other ARN.
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> certificates;
 };
 
 struct ServiceContext {

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -97,6 +99,7 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::thread_pool> heavy;  // IsCpuHeavy requests, at a lower priority
   std::optional<tcp::acceptor> acceptor;
   std::optional<ssl::context> tls_context;
+  std::list<ssl::context> sni_contexts;  // HttpServerOptions::sni_certificates, in order
   std::uint16_t bound_port = 0;
   std::size_t next_worker = 0;
 
@@ -107,6 +110,21 @@ struct HttpServer::Impl {
   std::mutex mu;
   std::condition_variable cv;  // signalled when a connection closes or Stop() begins
   bool stopped = false;        // guarded by mu
+
+  // SNI: switches the handshake to the first extra certificate that covers the name asked for.
+  static int ChooseByName(SSL* ssl, int* /*alert*/, void* arg) {
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (name == nullptr) return SSL_TLSEXT_ERR_NOACK;
+    auto* self = static_cast<Impl*>(arg);
+    for (auto& ctx : self->sni_contexts) {
+      X509* cert = SSL_CTX_get0_certificate(ctx.native_handle());
+      if (cert != nullptr && X509_check_host(cert, name, 0, 0, nullptr) == 1) {
+        SSL_set_SSL_CTX(ssl, ctx.native_handle());
+        return SSL_TLSEXT_ERR_OK;
+      }
+    }
+    return SSL_TLSEXT_ERR_OK;
+  }
 
   std::string Start();
   void Stop();
@@ -170,6 +188,21 @@ std::string HttpServer::Impl::Start() {
     if (ec) return "cannot load TLS certificate " + options.tls_cert_file + ": " + ec.message();
     tls_context->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
     if (ec) return "cannot load TLS key " + options.tls_key_file + ": " + ec.message();
+    for (const auto& [cert, key] : options.sni_certificates) {
+      ssl::context& extra = sni_contexts.emplace_back(ssl::context::tls_server);
+      extra.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                        ec);
+      if (!ec) extra.use_certificate_chain_file(cert, ec);
+      if (ec) return "cannot load TLS certificate " + cert + ": " + ec.message();
+      extra.use_private_key_file(key, ssl::context::pem, ec);
+      if (ec) return "cannot load TLS key " + key + ": " + ec.message();
+    }
+    if (!sni_contexts.empty()) {
+      SSL_CTX_set_tlsext_servername_callback(tls_context->native_handle(), &Impl::ChooseByName);
+      SSL_CTX_set_tlsext_servername_arg(tls_context->native_handle(), this);
+    }
   }
 
   unsigned n_io =
@@ -198,8 +231,8 @@ std::string HttpServer::Impl::Start() {
 
   compute = std::make_unique<asio::thread_pool>(n_compute);
   // One per core: more only interleave 19 MiB argon2id working sets (docs/decisions.md).
-  const unsigned n_heavy = options.heavy_threads > 0 ? static_cast<unsigned>(options.heavy_threads)
-                                                     : DefaultIoThreads();
+  const unsigned n_heavy =
+      options.heavy_threads > 0 ? static_cast<unsigned>(options.heavy_threads) : DefaultIoThreads();
   heavy = std::make_unique<asio::thread_pool>(n_heavy);
   asio::co_spawn(workers[0]->ioc, AcceptLoop(), [this](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended by an exception");

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/api_types.h"
 
@@ -37,6 +39,10 @@ struct HttpServerOptions {
   // PEM files; when both are set every connection is TLS.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // More (certificate chain, key) PEM pairs, chosen by SNI: a client naming a host that a pair's
+  // certificate covers (subjectAltName) gets that pair; any other gets the main one. Used for the
+  // custom domains of user pools.
+  std::vector<std::pair<std::string, std::string>> sni_certificates;
   bool access_log = true;
   // When true, requests for which RequestHandler::IsInlineSafe holds are answered on the I/O
   // thread without the hop to the compute pool. Set it only when the store's reads never block

@@ -8,6 +8,8 @@ std::shared_ptr<domain::tokens::TokenService> RegisterAll(HandlerRegistry& regis
   RegisterPoolOps(registry, ctx);
   RegisterUserOps(registry, ctx);
   RegisterResourceServerOps(registry, ctx);
+  RegisterDomainOps(registry, ctx);
+  RegisterBrandingOps(registry, ctx);
   RegisterTokenOps(registry, ctx, tokens);
   RegisterAuthOps(registry, ctx, tokens);
   RegisterSelfServiceOps(registry, ctx, tokens);

@@ -23,6 +23,11 @@ void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx);  /
 // CreateResourceServer, DescribeResourceServer, UpdateResourceServer, DeleteResourceServer,
 // ListResourceServers.
 void RegisterResourceServerOps(HandlerRegistry& registry, domain::ServiceContext& ctx);
+// CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain.
+void RegisterDomainOps(HandlerRegistry& registry, domain::ServiceContext& ctx);
+// GetUICustomization, SetUICustomization, Create/Describe/Update/DeleteManagedLoginBranding,
+// DescribeManagedLoginBrandingByClient.
+void RegisterBrandingOps(HandlerRegistry& registry, domain::ServiceContext& ctx);
 // The families below share one TokenService (its key cache) built by RegisterAll.
 // RevokeToken, GlobalSignOut, AdminUserGlobalSignOut.
 void RegisterTokenOps(HandlerRegistry& registry, domain::ServiceContext& ctx,

@@ -117,6 +117,9 @@ std::unique_ptr<ServiceModel> ServiceModel::FromJson(std::string_view digest) {
         shape.value = find(s.at("value").get<std::string>());
       }
     }
+    // Cognito checks domain names itself: a custom domain has dots the model's pattern refuses,
+    // and a bad prefix gets its own message (domain/userpool/domains.cc).
+    if (auto d = m->shapes_.find("DomainType"); d != m->shapes_.end()) d->second->pattern.reset();
     // Cognate's trigger functions may be http(s):// URLs wherever LambdaConfig names a function
     // (not KMSKeyID): those members get a copy of ArnType that also takes a URL.
     if (auto arn = m->shapes_.find("ArnType"); arn != m->shapes_.end()) {

@@ -202,6 +202,7 @@ TEST_F(OAuthServiceTest, CodeFlowWithPkce) {
   const std::string access = body["access_token"];
   EXPECT_EQ(id["at_hash"], crypto::Base64UrlEncode(crypto::Sha256(access).substr(0, 16)));
   EXPECT_EQ(Claims(access)["scope"], "openid email");
+  EXPECT_EQ(Claims(access)["version"], 2);
 
   auto info = service_.UserInfo(access);
   ASSERT_TRUE(std::holds_alternative<json>(info)) << Error(info);

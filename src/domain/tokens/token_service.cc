@@ -150,6 +150,16 @@ nlohmann::ordered_json WithOAuthClaims(const nlohmann::ordered_json& claims,
   return out;
 }
 
+// Access tokens of the OAuth endpoints carry "version": 2 after iss, as Cognito's do.
+nlohmann::ordered_json WithVersion(const nlohmann::ordered_json& claims) {
+  nlohmann::ordered_json out;
+  for (auto it = claims.begin(); it != claims.end(); ++it) {
+    out[it.key()] = it.value();
+    if (it.key() == "iss") out["version"] = 2;
+  }
+  return out;
+}
+
 const std::string* StringClaim(const json& claims, const char* name) {
   auto it = claims.find(name);
   if (it == claims.end() || !it->is_string()) return nullptr;
@@ -222,6 +232,7 @@ struct TokenService::Impl {
     const auto& signer = *(*pool_keys)->signer;
     nlohmann::ordered_json id_claims = IdClaims(in, s.user, s.groups, crypto::NewUuid());
     nlohmann::ordered_json access_claims = AccessClaims(in, s.user, s.groups, crypto::NewUuid());
+    if (family.oauth) access_claims = WithVersion(access_claims);
     if (s.pre_token) {
       PreTokenSubject subject;
       subject.pool_id = s.client.pool_id;
