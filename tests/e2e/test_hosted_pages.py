@@ -97,7 +97,7 @@ def test_login_page_form_headers_and_cookies(server, idp, app):
     forms = forms_of(page.body)
     assert len(forms) == 1 and forms[0]["method"] == "post"
     assert forms[0]["fields"]["_csrf"] == b.cookie("XSRF-TOKEN")
-    assert '<label for="username">' in page.body and '<label for="password">' in page.body
+    assert '<label for="username"' in page.body and '<label for="password"' in page.body
     assert 'autocomplete="current-password"' in page.body
     csp = page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp
@@ -400,3 +400,52 @@ def test_select_mfa_type_then_sms_or_email_code(server, idp):
         wrong = b.submit(code_page, {"code": "000000" if code != "000000" else "111111"})
         assert wrong.status == 400 and error_text(wrong)
         assert_callback(b.submit(wrong, {"code": code}))
+
+
+# ---- branding and pool domains ---------------------------------------------------------------
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f00f0004850180848a8c21"
+    "0000000049454e44ae426082")
+
+
+def test_branding_css_and_logo_reach_the_pages(server, idp, app):
+    pool_id, client_id = app
+    prefix = unique("brand").lower().replace("_", "-")
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    css = ".submitButton-customizable { background-color: #2e7d32; }"
+    idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_id, CSS=css, ImageFile=PNG)
+    b, page = open_login(server, client_id)
+    link = re.search(r'<link rel="stylesheet" href="(/assets/branding\.css\?[^"]+)"', page.body)
+    assert link, page.body[:1500]
+    got = b.get(html.unescape(link[1]))
+    assert got.status == 200 and got.headers["content-type"].startswith("text/css")
+    assert "submitButton-customizable" in got.body and "#2e7d32" in got.body
+    logo = re.search(r'<img class="logo-customizable" src="([^"]+)"', page.body)
+    assert logo
+    img = server.raw("GET", html.unescape(logo[1]))
+    assert img.status == 200 and img.headers["content-type"] == "image/png" and img.body == PNG
+    # GetUICustomization's ImageUrl is served too.
+    url = idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"][
+        "ImageUrl"]
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    assert server.raw("GET", path).body == PNG
+    assert 'class="btn submitButton-customizable"' in page.body
+    assert server.raw("GET", "/logo?client_id=nosuchclient").status == 404
+
+
+def test_pages_on_the_pool_domain(server, idp, app):
+    pool_id, client_id = app
+    prefix = unique("pages").lower().replace("_", "-")
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    make_user(idp, pool_id, "liam")
+    host = f"{prefix}.auth.localhost:{server.port}"
+    b = Browser(server.endpoint, headers={"Host": host})
+    page = b.get(login_path(client_id))
+    assert page.status == 200, page.body[:500]
+    assert_callback(b.submit(page, {"username": "liam", "password": PASSWORD}))
+    # A client of another pool is refused on this pool's domain.
+    _, other = make_app(idp)
+    refused = b.get(login_path(other))
+    assert refused.status == 400 and "location" not in refused.headers
