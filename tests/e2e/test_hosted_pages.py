@@ -16,7 +16,7 @@ import pytest
 from harness import unique
 from hosted import Browser, callback_params, forms_of, hosted_login
 from selfsvc_helpers import CODE_RE, outbox_messages, wait_for
-from test_mfa import step_now, totp_at_step
+from test_mfa import SMS_CONFIG, mfa_code, raw_ok, step_now, totp_at_step
 
 PASSWORD = "Passw0rd!"
 CALLBACK = "https://app.example.com/callback"
@@ -97,7 +97,7 @@ def test_login_page_form_headers_and_cookies(server, idp, app):
     forms = forms_of(page.body)
     assert len(forms) == 1 and forms[0]["method"] == "post"
     assert forms[0]["fields"]["_csrf"] == b.cookie("XSRF-TOKEN")
-    assert '<label for="username">' in page.body and '<label for="password">' in page.body
+    assert '<label for="username"' in page.body and '<label for="password"' in page.body
     assert 'autocomplete="current-password"' in page.body
     csp = page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp
@@ -136,6 +136,15 @@ def test_hosted_login_helper(server, idp, app):
     assert location and location.startswith(CALLBACK + "?")
     assert callback_params(location)["state"] == "s1"
     assert any(c.name == "cognito" for c in jar)
+    # The hosted session lets the user through again without a password...
+    again, _ = hosted_login(server.endpoint, authorize_params(client_id, state="s2"),
+                            "helper", "not-asked", browser=Browser(server.endpoint, jar=jar))
+    assert again and callback_params(again)["state"] == "s2"
+    # ...unless the app asks for the password again.
+    b = Browser(server.endpoint, jar=jar)
+    forced = b.follow(b.get("/oauth2/authorize?" + urllib.parse.urlencode(
+        authorize_params(client_id, prompt="login"))))
+    assert forced.status == 200 and forms_of(forced.body)[0]["action"].startswith("/login?")
 
 
 def test_wrong_password_stays_on_the_page_with_an_announced_error(server, idp, app):
@@ -354,3 +363,89 @@ def test_totp_setup_then_sign_in_with_mfa(server, idp):
     mfa = b2.submit(page, {"username": "jack", "password": PASSWORD})
     assert mfa.status == 200 and 'autocomplete="one-time-code"' in mfa.body
     assert_callback(b2.submit(mfa, {"code": totp_at_step(secret, step_now())}))
+
+
+def test_select_mfa_type_then_sms_or_email_code(server, idp):
+    pool_id, client_id = make_app(idp, EmailConfiguration={
+        "EmailSendingAccount": "DEVELOPER", "From": "no-reply@example.com",
+        "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com"})
+    raw_ok(server, "SetUserPoolMfaConfig", {
+        "UserPoolId": pool_id, "MfaConfiguration": "OPTIONAL",
+        "SmsMfaConfiguration": {"SmsConfiguration": SMS_CONFIG},
+        "EmailMfaConfiguration": {"Message": "Your code: {####}", "Subject": "Sign-in code"}})
+    email = unique("kate") + "@example.com"
+    phone = "+1206555" + str(int(time.time() * 1000) % 10000).zfill(4)
+    idp.admin_create_user(UserPoolId=pool_id, Username="kate", TemporaryPassword=PASSWORD,
+                          MessageAction="SUPPRESS", UserAttributes=[
+                              {"Name": "email", "Value": email},
+                              {"Name": "email_verified", "Value": "true"},
+                              {"Name": "phone_number", "Value": phone},
+                              {"Name": "phone_number_verified", "Value": "true"}])
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="kate", Password=PASSWORD,
+                                Permanent=True)
+    raw_ok(server, "AdminSetUserMFAPreference", {
+        "UserPoolId": pool_id, "Username": "kate", "SMSMfaSettings": {"Enabled": True},
+        "EmailMfaSettings": {"Enabled": True}})
+
+    for choice, destination, count in (("SMS_MFA", phone, 1), ("EMAIL_OTP", email, 1)):
+        b, page = open_login(server, client_id)
+        select = b.submit(page, {"username": "kate", "password": PASSWORD})
+        assert select.status == 200, select.body
+        assert 'type="radio"' in select.body and 'value="SMS_MFA"' in select.body
+        assert 'value="EMAIL_OTP"' in select.body and "<fieldset>" in select.body
+        code_page = b.submit(select, {"mfa": choice})
+        assert code_page.status == 200, error_text(code_page)
+        assert 'autocomplete="one-time-code"' in code_page.body
+        code = mfa_code(server, pool_id, destination, count)
+        wrong = b.submit(code_page, {"code": "000000" if code != "000000" else "111111"})
+        assert wrong.status == 400 and error_text(wrong)
+        assert_callback(b.submit(wrong, {"code": code}))
+
+
+# ---- branding and pool domains ---------------------------------------------------------------
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f00f0004850180848a8c21"
+    "0000000049454e44ae426082")
+
+
+def test_branding_css_and_logo_reach_the_pages(server, idp, app):
+    pool_id, client_id = app
+    prefix = unique("brand").lower().replace("_", "-")
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    css = ".submitButton-customizable { background-color: #2e7d32; }"
+    idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_id, CSS=css, ImageFile=PNG)
+    b, page = open_login(server, client_id)
+    link = re.search(r'<link rel="stylesheet" href="(/assets/branding\.css\?[^"]+)"', page.body)
+    assert link, page.body[:1500]
+    got = b.get(html.unescape(link[1]))
+    assert got.status == 200 and got.headers["content-type"].startswith("text/css")
+    assert "submitButton-customizable" in got.body and "#2e7d32" in got.body
+    logo = re.search(r'<img class="logo-customizable" src="([^"]+)"', page.body)
+    assert logo
+    img = server.raw("GET", html.unescape(logo[1]))
+    assert img.status == 200 and img.headers["content-type"] == "image/png" and img.body == PNG
+    # GetUICustomization's ImageUrl is served too.
+    url = idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"][
+        "ImageUrl"]
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    assert server.raw("GET", path).body == PNG
+    assert 'class="btn submitButton-customizable"' in page.body
+    assert server.raw("GET", "/logo?client_id=nosuchclient").status == 404
+
+
+def test_pages_on_the_pool_domain(server, idp, app):
+    pool_id, client_id = app
+    prefix = unique("pages").lower().replace("_", "-")
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=prefix)
+    make_user(idp, pool_id, "liam")
+    host = f"{prefix}.auth.localhost:{server.port}"
+    b = Browser(server.endpoint, headers={"Host": host})
+    page = b.get(login_path(client_id))
+    assert page.status == 200, page.body[:500]
+    assert_callback(b.submit(page, {"username": "liam", "password": PASSWORD}))
+    # A client of another pool is refused on this pool's domain.
+    _, other = make_app(idp)
+    refused = b.get(login_path(other))
+    assert refused.status == 400 and "location" not in refused.headers

@@ -158,7 +158,7 @@ class Pages {
                                   web::HtmlEscape(asset_query) + "\">";
         }
         if (branding->logo_bytes) {
-          slots["logo"] = "<img class=\"logo-customizable\" src=\"/assets/logo?" +
+          slots["logo"] = "<img class=\"logo-customizable\" src=\"/logo?" +
                           web::HtmlEscape(asset_query) + "\" alt=\"\">";
         }
       }
@@ -330,9 +330,9 @@ class Pages {
     if (name == "given_name") autocomplete = "given-name";
     if (name == "family_name") autocomplete = "family-name";
     if (name == "name") autocomplete = "name";
-    return "<div class=\"field\"><label for=\"" + web::HtmlEscape(id) + "\">" +
-           web::HtmlEscape(FieldLabel(name)) + "</label><input id=\"" + web::HtmlEscape(id) +
-           "\" name=\"" + web::HtmlEscape(id) + "\" type=\"" + type +
+    return "<div class=\"field\"><label class=\"label-customizable\" for=\"" + web::HtmlEscape(id) +
+           "\">" + web::HtmlEscape(FieldLabel(name)) + "</label><input id=\"" +
+           web::HtmlEscape(id) + "\" name=\"" + web::HtmlEscape(id) + "\" type=\"" + type +
            "\" class=\"inputField-customizable\" autocomplete=\"" + autocomplete +
            "\" required value=\"" + web::HtmlEscape(value) + "\"></div>";
   }
@@ -468,8 +468,8 @@ class Pages {
         const std::string id = "mfa_" + mfa;
         options += "<div class=\"option\"><input type=\"radio\" name=\"mfa\" id=\"" + id +
                    "\" value=\"" + mfa + "\"" + (first ? " checked autofocus" : "") +
-                   "><label for=\"" + id + "\">" + web::HtmlEscape(Translate(c_.lang, key)) +
-                   "</label></div>";
+                   "><label class=\"label-customizable\" for=\"" + id + "\">" +
+                   web::HtmlEscape(Translate(c_.lang, key)) + "</label></div>";
         first = false;
       }
       s["options"] = options;
@@ -772,12 +772,20 @@ ApiResponse HostedUiHandler::Handle(const ApiRequest& request) {
   if (path == "/assets/hosted.css" && (request.method == "GET" || request.method == "HEAD")) {
     return Plain(200, "text/css; charset=utf-8", std::string(WebAsset("static/hosted.css")));
   }
-  if ((path == "/assets/branding.css" || path == "/assets/logo") &&
+  // The branding of a client (or of the pool, client_id=ALL&user_pool_id=...): its CSS and logo.
+  // "/logo" is the path GetUICustomization's ImageUrl names.
+  if ((path == "/assets/branding.css" || path == "/assets/logo" || path == "/logo") &&
       (request.method == "GET" || request.method == "HEAD")) {
     const std::string client_id(query ? query->Get("client_id") : std::string_view());
-    auto client = domain::userpool::LoadClientFacts(impl_->ctx, "", client_id);
-    if (client_id.empty() || !client) return Plain(404, "text/plain", "Not found", false);
-    auto branding = domain::userpool::BrandingFor(impl_->ctx, client->pool_id, client_id);
+    std::string pool_id;
+    if (client_id == "ALL") {
+      pool_id = std::string(query->Get("user_pool_id"));
+    } else if (auto client = domain::userpool::LoadClientFacts(impl_->ctx, "", client_id);
+               !client_id.empty() && client) {
+      pool_id = client->pool_id;
+    }
+    if (pool_id.empty()) return Plain(404, "text/plain", "Not found", false);
+    auto branding = domain::userpool::BrandingFor(impl_->ctx, pool_id, client_id);
     if (!branding) return Plain(404, "text/plain", "Not found", false);
     if (path == "/assets/branding.css") {
       return Plain(200, "text/css; charset=utf-8", branding->css);
@@ -832,7 +840,7 @@ ApiResponse HostedUiHandler::Handle(const ApiRequest& request) {
 
 void RegisterRoutes(Router& router, HostedUiHandler& handler) {
   for (const char* path : {"/login", "/challenge", "/signup", "/confirm", "/resendCode",
-                           "/forgotPassword", "/assets/"}) {
+                           "/forgotPassword", "/assets/", "/logo"}) {
     router.AddPrefix(path, handler);
   }
 }

@@ -1,11 +1,17 @@
 // The hosted sign-in pages in a real browser (Debian's Chromium through playwright-core): sign-up,
-// confirmation with the code the server sent (read from its outbox), sign-in back to the app's
+// confirmation with the code the server e-mailed (to a real SMTP server, aiosmtpd), sign-in back to the app's
 // callback, TOTP setup on the MFA_SETUP page (the code computed here from the secret the page
 // shows, RFC 6238) and sign-in with MFA, forgot password, the languages, and logout once
 // /logout exists. Every page is saved as a screenshot (tests/node/artifacts/hosted-ui/).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -17,18 +23,93 @@ import { launchBrowser, shot } from '../lib/browser.mjs';
 import { startServer, unique } from '../lib/cognate.mjs';
 
 const PASSWORD = 'Passw0rd!';
-const APP = 'https://app.example.com';
-const CALLBACK = `${APP}/callback`;
-const SIGNED_OUT = `${APP}/signed-out`;
 const GROUP = 'hosted-ui';
+
+// The relying party: a local web app whose callback and sign-out pages record each visit (the
+// browser really goes there; http://localhost is allowed for callbacks).
+let APP;
+let CALLBACK;
+let SIGNED_OUT;
+const appVisits = [];
+let appServer;
+let framingUrl = '';
 
 let server;
 let browser;
 let pagesReady = false;
 
+// A real SMTP server (tests/support/smtp_capture.py, aiosmtpd) that the server mails codes to;
+// without aiosmtpd the codes are read from the server's outbox instead.
+const smtpScript = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../support/smtp_capture.py',
+);
+let smtp = null;
+let mailFile = null;
+
+async function startSmtp() {
+  mailFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cognate-smtp-')), 'mail.jsonl');
+  const proc = spawn('/usr/bin/python3', [smtpScript, mailFile, '--port', '0', '--lifeline'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/READY (\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.on('exit', () => resolve(null));
+  });
+  if (!port) return null;
+  smtp = proc;
+  return port;
+}
+
+// The 6-digit code of the latest e-mail to `to` once `count` + 1 of them arrived.
+async function mailCode(poolId, to, count = 0) {
+  if (!smtp) return (await server.waitForCode({ poolId, destination: to, count })).code;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const mails = fs.existsSync(mailFile)
+      ? fs
+          .readFileSync(mailFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l))
+          .filter((m) => m.rcpt_tos.includes(to))
+      : [];
+    if (mails.length > count) {
+      const text = mails[count].data.replace(/=\r?\n/g, '');
+      const code = text.match(/\b(\d{6})\b/)?.[1];
+      assert.ok(code, text);
+      return code;
+    }
+    if (Date.now() > deadline) throw new Error(`no e-mail to ${to}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 before(async () => {
-  server = await startServer();
+  const smtpPort = await startSmtp();
+  server = await startServer(
+    smtpPort
+      ? { args: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--smtp-from', 'no-reply@example.com'] }
+      : {},
+  );
   browser = await launchBrowser();
+  appServer = http.createServer((req, res) => {
+    appVisits.push(`${APP}${req.url}`);
+    const body = req.url.startsWith('/evil')
+      ? `<iframe id="f" src="${framingUrl}"></iframe>`
+      : '<p>app</p>';
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(body);
+  });
+  await new Promise((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+  APP = `http://localhost:${appServer.address().port}`;
+  CALLBACK = `${APP}/callback`;
+  SIGNED_OUT = `${APP}/signed-out`;
   // Until the authorization endpoint's rules (oauth) are in the build, no page can be served.
   const probe = await fetch(`${server.endpoint}/login?client_id=probe`);
   pagesReady = !(await probe.text()).includes('not implemented yet');
@@ -40,6 +121,8 @@ function requirePages(t) {
 }
 
 after(async () => {
+  smtp?.stdin.end();
+  appServer?.close();
   await browser?.close();
   await server?.stop();
 });
@@ -144,15 +227,10 @@ function authorizeQuery(clientId, extra = {}) {
   }).toString();
 }
 
-// A browser page whose navigations to the app are answered here; `callbacks` records them.
+// A browser page of its own (own cookies); `callbacks` is the app's record of visits.
 async function appPage() {
   const page = await browser.newPage();
-  const callbacks = [];
-  await page.route(`${APP}/**`, (route) => {
-    callbacks.push(route.request().url());
-    return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app</p>' });
-  });
-  return { page, callbacks };
+  return { page, callbacks: appVisits };
 }
 
 // Opens the sign-in page through /oauth2/authorize (or /login directly before oauth landed).
@@ -167,7 +245,8 @@ async function openLogin(page, clientId, extra = {}) {
 
 async function waitForCallback(page, callbacks) {
   await page.waitForURL(`${CALLBACK}**`);
-  const url = new URL(callbacks.at(-1));
+  const url = new URL(page.url());
+  assert.ok(callbacks.includes(url.toString()), 'the app saw the callback');
   assert.ok(url.searchParams.get('code'), url.toString());
   return url;
 }
@@ -192,7 +271,7 @@ test('sign up, confirm with the e-mailed code, sign in', async (t) => {
   await page.click('button[type=submit]');
   await page.waitForSelector('#code');
   await shot(page, GROUP, '03-confirm');
-  const { code } = await server.waitForCode({ poolId, destination: email });
+  const code = await mailCode(poolId, email);
   await page.fill('#code', code);
   await page.click('button[name=confirm]');
   await page.waitForSelector('.notice');
@@ -266,7 +345,7 @@ test('forgot password, reset with the e-mailed code, sign in', async (t) => {
   await page.click('button[type=submit]');
   await page.waitForSelector('#code');
   await shot(page, GROUP, '10-reset');
-  const { code } = await server.waitForCode({ poolId, destination: email });
+  const code = await mailCode(poolId, email);
   await page.fill('#code', code);
   await page.fill('#password', 'N3w-Passw0rd!');
   await page.click('button[type=submit]');
@@ -280,15 +359,8 @@ test('the sign-in page refuses to be framed', async (t) => {
   if (!requirePages(t)) return;
   const { clientId } = await makeApp();
   const page = await browser.newPage();
-  const url = `${server.endpoint}/login?${authorizeQuery(clientId)}`;
-  await page.route('https://evil.example.com/**', (route) =>
-    route.fulfill({
-      status: 200,
-      contentType: 'text/html',
-      body: `<iframe id="f" src="${url}"></iframe>`,
-    }),
-  );
-  await page.goto('https://evil.example.com/');
+  framingUrl = `${server.endpoint}/login?${authorizeQuery(clientId)}`;
+  await page.goto(`${APP}/evil`);
   await page.waitForTimeout(500);
   const frame = page.frames().find((f) => f !== page.mainFrame());
   const framedForm = frame ? await frame.$('#username').catch(() => null) : null;
