@@ -50,7 +50,7 @@ def test_ui_customization_pool_and_client(idp, branded):
     assert ui["CSS"] == CSS
     assert isinstance(ui["CreationDate"], datetime.datetime)
     assert isinstance(ui["LastModifiedDate"], datetime.datetime)
-    assert "/logo?client_id=ALL" in ui["ImageUrl"]
+    assert "/assets/logo?client_id=ALL" in ui["ImageUrl"]
     assert ui["CSSVersion"]
 
     # A client without its own falls back to the pool's.
@@ -200,3 +200,45 @@ def test_managed_login_branding_errors(server, branded):
     r = call(server, "DeleteManagedLoginBranding", {
         "UserPoolId": pid, "ManagedLoginBrandingId": "not-a-uuid"})
     assert r.status == 400 and r.error_type == "InvalidParameterException"
+
+
+def _get(server, path: str, host: str | None = None):
+    headers = {"Host": host} if host else {}
+    return server.raw("GET", path, headers=headers)
+
+
+def test_the_hosted_pages_show_the_branding(idp, server, plain_pool):
+    """UI customization and a managed-login style reach /login (on the main host and on the
+    pool's domain) through the pages' branding CSS and logo routes."""
+    import re
+    import urllib.parse
+    pid = plain_pool["Id"]
+    prefix = harness.unique("look").lower().replace("_", "-")
+    idp.create_user_pool_domain(UserPoolId=pid, Domain=prefix)
+    cid = idp.create_user_pool_client(
+        UserPoolId=pid, ClientName="web", AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"],
+        CallbackURLs=["https://app.example/cb"])["UserPoolClient"]["ClientId"]
+    idp.set_ui_customization(UserPoolId=pid, CSS=CSS, ImageFile=PNG)
+    r = call(server, "CreateManagedLoginBranding", {
+        "UserPoolId": pid, "ClientId": cid,
+        "Settings": {"components": {"pageBackground": {"lightMode": {"color": "fafafaff"}}}}})
+    assert r.status == 200, r.body
+    query = urllib.parse.urlencode({"client_id": cid, "response_type": "code",
+                                    "redirect_uri": "https://app.example/cb", "scope": "openid"})
+    for host in (None, f"{prefix}.auth.localhost:{server.port}"):
+        page = _get(server, f"/login?{query}", host)
+        assert page.status == 200, page.body[:300]
+        text = page.body.decode()
+        css_href = re.search(r'href="(/assets/branding\.css\?[^"]+)"', text)
+        logo_src = re.search(r'src="(/assets/logo\?[^"]+)"', text)
+        assert css_href and logo_src, text[:2000]
+        css = _get(server, css_href.group(1).replace("&amp;", "&"), host)
+        assert css.status == 200
+        assert css.headers["content-type"].startswith("text/css")
+        body = css.body.decode()
+        assert ".submitButton-customizable {\n  background-color: #2e7d32;" in body
+        assert "--cognate-page-bg:#fafafaff" in body
+        logo = _get(server, logo_src.group(1).replace("&amp;", "&"), host)
+        assert logo.status == 200 and logo.body == PNG
+        assert logo.headers["content-type"] == "image/png"

@@ -356,7 +356,7 @@ Result<std::string> SanitizeUiCss(std::string_view css) {
 
 std::string UiLogoPath(const std::string& pool_id, const std::string& client_id,
                        const std::string& version) {
-  std::string path = "/logo?client_id=" + client_id;
+  std::string path = "/assets/logo?client_id=" + client_id;
   if (client_id == kAll) path += "&user_pool_id=" + pool_id;
   return path + "&v=" + version;
 }

@@ -48,8 +48,8 @@ bool IsAllowedUiSelector(std::string_view selector);
 Result<std::string> SanitizeUiCss(std::string_view css);
 
 // The path (after public_url) of the logo of a UI customization, as GetUICustomization's
-// ImageUrl names it: "/logo?client_id=<client id>" ("ALL": the pool's default, then with
-// "&user_pool_id=<pool>"), plus "&v=<version>".
+// ImageUrl names it: "/assets/logo?client_id=<client id>" (the hosted pages' logo route; "ALL":
+// the pool's default, then with "&user_pool_id=<pool>"), plus "&v=<version>".
 std::string UiLogoPath(const std::string& pool_id, const std::string& client_id,
                        const std::string& version);
 

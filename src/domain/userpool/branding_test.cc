@@ -113,8 +113,9 @@ TEST_F(BrandingTest, UiCustomizationPerPoolAndPerClient) {
   EXPECT_EQ(ui["CSS"], ".banner-customizable { background-color: #123456 }");
   EXPECT_TRUE(ui.contains("CreationDate"));
   EXPECT_TRUE(ui.contains("LastModifiedDate"));
-  EXPECT_NE(ui["ImageUrl"].get<std::string>().find("/logo?client_id=ALL&user_pool_id=" + pool_),
-            std::string::npos);
+  EXPECT_NE(
+      ui["ImageUrl"].get<std::string>().find("/assets/logo?client_id=ALL&user_pool_id=" + pool_),
+      std::string::npos);
 
   // A client without its own falls back to ALL.
   auto got = branding_.GetUICustomization({{"UserPoolId", pool_}, {"ClientId", client_}});

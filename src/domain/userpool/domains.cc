@@ -45,6 +45,25 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// True when the last label is all digits (an IPv4 address, never a domain name).
+bool IsNumericTld(std::string_view host) {
+  const std::string_view last = host.substr(host.rfind('.') + 1);
+  return std::all_of(last.begin(), last.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// The host of a URL ("https://auth.example.com:8443/x" -> "auth.example.com"), lowercase.
+std::string PublicHost(std::string_view url) {
+  if (auto scheme = url.find("://"); scheme != std::string_view::npos)
+    url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (!url.empty() && url.front() == '[') return {};
+  url = url.substr(0, url.find(':'));
+  std::string out(url);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
 // "YYYYMMDDHHMMSS" (UTC) of `ms`: the domain's Version.
 std::string VersionOf(std::int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -206,7 +225,9 @@ std::optional<std::string> PoolIdForHost(ServiceContext& ctx, std::string_view h
     h.resize(h.size() - suffix.size());
     if (!IsLabel(h)) return std::nullopt;
     custom = false;
-  } else if (!IsHostName(h)) {
+  } else if (!IsHostName(h) || IsNumericTld(h) || h == PublicHost(ctx.config.public_url)) {
+    // The main host (and IP addresses: no domain has a numeric top-level label) names no pool;
+    // no store read for them.
     return std::nullopt;
   }
   auto record = GetRecord(ctx, std::string(kDomainRecordKind), h);

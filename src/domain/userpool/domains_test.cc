@@ -162,6 +162,19 @@ TEST_F(DomainsTest, CustomDomain) {
               "CustomDomainConfig can only be set on a custom domain, not on a prefix domain.");
 }
 
+TEST_F(DomainsTest, MainHostAndAddressesNameNoPool) {
+  env_.ctx.config.public_url = "https://Login.Example.com:8443";
+  // Even a (hypothetical) record under those names is not consulted.
+  for (const char* name : {"login.example.com", "10.0.0.1"}) {
+    store::EphemeralRow row{
+        std::string(kDomainRecordKind), name, pool_, R"({"Custom":true})", 253'402'300'799'000, 0};
+    ASSERT_TRUE(env_.store.PutEphemeral(row, env_.clock.NowMillis()));
+  }
+  EXPECT_EQ(PoolIdForHost(env_.ctx, "login.example.com"), std::nullopt);
+  EXPECT_EQ(PoolIdForHost(env_.ctx, "10.0.0.1"), std::nullopt);
+  EXPECT_EQ(PoolIdForHost(env_.ctx, "[::1]"), std::nullopt);
+}
+
 TEST_F(DomainsTest, LiteTierRefusesManagedLogin) {
   const std::string lite = NewPool("lite", {{"UserPoolTier", "LITE"}});
   auto r =
