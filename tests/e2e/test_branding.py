@@ -231,7 +231,7 @@ def test_the_hosted_pages_show_the_branding(idp, server, plain_pool):
         assert page.status == 200, page.body[:300]
         text = page.body.decode()
         css_href = re.search(r'href="(/assets/branding\.css\?[^"]+)"', text)
-        logo_src = re.search(r'src="(/assets/logo\?[^"]+)"', text)
+        logo_src = re.search(r'src="(/logo\?[^"]+)"', text)
         assert css_href and logo_src, text[:2000]
         css = _get(server, css_href.group(1).replace("&amp;", "&"), host)
         assert css.status == 200
