@@ -449,3 +449,25 @@ def test_pages_on_the_pool_domain(server, idp, app):
     _, other = make_app(idp)
     refused = b.get(login_path(other))
     assert refused.status == 400 and "location" not in refused.headers
+
+
+def test_mfa_setup_by_email(server, idp):
+    pool_id, client_id = make_app(idp, EmailConfiguration={
+        "EmailSendingAccount": "DEVELOPER", "From": "no-reply@example.com",
+        "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com"})
+    raw_ok(server, "SetUserPoolMfaConfig", {"UserPoolId": pool_id, "MfaConfiguration": "ON",
+                                            "EmailMfaConfiguration": {}})
+    idp.admin_create_user(UserPoolId=pool_id, Username="mona", TemporaryPassword=PASSWORD,
+                          MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="mona", Password=PASSWORD,
+                                Permanent=True)
+    b, page = open_login(server, client_id)
+    setup = b.submit(page, {"username": "mona", "password": PASSWORD})
+    assert setup.status == 200 and 'autocomplete="email"' in setup.body, error_text(setup)
+    email = unique("mona") + "@example.com"
+    code_page = b.submit(setup, {"email": email})
+    assert code_page.status == 200 and 'autocomplete="one-time-code"' in code_page.body, \
+        error_text(code_page)
+    assert_callback(b.submit(code_page, {"code": mfa_code(server, pool_id, email)}))
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="mona")
+    assert user["UserMFASettingList"] == ["EMAIL_OTP"]

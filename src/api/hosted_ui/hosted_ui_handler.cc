@@ -1,5 +1,6 @@
 #include "api/hosted_ui/hosted_ui_handler.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -477,6 +478,15 @@ class Pages {
                   std::move(messages));
     }
     if (challenge == "MFA_SETUP") {
+      const auto can_setup = StringArray(param("MFAS_CAN_SETUP"));
+      const bool totp = can_setup.empty() || std::find(can_setup.begin(), can_setup.end(),
+                                                       "SOFTWARE_TOKEN_MFA") != can_setup.end();
+      if (!totp) {  // e-mail MFA: the address the codes go to, then an EMAIL_OTP challenge
+        s["challenge_fields"] = state + Hidden("session", session);
+        s["email"] = web::HtmlEscape(c_.form.Get("email"));
+        return Page(status, "title_mfa", RenderTemplate("mfa_email_setup", c_.lang, s),
+                    std::move(messages));
+      }
       std::string setup_session = session;
       if (secret.empty()) {
         auto associated = impl_.mfa.AssociateSoftwareToken(std::nullopt, session);
@@ -532,6 +542,8 @@ class Pages {
       in.responses["SOFTWARE_TOKEN_MFA_CODE"] = code;
     } else if (challenge == "SELECT_MFA_TYPE") {
       in.responses["ANSWER"] = std::string(c_.form.Get("mfa"));
+    } else if (challenge == "MFA_SETUP" && c_.form.Has("email")) {
+      in.responses["EMAIL"] = std::string(c_.form.Get("email"));
     } else if (challenge == "MFA_SETUP") {
       const std::string secret(c_.form.Get("secret"));
       std::optional<std::string> device;
@@ -551,7 +563,7 @@ class Pages {
     auto outcome = impl_.auth.RespondToAuthChallenge(in);
     if (!outcome) {
       const ApiError& e = outcome.error();
-      const bool retry = challenge != "MFA_SETUP" &&
+      const bool retry = (challenge != "MFA_SETUP" || c_.form.Has("email")) &&
                          (e.is(ErrorCode::kCodeMismatch) || e.is(ErrorCode::kInvalidPassword) ||
                           e.is(ErrorCode::kInvalidParameter));
       if (retry) {
