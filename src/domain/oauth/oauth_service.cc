@@ -488,6 +488,7 @@ OAuthResult<nlohmann::json> OAuthService::Token(const Params& form, const BasicA
     grant.pool_id = client.row.pool_id;
     grant.client_id = client.row.client_id;
     grant.scopes = std::move(scopes);
+    grant.client = &client.row;
     auto issued = tokens_->IssueClientCredentials(grant);
     if (!issued) return FromApiError(issued.error());
     return json{{"access_token", issued->access_token},

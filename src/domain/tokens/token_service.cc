@@ -324,7 +324,11 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
 
 Result<IssuedTokens> TokenService::IssueClientCredentials(const ClientCredentialsGrant& grant) {
   auto& ctx = impl_->ctx;
-  auto client = userpool::LoadClient(ctx, grant.pool_id, grant.client_id);
+  Result<store::ClientRow> client = grant.client != nullptr &&
+                                            grant.client->client_id == grant.client_id &&
+                                            grant.client->pool_id == grant.pool_id
+                                        ? Result<store::ClientRow>(*grant.client)
+                                        : userpool::LoadClient(ctx, grant.pool_id, grant.client_id);
   if (!client) return client.error();
   auto client_doc = userpool::ClientDoc(*client);
   if (!client_doc) return client_doc.error();

@@ -61,6 +61,8 @@ struct ClientCredentialsGrant {
   std::string client_id;
   std::vector<std::string> scopes;  // already checked against the client's AllowedOAuthScopes
   nlohmann::json client_metadata = nlohmann::json::object();
+  // The client's row when the caller has just read it (spares a read); else it is loaded.
+  const store::ClientRow* client = nullptr;
 };
 
 struct IssuedTokens {
