@@ -21,8 +21,9 @@ void RegisterBrandingOps(HandlerRegistry& registry, domain::ServiceContext& ctx)
       {"UpdateManagedLoginBranding", &Service::UpdateManagedLoginBranding},
       {"DeleteManagedLoginBranding", &Service::DeleteManagedLoginBranding},
   };
-  for (const auto& [name, method] : ops) {
-    registry.Register(name, [branding, method](const json& in, const CallContext&) {
+  for (const auto& op : ops) {
+    auto method = op.second;  // clang 14 cannot capture a structured binding
+    registry.Register(op.first, [branding, method](const json& in, const CallContext&) {
       return ((*branding).*method)(in);
     });
   }
