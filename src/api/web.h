@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_types.h"
+#include "common/html.h"
 
 namespace cognate::api::web {
 
@@ -78,8 +79,8 @@ std::string ContentSecurityPolicy(const std::vector<std::string>& form_action = 
 // no-referrer, Cache-Control: no-store.
 ApiResponse Html(int status, std::string body, std::string csp = {});
 
-// Escapes & < > " ' for HTML text and attribute values.
-std::string HtmlEscape(std::string_view text);
+// Escapes & < > " ' for HTML text and attribute values (common/html.h).
+using ::cognate::HtmlEscape;
 
 // A JSON response (`application/json;charset=UTF-8`, Cache-Control: no-store, Pragma: no-cache),
 // as the OAuth endpoints answer.

@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "common/html.h"
 #include "crypto/crypto.h"
 
 namespace cognate::domain::messaging {
@@ -59,29 +60,6 @@ std::string PercentEncode(std::string_view s) {
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
     }
   }
   return out;
