@@ -15,6 +15,7 @@
 
 #include "api/api_types.h"
 #include "common/html.h"
+#include "crypto/crypto.h"
 
 namespace cognate::api::web {
 
@@ -39,7 +40,7 @@ std::optional<Form> ParseForm(std::string_view text, std::size_t max_fields = 64
                               std::size_t max_value = 8192);
 
 // Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
-std::string UrlEncode(std::string_view text);
+inline std::string UrlEncode(std::string_view text) { return crypto::PercentEncode(text); }
 // "a=1&b=x%20y" from ordered pairs (empty values kept as "a=").
 std::string EncodeForm(const std::vector<std::pair<std::string, std::string>>& fields);
 // `url` with `fields` appended to its query ('?' or '&' as needed); a fragment in `url` stays

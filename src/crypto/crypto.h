@@ -20,10 +20,13 @@ std::string NewUuid();
 // ---- encodings -----------------------------------------------------------------------------
 std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);  // strict, padding required
-std::string Base64UrlEncode(std::string_view bytes);              // no padding
+std::string Base64UrlEncode(std::string_view bytes);             // no padding
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 std::string HexEncode(std::string_view bytes);  // lower-case
 std::optional<std::string> HexDecode(std::string_view text);
+// RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - . _ ~) stay, every other byte
+// becomes %XX with upper-case hex (SigV4 canonical requests, URLs, form bodies).
+std::string PercentEncode(std::string_view text);
 
 // ---- hashes and MACs -------------------------------------------------------------------------
 std::string Sha256(std::string_view data);                            // 32 raw bytes

@@ -37,6 +37,12 @@ TEST(EncodingTest, Base64RoundTripsAndRejectsNonCanonical) {
   EXPECT_FALSE(Base64Decode(std::string("Zm9v\0mFy", 8)).has_value());
 }
 
+TEST(EncodingTest, PercentEncodeKeepsOnlyUnreserved) {
+  EXPECT_EQ(PercentEncode("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(PercentEncode("a b/c?d=\xC3\xA9+%"), "a%20b%2Fc%3Fd%3D%C3%A9%2B%25");
+  EXPECT_EQ(PercentEncode(std::string("\0\xFF", 2)), "%00%FF");
+}
+
 TEST(EncodingTest, HexRoundTrips) {
   EXPECT_EQ(HexEncode("\x01\xab"), "01ab");
   EXPECT_EQ(HexDecode("01AB").value(), "\x01\xab");

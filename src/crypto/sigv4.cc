@@ -72,21 +72,6 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
-// RFC 3986 encoding: unreserved characters stay, everything else is %XX (upper-case hex).
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(c);
-    } else {
-      out += fmt::format("%{:02X}", u);
-    }
-  }
-  return out;
-}
-
 // The canonical URI: the path decoded, with dot segments and empty segments removed, each
 // segment encoded once.
 std::string CanonicalUri(std::string_view path) {
@@ -109,7 +94,7 @@ std::string CanonicalUri(std::string_view path) {
   std::string out = "/";
   for (std::size_t i = 0; i < segs.size(); ++i) {
     if (i) out += "/";
-    out += UriEncode(segs[i], false);
+    out += PercentEncode(segs[i]);
   }
   if (trailing && !segs.empty()) out += "/";
   return out;
@@ -126,7 +111,7 @@ std::string CanonicalQuery(std::string_view query) {
       std::size_t eq = kv.find('=');
       std::string k = PercentDecode(kv.substr(0, eq), false);
       std::string v = eq == std::string_view::npos ? "" : PercentDecode(kv.substr(eq + 1), false);
-      params.emplace_back(UriEncode(k, false), UriEncode(v, false));
+      params.emplace_back(PercentEncode(k), PercentEncode(v));
     }
     start = end + 1;
   }

@@ -48,23 +48,6 @@ std::string Substitute(std::string_view text, std::initializer_list<Substitution
   return out;
 }
 
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 MessageTemplate InviteTemplateFromPool(const json& pool_doc) {
@@ -121,9 +104,9 @@ std::string RenderInviteSms(const MessageTemplate& t, std::string_view username,
 std::string ConfirmationUrl(const ConfirmationLink& link) {
   std::string_view base = link.public_url;
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
-  return std::string(base) + "/confirmUser?client_id=" + PercentEncode(link.client_id) +
-         "&user_name=" + PercentEncode(link.username) +
-         "&confirmation_code=" + PercentEncode(link.code);
+  return std::string(base) + "/confirmUser?client_id=" + crypto::PercentEncode(link.client_id) +
+         "&user_name=" + crypto::PercentEncode(link.username) +
+         "&confirmation_code=" + crypto::PercentEncode(link.code);
 }
 
 std::string RenderLink(std::string_view text, const ConfirmationLink& link) {
