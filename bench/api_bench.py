@@ -98,12 +98,27 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15)
 
 
+def context_switches(pid: int) -> int:
+    """Voluntary plus involuntary context switches of every thread of `pid` so far."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            for line in (task / "status").read_text().splitlines():
+                if "ctxt_switches:" in line:
+                    total += int(line.split()[-1])
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # a thread that ended meanwhile
+    return total
+
+
 def run_wrk(server: harness.CognateServer, lua: Path, duration: int, connections: int) -> dict:
     cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
            "--latency", "-s", str(lua), server.endpoint + "/"]
     before = cpu_ticks(server.pid)
+    switches_before = context_switches(server.pid)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     after = cpu_ticks(server.pid)
+    switches_after = context_switches(server.pid)
     m = re.search(r"^WRKJSON (\{.*\})$", out.stdout, re.M)
     if out.returncode != 0 or not m:
         raise RuntimeError(f"wrk failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
@@ -111,6 +126,7 @@ def run_wrk(server: harness.CognateServer, lua: Path, duration: int, connections
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["server_cpu_s"] = (after - before) / CLK_TCK
     r["cpu_us_per_req"] = r["server_cpu_s"] * 1e6 / max(r["requests"], 1)
+    r["switches_per_req"] = (switches_after - switches_before) / max(r["requests"], 1)
     r["errors"] = sum(r[k] for k in ("status_errors", "connect_errors", "read_errors",
                                      "write_errors", "timeouts"))
     return r

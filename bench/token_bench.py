@@ -105,9 +105,10 @@ class Target:
 class CognateTarget(Target):
     name = "cognate"
 
-    def __init__(self, build: Path, workdir: Path):
+    def __init__(self, build: Path, workdir: Path, extra_args=()):
         self.server = harness.CognateServer(workdir / "cognate", cpu=api_bench.SERVER_CPU,
-                                            binary=build / "src" / "app" / "cognate").start()
+                                            binary=build / "src" / "app" / "cognate",
+                                            extra_args=extra_args).start()
         self.pid = self.server.pid
         self.endpoint = self.server.endpoint
         idp = self.server.client()
@@ -202,7 +203,8 @@ def run_grant(target: Target, grant: str, args, workdir: Path) -> dict:
         r = api_bench.run_wrk(target, lua, args.duration, args.connections)
         runs.append(r)
         log(f"{target.name} {grant}: run {i + 1}: {r['rps']:.0f} req/s, p99 {r['p99_us']} us, "
-            f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['errors']} errors")
+            f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['switches_per_req']:.2f} switches/req, "
+            f"{r['errors']} errors")
     return auth_bench.summarize(f"{target.name}/{grant}", runs)
 
 
@@ -236,6 +238,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--server-arg", action="append", default=[],
+                    help="an extra flag for the Cognate server (repeatable)")
     args = ap.parse_args()
     args.build = args.build.resolve()
     grants = args.grants.split(",")
@@ -249,7 +253,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="token-bench-") as tmp:
         workdir = Path(tmp)
         for name in args.targets.split(","):
-            target = CognateTarget(args.build, workdir) if name == "cognate" \
+            target = CognateTarget(args.build, workdir, args.server_arg) if name == "cognate" \
                 else OidcProviderTarget(workdir)
             try:
                 time.sleep(0.5)

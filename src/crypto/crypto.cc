@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -105,19 +107,52 @@ std::optional<std::string> B64Decode(std::string_view in, bool url) {
 
 }  // namespace
 
+namespace {
+
+// OpenSSL's DRBG: seeded from the kernel, reseeded by OpenSSL, one instance per thread, no
+// system call per draw (libsodium's randombytes_buf makes one getrandom call each time, two per
+// request on the hot paths; docs/decisions.md). libsodium is the fallback should it ever fail.
+void FillRandom(void* out, std::size_t n) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (n > 0) {
+    const int chunk = static_cast<int>(std::min<std::size_t>(n, 1 << 20));
+    if (RAND_bytes(p, chunk) != 1) {
+      EnsureSodium();
+      randombytes_buf(p, n);
+      return;
+    }
+    p += chunk;
+    n -= static_cast<std::size_t>(chunk);
+  }
+}
+
+}  // namespace
+
 std::string RandomBytes(std::size_t n) {
-  EnsureSodium();
   std::string out(n, '\0');
-  randombytes_buf(out.data(), n);
+  FillRandom(out.data(), n);
   return out;
 }
 
 std::string RandomString(std::size_t n, std::string_view alphabet) {
-  EnsureSodium();
+  if (alphabet.empty() || alphabet.size() > 256) {
+    throw std::invalid_argument("RandomString needs 1 to 256 characters");
+  }
+  // Rejection sampling: bytes at or above the largest multiple of the alphabet's size are
+  // drawn again, so every character is equally likely.
+  const unsigned m = static_cast<unsigned>(alphabet.size());
+  const unsigned limit = 256 - 256 % m;
   std::string out;
   out.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))]);
+  unsigned char pool[64];
+  std::size_t used = sizeof pool;
+  while (out.size() < n) {
+    if (used == sizeof pool) {
+      FillRandom(pool, sizeof pool);
+      used = 0;
+    }
+    const unsigned b = pool[used++];
+    if (b < limit) out.push_back(alphabet[b % m]);
   }
   return out;
 }
@@ -236,7 +271,7 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view aad) co
   constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
   std::string out(1 + kNonce + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
   out[0] = 1;  // format version
-  randombytes_buf(out.data() + 1, kNonce);
+  FillRandom(out.data() + 1, kNonce);
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       reinterpret_cast<unsigned char*>(out.data() + 1 + kNonce), &clen,

@@ -1,5 +1,7 @@
 #include "crypto/crypto.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace cognate::crypto {
@@ -90,6 +92,22 @@ TEST(RandomTest, UuidHasVersion4Shape) {
   std::string s = RandomString(26, "abc");
   EXPECT_EQ(s.size(), 26u);
   EXPECT_EQ(s.find_first_not_of("abc"), std::string::npos);
+}
+
+TEST(RandomTest, RandomStringIsUniformOverAnAlphabetThatDoesNotDivide256) {
+  // 3 does not divide 256: without rejection sampling 'a' would come up 86/256 of the time
+  // against 85/256 for the others; here each count must stay near a third of 30,000.
+  const std::string s = RandomString(30000, "abc");
+  for (char c : std::string("abc")) {
+    const auto count = std::count(s.begin(), s.end(), c);
+    EXPECT_GT(count, 9500) << c;
+    EXPECT_LT(count, 10500) << c;
+  }
+  // Ten digits: a 6-digit code uses every digit.
+  const std::string digits = RandomString(2000, "0123456789");
+  for (char c = '0'; c <= '9'; ++c) EXPECT_NE(digits.find(c), std::string::npos) << c;
+  EXPECT_THROW(RandomString(4, ""), std::invalid_argument);
+  EXPECT_EQ(RandomString(0, "ab"), "");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -12,11 +13,14 @@
 #include <condition_variable>
 
 #include <csignal>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -74,10 +78,85 @@ struct ConnectionControl {
   std::function<void()> close;   // cuts the connection
 };
 
+// Completions handed from the compute lanes back to one I/O thread.
+//
+// asio's own post from a foreign thread wakes an io_context blocked in epoll_wait by an
+// epoll_ctl made while holding the io_context's mutex. On a busy core the woken I/O thread
+// preempts the (lower-priority) compute thread right there, then blocks on that very mutex, and
+// the two bounce: about six context switches per request under load (bench/token_bench.py
+// counts them). The mailbox holds its own lock only to push or to swap the queue out, and wakes
+// the I/O thread with an eventfd write after unlocking, once per batch: the I/O thread drains
+// every completion that arrived meanwhile in one wake-up.
+class Mailbox {
+ public:
+  explicit Mailbox(asio::io_context& ioc)
+      : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), descriptor_(ioc) {
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    descriptor_.assign(fd_);
+  }
+
+  // Any thread: `fn` runs on the I/O thread.
+  template <class Fn>
+  void Push(Fn fn) {
+    auto item = std::make_unique<Item<Fn>>(std::move(fn));
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      wake = queue_.empty();
+      queue_.push_back(std::move(item));
+    }
+    if (wake) {
+      const std::uint64_t one = 1;
+      // EAGAIN only when the counter is about to overflow: a wake-up is pending anyway.
+      [[maybe_unused]] const auto n = ::write(fd_, &one, sizeof one);
+    }
+  }
+
+  // The I/O thread, once before it runs: waits for pushes and runs them, until the io_context
+  // stops (what is still queued then is destroyed unrun, as asio does with posted handlers).
+  void Arm() {
+    descriptor_.async_wait(asio::posix::descriptor_base::wait_read,
+                           [this](const boost::system::error_code& ec) {
+                             if (ec) return;  // cancelled: the worker is going away
+                             Drain();
+                             Arm();
+                           });
+  }
+
+ private:
+  struct ItemBase {
+    virtual ~ItemBase() = default;
+    virtual void Run() = 0;
+  };
+  template <class Fn>
+  struct Item final : ItemBase {
+    explicit Item(Fn f) : fn(std::move(f)) {}
+    void Run() override { std::move(fn)(); }
+    Fn fn;
+  };
+
+  void Drain() {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const auto n = ::read(fd_, &count, sizeof count);
+    std::vector<std::unique_ptr<ItemBase>> batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.swap(queue_);
+    }
+    for (auto& item : batch) item->Run();
+  }
+
+  int fd_;
+  asio::posix::stream_descriptor descriptor_;  // owns fd_
+  std::mutex mu_;
+  std::vector<std::unique_ptr<ItemBase>> queue_;  // guarded by mu_
+};
+
 // One I/O thread with its own io_context. `connections` is touched only on that thread.
 struct IoWorker {
   std::list<ConnectionControl*> connections;  // declared before ioc: outlives its frames
   asio::io_context ioc{1};
+  Mailbox mailbox{ioc};  // destroyed before ioc
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
 };
@@ -144,16 +223,13 @@ struct HttpServer::Impl {
   };
   void RunHandler(ComputeTask& task);
   template <class Handler>
-  void StartCompute(std::shared_ptr<ComputeTask> task, Handler done) {
-    auto work = asio::make_work_guard(asio::get_associated_executor(done));
+  void StartCompute(std::shared_ptr<ComputeTask> task, IoWorker& worker, Handler done) {
     const bool is_heavy = handler.IsCpuHeavy(task->request);
     asio::post(is_heavy ? *heavy : *compute,
-               [this, is_heavy, task = std::move(task), done = std::move(done),
-                work = std::move(work)]() mutable {
+               [this, is_heavy, &worker, task = std::move(task), done = std::move(done)]() mutable {
                  if (is_heavy) LowerThreadPriorityOnce(options.heavy_nice);
                  RunHandler(*task);  // `task` is shared: it outlives this frame on teardown
-                 auto io = work.get_executor();
-                 asio::post(io, std::move(done));
+                 worker.mailbox.Push(std::move(done));
                });
   }
   void ConnectionClosed() {
@@ -243,6 +319,7 @@ std::string HttpServer::Impl::Start() {
     cv.notify_all();
   });
   for (auto& w : workers) {
+    w->mailbox.Arm();
     w->guard.emplace(w->ioc.get_executor());
     w->thread = std::thread([w = w.get()] { w->ioc.run(); });
   }
@@ -414,7 +491,8 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
         RunHandler(*task);
       } else {
         auto hop = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-            [this, task](auto done) { StartCompute(task, std::move(done)); }, asio::use_awaitable);
+            [this, task, &worker](auto done) { StartCompute(task, worker, std::move(done)); },
+            asio::use_awaitable);
         co_await std::move(hop);
       }
       api::ApiResponse api_res = std::move(task->response);
