@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
@@ -109,21 +108,9 @@ std::optional<std::string> B64Decode(std::string_view in, bool url) {
 
 namespace {
 
-// OpenSSL's DRBG: seeded from the kernel, reseeded by OpenSSL, one instance per thread, no
-// system call per draw (libsodium's randombytes_buf makes one getrandom call each time, two per
-// request on the hot paths; docs/decisions.md). libsodium is the fallback should it ever fail.
 void FillRandom(void* out, std::size_t n) {
-  auto* p = static_cast<unsigned char*>(out);
-  while (n > 0) {
-    const int chunk = static_cast<int>(std::min<std::size_t>(n, 1 << 20));
-    if (RAND_bytes(p, chunk) != 1) {
-      EnsureSodium();
-      randombytes_buf(p, n);
-      return;
-    }
-    p += chunk;
-    n -= static_cast<std::size_t>(chunk);
-  }
+  EnsureSodium();
+  randombytes_buf(out, n);
 }
 
 }  // namespace

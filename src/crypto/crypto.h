@@ -10,7 +10,7 @@
 namespace cognate::crypto {
 
 // ---- randomness and ids -------------------------------------------------------------------
-// `n` random bytes from a CSPRNG (OpenSSL's per-thread DRBG, seeded by the kernel).
+// `n` random bytes from the OS CSPRNG (libsodium randombytes_buf).
 std::string RandomBytes(std::size_t n);
 // A random string of `n` characters drawn uniformly from `alphabet` (no modulo bias).
 std::string RandomString(std::size_t n, std::string_view alphabet);

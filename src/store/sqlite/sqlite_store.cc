@@ -253,12 +253,26 @@ StoreResult<Page<T>> RunPage(Stmt& s, int limit, Read read, Key key) {
 
 // ---------------------------------------------------------------------------------------------
 
+// How a write transaction commits: kDurable syncs the WAL at COMMIT (at synchronous=FULL);
+// kTransient never does (a later durable commit's sync covers it).
+enum class Sync : std::uint8_t { kDurable, kTransient };
+
+// Ephemeral rows that expire within this long of the write are transient.
+constexpr std::int64_t kTransientMs = 24LL * 3600 * 1000;
+bool IsTransient(std::int64_t expires_ms, std::int64_t now_ms) {
+  return expires_ms - now_ms <= kTransientMs;
+}
+
+// The largest span of the database file read through mmap (SQLite maps what exists, up to this).
+constexpr std::int64_t kMmapBytes = 1LL << 30;
+
 struct SqliteStore::Impl {
   std::string path;
   SqliteOptions opts;
   std::optional<StoreError> open_error;
   std::mutex write_mu;
   std::unique_ptr<Conn> writer;
+  bool writer_relaxed = false;  // the writer is at synchronous=NORMAL; guarded by write_mu
   std::mutex read_mu;
   std::condition_variable read_cv;
   std::vector<std::unique_ptr<Conn>> readers;  // all reader connections
@@ -277,6 +291,9 @@ struct SqliteStore::Impl {
     std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=";
     pragmas += opts.synchronous_full ? "FULL;" : "NORMAL;";
     if (write) pragmas += "PRAGMA journal_mode=WAL;";
+    // Pages of the database file are read through a mapping instead of one pread each (pages
+    // still in the WAL are read as before). Writes never go through the mapping.
+    pragmas += "PRAGMA mmap_size=" + std::to_string(kMmapBytes) + ";";
     if (auto st = ExecScript(*conn, pragmas); !st) return st.error();
     return conn;
   }
@@ -287,12 +304,19 @@ struct SqliteStore::Impl {
   }
 
   // Runs `fn(conn)` inside BEGIN IMMEDIATE ... COMMIT on the writer connection; rolls back when
-  // `fn` fails.
+  // `fn` fails. kTransient commits without an fsync when the store is at synchronous=FULL (see
+  // SqliteOptions::synchronous_full).
   template <class F>
-  auto Write(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
+  auto Write(F&& fn, Sync sync = Sync::kDurable) -> decltype(fn(std::declval<Conn&>())) {
     using R = decltype(fn(std::declval<Conn&>()));
     if (open_error) return R(*open_error);
     std::lock_guard lock(write_mu);
+    const bool relax = sync == Sync::kTransient && opts.synchronous_full;
+    if (relax != writer_relaxed) {
+      auto st = Exec(*writer, relax ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+      if (!st) return R(st.error());
+      writer_relaxed = relax;
+    }
     if (auto st = Exec(*writer, "BEGIN IMMEDIATE"); !st) return R(st.error());
     R result = fn(*writer);
     if (result) {
@@ -1210,20 +1234,23 @@ StoreResult<std::int64_t> SqliteStore::PurgeTokenFamilies(std::int64_t now_ms) {
 // Ephemeral rows
 
 StoreStatus SqliteStore::PutEphemeral(const EphemeralRow& row, std::int64_t now_ms) {
-  return impl_->Write([&](Conn& c) -> StoreStatus {
-    // Replaces the row only when it has expired; a live one is left alone (no change).
-    Stmt s(c,
-           "INSERT INTO ephemeral (kind, key, pool_id, doc, expires_ms, version) "
-           "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (kind, key) DO UPDATE SET "
-           "pool_id = excluded.pool_id, doc = excluded.doc, expires_ms = excluded.expires_ms, "
-           "version = 1 WHERE ephemeral.expires_ms <= ?");
-    s.Bind(row.kind).Bind(row.key).Bind(row.pool_id).Bind(row.doc).Bind(row.expires_ms);
-    s.Bind(now_ms);
-    auto changed = CountChanges(c, s);
-    if (!changed) return changed.error();
-    if (*changed == 0) return Conflict("ephemeral");
-    return {};
-  });
+  const Sync sync = IsTransient(row.expires_ms, now_ms) ? Sync::kTransient : Sync::kDurable;
+  return impl_->Write(
+      [&](Conn& c) -> StoreStatus {
+        // Replaces the row only when it has expired; a live one is left alone (no change).
+        Stmt s(c,
+               "INSERT INTO ephemeral (kind, key, pool_id, doc, expires_ms, version) "
+               "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (kind, key) DO UPDATE SET "
+               "pool_id = excluded.pool_id, doc = excluded.doc, expires_ms = excluded.expires_ms, "
+               "version = 1 WHERE ephemeral.expires_ms <= ?");
+        s.Bind(row.kind).Bind(row.key).Bind(row.pool_id).Bind(row.doc).Bind(row.expires_ms);
+        s.Bind(now_ms);
+        auto changed = CountChanges(c, s);
+        if (!changed) return changed.error();
+        if (*changed == 0) return Conflict("ephemeral");
+        return {};
+      },
+      sync);
 }
 
 StoreResult<EphemeralRow> SqliteStore::GetEphemeral(const std::string& kind, const std::string& key,
@@ -1241,38 +1268,72 @@ StoreResult<EphemeralRow> SqliteStore::GetEphemeral(const std::string& kind, con
 
 StoreStatus SqliteStore::UpdateEphemeral(const EphemeralRow& row, std::int64_t expected_version,
                                          std::int64_t now_ms) {
-  return impl_->Write([&](Conn& c) -> StoreStatus {
-    Stmt s(c,
-           "UPDATE ephemeral SET doc = ?, expires_ms = ?, version = version + 1 "
-           "WHERE kind = ? AND key = ? AND version = ? AND expires_ms > ?");
-    s.Bind(row.doc).Bind(row.expires_ms).Bind(row.kind).Bind(row.key).Bind(expected_version);
-    s.Bind(now_ms);
-    return CheckedUpdate(c, s, "ephemeral",
-                         "SELECT 1 FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?",
-                         row.kind, row.key, now_ms);
-  });
+  // A row made long-lived by this update is written durably; so is one that was long-lived
+  // (the update cannot shorten what an earlier durable write promised without a durable write).
+  const Sync sync = IsTransient(row.expires_ms, now_ms) ? Sync::kTransient : Sync::kDurable;
+  bool was_long_lived = false;
+  auto update = [&](Sync mode) {
+    return impl_->Write(
+        [&](Conn& c) -> StoreStatus {
+          if (mode == Sync::kTransient) {
+            Stmt q(c, "SELECT expires_ms FROM ephemeral WHERE kind = ? AND key = ?");
+            q.Bind(row.kind).Bind(row.key);
+            if (q.Step() == SQLITE_ROW && !IsTransient(q.Int(0), now_ms)) {
+              was_long_lived = true;
+              return Conflict("ephemeral");  // rolled back; written again durably below
+            }
+          }  // q is reset here, before the update
+          Stmt s(c,
+                 "UPDATE ephemeral SET doc = ?, expires_ms = ?, version = version + 1 "
+                 "WHERE kind = ? AND key = ? AND version = ? AND expires_ms > ?");
+          s.Bind(row.doc).Bind(row.expires_ms).Bind(row.kind).Bind(row.key).Bind(expected_version);
+          s.Bind(now_ms);
+          return CheckedUpdate(
+              c, s, "ephemeral",
+              "SELECT 1 FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?", row.kind,
+              row.key, now_ms);
+        },
+        mode);
+  };
+  auto st = update(sync);
+  if (was_long_lived) st = update(Sync::kDurable);
+  return st;
 }
 
 StoreResult<EphemeralRow> SqliteStore::TakeEphemeral(const std::string& kind,
                                                      const std::string& key, std::int64_t now_ms) {
   // One write transaction: the writer lock (in-process) and BEGIN IMMEDIATE (across processes)
   // make the read and the delete one step, so only one taker sees the row.
-  return impl_->Write([&](Conn& c) -> StoreResult<EphemeralRow> {
-    EphemeralRow row;
-    {
-      Stmt s(c, std::string("SELECT ") + kEphemeralColumns +
-                    " FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?");
-      s.Bind(kind).Bind(key).Bind(now_ms);
-      int rc = s.Step();
-      if (rc == SQLITE_DONE) return NotFound("ephemeral");
-      if (rc != SQLITE_ROW) return s.Error(rc);
-      row = ReadEphemeralRow(s);
-    }
-    Stmt del(c, "DELETE FROM ephemeral WHERE kind = ? AND key = ?");
-    del.Bind(kind).Bind(key);
-    if (int rc = del.Run(); rc != SQLITE_DONE) return del.Error(rc);
-    return row;
-  });
+  // Tried as a transient write first; the delete of a long-lived row is rolled back and made
+  // again durably.
+  bool long_lived = false;
+  auto take = [&](Sync mode) {
+    return impl_->Write(
+        [&](Conn& c) -> StoreResult<EphemeralRow> {
+          EphemeralRow row;
+          {
+            Stmt s(c, std::string("SELECT ") + kEphemeralColumns +
+                          " FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?");
+            s.Bind(kind).Bind(key).Bind(now_ms);
+            int rc = s.Step();
+            if (rc == SQLITE_DONE) return NotFound("ephemeral");
+            if (rc != SQLITE_ROW) return s.Error(rc);
+            row = ReadEphemeralRow(s);
+          }
+          if (mode == Sync::kTransient && !IsTransient(row.expires_ms, now_ms)) {
+            long_lived = true;
+            return Conflict("ephemeral");  // rolled back; taken again durably below
+          }
+          Stmt del(c, "DELETE FROM ephemeral WHERE kind = ? AND key = ?");
+          del.Bind(kind).Bind(key);
+          if (int rc = del.Run(); rc != SQLITE_DONE) return del.Error(rc);
+          return row;
+        },
+        mode);
+  };
+  auto taken = take(Sync::kTransient);
+  if (long_lived) taken = take(Sync::kDurable);
+  return taken;
 }
 
 StoreResult<std::int64_t> SqliteStore::PurgeEphemeral(std::int64_t now_ms) {

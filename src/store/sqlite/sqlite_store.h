@@ -14,6 +14,10 @@ namespace cognate::store {
 struct SqliteOptions {
   // PRAGMA synchronous=FULL (default): a write acknowledged is on disk, surviving kill -9 and
   // power loss. false selects NORMAL (still safe against kill -9 in WAL mode, faster commits).
+  // Even with FULL, writes of transient ephemeral rows (those that expire within a day: sign-in
+  // sessions, authorization codes, hosted-page sessions, one-time markers) commit at NORMAL: they
+  // survive kill -9 like everything else, and the next durable commit's fsync of the WAL makes
+  // them durable against power loss too (docs/decisions.md).
   bool synchronous_full = true;
   // How long a statement waits for a lock held by another process before kUnavailable.
   int busy_timeout_ms = 5000;

@@ -42,24 +42,21 @@ PoolRow Pool(const std::string& id) {
   return p;
 }
 
-TEST(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
-  TempDir dir;
-  const std::string db = dir.File("kill.db");
-  {
-    SqliteStore s(db);
-    ASSERT_TRUE(s.Migrate());
-  }
+// Runs `write(store, i)` for i = 0, 1, ... in a child process until the parent has seen at least
+// 50 acknowledgements, kills the child with SIGKILL, and returns the last i acknowledged.
+template <class Write>
+int WriteUntilKilled(const std::string& db, Write write) {
   int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
+  if (pipe(fds) != 0) return -1;
   pid_t child = fork();
-  ASSERT_GE(child, 0);
+  if (child < 0) return -1;
   if (child == 0) {
     close(fds[0]);
     SqliteStore s(db);
     for (int i = 0;; ++i) {
-      if (!s.CreatePool(Pool("p" + std::to_string(i)))) _exit(2);
+      if (!write(s, i)) _exit(2);
       // Acknowledge: the parent counts only writes that returned success.
-      if (write(fds[1], &i, sizeof i) != sizeof i) _exit(3);
+      if (::write(fds[1], &i, sizeof i) != sizeof i) _exit(3);
     }
   }
   close(fds[1]);
@@ -77,12 +74,101 @@ TEST(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
   int i;
   while (read(fds[0], &i, sizeof i) == sizeof i) last = i;
   close(fds[0]);
+  return last;
+}
+
+TEST(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
+  TempDir dir;
+  const std::string db = dir.File("kill.db");
+  {
+    SqliteStore s(db);
+    ASSERT_TRUE(s.Migrate());
+  }
+  const int last = WriteUntilKilled(
+      db, [](SqliteStore& s, int i) { return bool(s.CreatePool(Pool("p" + std::to_string(i)))); });
   ASSERT_GE(last, 49);
   SqliteStore s(db);
   ASSERT_TRUE(s.Migrate());
   for (int k = 0; k <= last; ++k) {
     EXPECT_TRUE(s.GetPool("p" + std::to_string(k))) << "acknowledged pool p" << k << " lost";
   }
+}
+
+EphemeralRow Ephemeral(const std::string& kind, const std::string& key, std::int64_t expires_ms) {
+  EphemeralRow e;
+  e.kind = kind;
+  e.key = key;
+  e.doc = R"({"n":")" + key + "\"}";
+  e.expires_ms = expires_ms;
+  return e;
+}
+
+// Transient ephemeral rows (a sign-in session) commit without an fsync: they must still survive
+// kill -9, alone and interleaved with durable writes and with takes of earlier rows.
+TEST(SqliteStoreTest, TransientEphemeralWritesSurviveKill9) {
+  TempDir dir;
+  const std::string db = dir.File("ephemeral.db");
+  {
+    SqliteStore s(db);
+    ASSERT_TRUE(s.Migrate());
+  }
+  constexpr std::int64_t kNow = 1'000'000;
+  constexpr std::int64_t kFiveMinutes = 5 * 60 * 1000;
+  const int last = WriteUntilKilled(db, [](SqliteStore& s, int i) {
+    const std::string key = "s" + std::to_string(i);
+    if (!s.PutEphemeral(Ephemeral("auth_session", key, kNow + kFiveMinutes), kNow)) return false;
+    if (i % 2 == 1) {  // every other round: take the previous session, as a sign-in answer does
+      if (!s.TakeEphemeral("auth_session", "s" + std::to_string(i - 1), kNow)) return false;
+    }
+    if (i % 5 == 0 && !s.CreatePool(Pool("p" + std::to_string(i)))) return false;
+    return true;
+  });
+  ASSERT_GE(last, 49);
+  SqliteStore s(db);
+  ASSERT_TRUE(s.Migrate());
+  for (int k = 0; k <= last; ++k) {
+    const std::string key = "s" + std::to_string(k);
+    const bool taken = k % 2 == 0 && k + 1 <= last;
+    auto got = s.GetEphemeral("auth_session", key, kNow);
+    if (taken) {
+      EXPECT_FALSE(got) << "acknowledged take of " << key << " undone";
+    } else {
+      ASSERT_TRUE(got) << "acknowledged session " << key << " lost";
+      EXPECT_EQ(got->doc, R"({"n":")" + key + "\"}");
+    }
+    if (k % 5 == 0) {
+      EXPECT_TRUE(s.GetPool("p" + std::to_string(k))) << "pool p" << k << " lost";
+    }
+  }
+}
+
+// Long-lived ephemeral rows (a pool's domain record) are written durably: an update or take that
+// starts as a transient write is rolled back and made again durably, with the same result.
+TEST(SqliteStoreTest, LongLivedEphemeralRowsUpdateAndTakeAsUsual) {
+  TempDir dir;
+  SqliteStore s(dir.File("long.db"));
+  ASSERT_TRUE(s.Migrate());
+  constexpr std::int64_t kNow = 1'000'000;
+  constexpr std::int64_t kForever = 253402300799000;  // 9999-12-31
+  ASSERT_TRUE(s.PutEphemeral(Ephemeral("domain", "my-app", kForever), kNow));
+  auto got = s.GetEphemeral("domain", "my-app", kNow);
+  ASSERT_TRUE(got);
+  EphemeralRow next = *got;
+  next.doc = R"({"v":2})";
+  next.expires_ms = kNow + 1000;  // shortened: the old row was long-lived, so still durable
+  ASSERT_TRUE(s.UpdateEphemeral(next, got->version, kNow));
+  got = s.GetEphemeral("domain", "my-app", kNow);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->doc, R"({"v":2})");
+  EXPECT_EQ(got->version, 2);
+  EXPECT_FALSE(s.UpdateEphemeral(next, 1, kNow));  // a stale version still conflicts
+
+  ASSERT_TRUE(s.PutEphemeral(Ephemeral("branding", "b1", kForever), kNow));
+  auto taken = s.TakeEphemeral("branding", "b1", kNow);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->key, "b1");
+  EXPECT_FALSE(s.GetEphemeral("branding", "b1", kNow));
+  EXPECT_FALSE(s.TakeEphemeral("branding", "b1", kNow));
 }
 
 TEST(SqliteStoreTest, ConcurrentFirstStartsMigrateOnce) {
