@@ -2,7 +2,10 @@
 the challenge pages) driven over raw HTTP by tests/e2e/hosted.py: sign-in to the callback, CSRF
 refusals, the security headers (CSP with the callback origin in form-action, framing refused),
 no user enumeration under PreventUserExistenceErrors, languages by `lang` and Accept-Language,
-hostile input, and the sign-up, confirmation, reset, new-password and TOTP setup / MFA pages."""
+hostile input, and the sign-up, confirmation, reset, new-password and TOTP setup / MFA pages;
+choice-based sign-in on managed login (username, factor, password or code), /login with a live
+hosted session, signed in after confirming a sign-up or resetting a password, and the steps the
+pages cannot take."""
 
 from __future__ import annotations
 
@@ -643,6 +646,7 @@ def test_choice_sign_in_asks_the_username_then_offers_the_factors(server, idp):
         code_page = b.submit(choice, {"factor": factor})
         assert code_page.status == 200, error_text(code_page)
         assert 'autocomplete="one-time-code"' in code_page.body
+        assert "Enter your sign-in code" in code_page.body and 'href="/login?' in code_page.body
         code = sign_in_code(server, pool_id, destination)
         wrong = b.submit(code_page, {"code": "000000" if code != "000000" else "111111"})
         assert wrong.status == 400 and error_text(wrong)

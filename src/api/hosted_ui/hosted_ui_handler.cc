@@ -671,6 +671,11 @@ class Pages {
       s["description"] = web::HtmlEscape(description);
       const bool first_factor =
           challenge == domain::auth::kSmsOtp || parameters.contains(kSignInCode);
+      if (first_factor) {
+        s["links"] = "<p class=\"links\"><a class=\"redirect-customizable\" href=\"" +
+                     Href("/login") + "\">" + web::HtmlEscape(Translate(c_.lang, "other_account")) +
+                     "</a></p>";
+      }
       return Page(status, first_factor ? "title_code" : "title_mfa",
                   RenderTemplate("mfa_code", c_.lang, s), std::move(messages));
     }
