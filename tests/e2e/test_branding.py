@@ -218,7 +218,8 @@ def test_the_hosted_pages_show_the_branding(idp, server, plain_pool):
     cid = idp.create_user_pool_client(
         UserPoolId=pid, ClientName="web", AllowedOAuthFlowsUserPoolClient=True,
         AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"],
-        CallbackURLs=["https://app.example/cb"])["UserPoolClient"]["ClientId"]
+        CallbackURLs=["https://app.example/cb"],
+        SupportedIdentityProviders=["COGNITO"])["UserPoolClient"]["ClientId"]
     idp.set_ui_customization(UserPoolId=pid, CSS=CSS, ImageFile=PNG)
     r = call(server, "CreateManagedLoginBranding", {
         "UserPoolId": pid, "ClientId": cid,

@@ -252,3 +252,32 @@ def test_custom_domain_certificate_is_served_by_sni(make_server, certs, tmp_path
     assert "login.example.com" in subject("login.example.com")
     assert "Cognate development" in subject("myapp.auth.localhost")
     assert "Cognate development" in subject(None)
+
+
+def test_a_pool_with_a_domain_cannot_be_deleted(idp):
+    """Cognito: "User pool cannot be deleted. It has a domain configured that should be deleted
+    first." for a prefix or a custom domain; the name stays with the pool until it is deleted."""
+    message = ("InvalidParameterException",
+               "User pool cannot be deleted. It has a domain configured that should be deleted "
+               "first.")
+    pid = idp.create_user_pool(PoolName=harness.unique("kept"))["UserPool"]["Id"]
+    prefix = harness.unique("kept").lower().replace("_", "-")
+    idp.create_user_pool_domain(UserPoolId=pid, Domain=prefix)
+    custom = f"{prefix}.example.com"
+    idp.create_user_pool_domain(UserPoolId=pid, Domain=custom,
+                                CustomDomainConfig={"CertificateArn": ARN})
+    with pytest.raises(ClientError) as e:
+        idp.delete_user_pool(UserPoolId=pid)
+    assert error_of(e) == message
+    assert idp.describe_user_pool_domain(Domain=prefix)["DomainDescription"]["UserPoolId"] == pid
+    idp.delete_user_pool_domain(UserPoolId=pid, Domain=prefix)
+    with pytest.raises(ClientError) as e:
+        idp.delete_user_pool(UserPoolId=pid)
+    assert error_of(e) == message  # the custom domain is left
+    idp.delete_user_pool_domain(UserPoolId=pid, Domain=custom)
+    idp.delete_user_pool(UserPoolId=pid)
+    with pytest.raises(ClientError) as e:
+        idp.describe_user_pool(UserPoolId=pid)
+    assert error_of(e)[0] == "ResourceNotFoundException"
+    other = idp.create_user_pool(PoolName=harness.unique("next"))["UserPool"]["Id"]
+    idp.create_user_pool_domain(UserPoolId=other, Domain=prefix)  # the name is free again

@@ -2,11 +2,15 @@
 the challenge pages) driven over raw HTTP by tests/e2e/hosted.py: sign-in to the callback, CSRF
 refusals, the security headers (CSP with the callback origin in form-action, framing refused),
 no user enumeration under PreventUserExistenceErrors, languages by `lang` and Accept-Language,
-hostile input, and the sign-up, confirmation, reset, new-password and TOTP setup / MFA pages."""
+hostile input, and the sign-up, confirmation, reset, new-password and TOTP setup / MFA pages;
+choice-based sign-in on managed login (username, factor, password or code), /login with a live
+hosted session, signed in after confirming a sign-up or resetting a password, and the steps the
+pages cannot take."""
 
 from __future__ import annotations
 
 import html
+import http.cookiejar
 import re
 import time
 import urllib.parse
@@ -145,6 +149,31 @@ def test_hosted_login_helper(server, idp, app):
     forced = b.follow(b.get("/oauth2/authorize?" + urllib.parse.urlencode(
         authorize_params(client_id, prompt="login"))))
     assert forced.status == 200 and forms_of(forced.body)[0]["action"].startswith("/login?")
+
+
+def test_login_page_with_a_live_hosted_session_goes_to_the_callback(server, idp, app):
+    pool_id, client_id = app
+    make_user(idp, pool_id, "hugo")
+    b, page = open_login(server, client_id)
+    assert_callback(b.submit(page, {"username": "hugo", "password": PASSWORD}))
+    # GET /login itself (a bookmarked or app-built link) uses the session...
+    again = b.get(login_path(client_id, state="again"))
+    params = assert_callback(again, "again")
+    assert "set-cookie" not in again.headers or "cognito=" not in again.headers["set-cookie"]
+    # ...not with prompt=login, nor for another pool, nor after /logout.
+    forced = b.get(login_path(client_id, prompt="login"))
+    assert forced.status == 200 and 'name="password"' in forced.body
+    _, other = make_app(idp)
+    assert b.get(login_path(other)).status == 200
+    b.get("/logout?" + urllib.parse.urlencode({"client_id": client_id,
+                                               "logout_uri": "https://app.example.com/signed-out"}))
+    assert b.get(login_path(client_id)).status == 200
+    # A session whose user was disabled shows the form.
+    b, page = open_login(server, client_id)
+    assert_callback(b.submit(page, {"username": "hugo", "password": PASSWORD}))
+    idp.admin_disable_user(UserPoolId=pool_id, Username="hugo")
+    assert b.get(login_path(client_id)).status == 200
+    assert params["code"]
 
 
 def test_wrong_password_stays_on_the_page_with_an_announced_error(server, idp, app):
@@ -294,10 +323,61 @@ def test_sign_up_confirm_and_sign_in(server, idp, app):
     resent = b.submit(confirm, {}, index=1)
     assert resent.status == 200
     code = latest_code(server, pool_id, email, count=2)
-    login = b.submit(resent, {"code": code})
-    assert login.status == 200 and 'role="status"' in login.body
+    # Signed up and confirmed in this browser: signed in, straight to the callback.
+    done = b.submit(resent, {"code": code})
+    assert_callback(done)
+    assert b.cookie("cognito") and not b.cookie("cognito-signup")
     assert idp.admin_get_user(UserPoolId=pool_id, Username="frank")["UserStatus"] == "CONFIRMED"
-    assert_callback(b.submit(login, {"username": "frank", "password": PASSWORD}))
+
+
+def test_confirmation_signs_in_only_the_browser_that_signed_up(server, idp, app):
+    pool_id, client_id = app
+    email = unique("fay") + "@example.com"
+    b, page = open_login(server, client_id)
+    signup = b.get(login_path(client_id).replace("/login", "/signup"))
+    confirm = b.submit(signup, {"username": "fay", "password": PASSWORD, "attr_email": email})
+    assert confirm.status == 200 and b.cookie("cognito-signup")
+    code = latest_code(server, pool_id, email)
+    # Another browser with the code confirms the account but is not signed in.
+    other, page = open_login(server, client_id)
+    other_confirm = other.get(login_path(client_id, username="fay").replace("/login", "/confirm"))
+    login = other.submit(other_confirm, {"username": "fay", "code": code})
+    assert login.status == 200 and 'role="status"' in login.body, login.body[:400]
+    assert not other.cookie("cognito")
+    # A forged proof cookie is worth nothing either.
+    gus_email = unique("gus") + "@example.com"
+    idp.sign_up(ClientId=client_id, Username="gus", Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": gus_email}])
+    forged = Browser(server.endpoint)
+    host = urllib.parse.urlsplit(server.endpoint).hostname
+    forged.jar.set_cookie(http.cookiejar.Cookie(
+        0, "cognito-signup", "A" * 43, None, False, host, False, False, "/", True, False, None,
+        False, None, None, {}))
+    form = forged.get(login_path(client_id, username="gus").replace("/login", "/confirm"))
+    login = forged.submit(form, {"username": "gus", "code": latest_code(server, pool_id,
+                                                                          gus_email)})
+    assert login.status == 200 and 'role="status"' in login.body
+    assert not forged.cookie("cognito")
+    # The sign-up browser's proof names fay only: it stays unused by the others.
+    assert b.cookie("cognito-signup")
+
+
+def test_confirming_after_a_right_password_signs_in(server, idp, app):
+    pool_id, client_id = app
+    email = unique("gwen") + "@example.com"
+    idp.sign_up(ClientId=client_id, Username="gwen", Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": email}])
+    b, page = open_login(server, client_id)
+    confirm = b.submit(page, {"username": "gwen", "password": PASSWORD})
+    assert confirm.status == 200 and forms_of(confirm.body)[0]["action"].startswith("/confirm?")
+    resent = b.submit(confirm, {}, index=1)
+    assert_callback(b.submit(resent, {"code": latest_code(server, pool_id, email, count=2)}))
+    # A wrong password reaches the confirmation page of nobody.
+    idp.sign_up(ClientId=client_id, Username="gail", Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": unique("gail") + "@example.com"}])
+    b, page = open_login(server, client_id)
+    wrong = b.submit(page, {"username": "gail", "password": "Wr0ng-pass!"})
+    assert wrong.status == 400 and not b.cookie("cognito-signup")
 
 
 def test_unconfirmed_sign_in_goes_to_the_confirm_page(server, idp, app):
@@ -319,10 +399,24 @@ def test_forgot_password_and_reset(server, idp, app):
     reset = b.submit(forgot, {"username": "hank"})
     assert reset.status == 200 and "h***@e***" in reset.body
     code = latest_code(server, pool_id, email)
-    login = b.submit(reset, {"code": code, "password": "N3w-Passw0rd!"})
-    assert login.status == 200, login.body
-    b, page = open_login(server, client_id, browser=b)
+    # The new password signs the user in at once (a normal password sign-in).
+    assert_callback(b.submit(reset, {"code": code, "password": "N3w-Passw0rd!"}))
+    b, page = open_login(server, client_id)
     assert_callback(b.submit(page, {"username": "hank", "password": "N3w-Passw0rd!"}))
+
+
+def test_reset_then_mfa_still_asks_for_the_code(server, idp):
+    pool_id, client_id = make_app(idp)
+    idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="ON",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    email = unique("hal") + "@example.com"
+    make_user(idp, pool_id, "hal", email=email)
+    b, page = open_login(server, client_id)
+    forgot = b.get(login_path(client_id).replace("/login", "/forgotPassword"))
+    reset = b.submit(forgot, {"username": "hal"})
+    code = latest_code(server, pool_id, email)
+    setup = b.submit(reset, {"code": code, "password": "N3w-Passw0rd!"})
+    assert setup.status == 200 and "<svg" in setup.body  # MFA setup, not the callback
 
 
 # ---- challenges ------------------------------------------------------------------------------
@@ -471,3 +565,210 @@ def test_mfa_setup_by_email(server, idp):
     assert_callback(b.submit(code_page, {"code": mfa_code(server, pool_id, email)}))
     user = idp.admin_get_user(UserPoolId=pool_id, Username="mona")
     assert user["UserMFASettingList"] == ["EMAIL_OTP"]
+
+
+# ---- choice-based sign-in (managed login) ----------------------------------------------------
+
+FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
+
+
+def make_choice_app(server, idp, version=2, factors=FACTORS, flows=("ALLOW_USER_AUTH",),
+                    prevent="ENABLED", domain=True):
+    """A pool whose SignInPolicy allows `factors`, a client with `flows` and (when `domain`) a
+    prefix domain of ManagedLoginVersion `version`. Returns (pool_id, client_id, prefix)."""
+    from test_user_auth import call
+    pool_id = call(server, "CreateUserPool", signed=True, PoolName=unique("choice"),
+                   Policies={"SignInPolicy": {"AllowedFirstAuthFactors": list(factors)}},
+                   AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName=unique("web"), ExplicitAuthFlows=list(flows),
+        PreventUserExistenceErrors=prevent, CallbackURLs=[CALLBACK],
+        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email"],
+        AllowedOAuthFlowsUserPoolClient=True, SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    prefix = None
+    if domain:
+        prefix = unique("choice").lower().replace("_", "-")
+        call(server, "CreateUserPoolDomain", signed=True, UserPoolId=pool_id, Domain=prefix,
+             ManagedLoginVersion=version)
+    return pool_id, client["ClientId"], prefix
+
+
+def make_choice_user(idp, pool_id, name, password=True):
+    """A user with a verified e-mail address and phone number; returns (email, phone)."""
+    email = unique(name) + "@example.com"
+    phone = "+1206555" + str(int(time.time() * 1000) % 10000).zfill(4)
+    idp.admin_create_user(UserPoolId=pool_id, Username=name, TemporaryPassword=PASSWORD,
+                          MessageAction="SUPPRESS", UserAttributes=[
+                              {"Name": "email", "Value": email},
+                              {"Name": "email_verified", "Value": "true"},
+                              {"Name": "phone_number", "Value": phone},
+                              {"Name": "phone_number_verified", "Value": "true"}])
+    if password:
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD,
+                                    Permanent=True)
+    return email, phone
+
+
+def sign_in_code(server, pool_id, destination, count=1):
+    msgs = wait_for(lambda: [m for m in outbox_messages(server, pool_id, destination)
+                             if m.get("purpose") == "sign_in_code"][count - 1:] or None)
+    assert msgs, f"no sign-in code to {destination}"
+    return CODE_RE.search(msgs[-1]["body"])[1]
+
+
+def factor_buttons(page):
+    return re.findall(r'<button type="submit" name="factor" value="([A-Z_]+)"', page.body)
+
+
+def test_choice_sign_in_asks_the_username_then_offers_the_factors(server, idp):
+    pool_id, client_id, _ = make_choice_app(server, idp)
+    email, phone = make_choice_user(idp, pool_id, "nora")
+    b, page = open_login(server, client_id)
+    assert 'name="password"' not in page.body and 'name="username"' in page.body
+    choice = b.submit(page, {"username": "nora"})
+    assert choice.status == 200, error_text(choice)
+    assert factor_buttons(choice) == ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
+    assert "nora" in choice.body and "<fieldset>" in choice.body
+
+    # PASSWORD: the password page, then the callback.
+    password_page = b.submit(choice, {"factor": "PASSWORD"})
+    assert password_page.status == 200 and 'autocomplete="current-password"' in password_page.body
+    wrong = b.submit(password_page, {"password": "Wr0ng-pass!"})
+    assert wrong.status == 400 and error_text(wrong) == "Incorrect username or password."
+    assert 'name="password"' in wrong.body  # still the password step
+    assert_callback(b.submit(wrong, {"password": PASSWORD}))
+
+    # EMAIL_OTP and SMS_OTP: the code page, a wrong code stays, the right one signs in.
+    for factor, destination in (("EMAIL_OTP", email), ("SMS_OTP", phone)):
+        b, page = open_login(server, client_id)
+        choice = b.submit(page, {"username": "nora"})
+        code_page = b.submit(choice, {"factor": factor})
+        assert code_page.status == 200, error_text(code_page)
+        assert 'autocomplete="one-time-code"' in code_page.body
+        assert "Enter your sign-in code" in code_page.body and 'href="/login?' in code_page.body
+        code = sign_in_code(server, pool_id, destination)
+        wrong = b.submit(code_page, {"code": "000000" if code != "000000" else "111111"})
+        assert wrong.status == 400 and error_text(wrong)
+        assert_callback(b.submit(wrong, {"code": code}))
+
+
+def test_choice_one_time_code_needs_no_further_mfa(server, idp):
+    pool_id, client_id, _ = make_choice_app(server, idp)
+    raw_ok(server, "SetUserPoolMfaConfig", {"UserPoolId": pool_id, "MfaConfiguration": "ON",
+                                            "SoftwareTokenMfaConfiguration": {"Enabled": True}})
+    email, _ = make_choice_user(idp, pool_id, "olga")
+    b, page = open_login(server, client_id)
+    code_page = b.submit(b.submit(page, {"username": "olga"}), {"factor": "EMAIL_OTP"})
+    assert code_page.status == 200, error_text(code_page)
+    assert_callback(b.submit(code_page, {"code": sign_in_code(server, pool_id, email)}))
+    # The password factor still goes through MFA (here: the TOTP setup).
+    b, page = open_login(server, client_id)
+    password_page = b.submit(b.submit(page, {"username": "olga"}), {"factor": "PASSWORD"})
+    setup = b.submit(password_page, {"password": PASSWORD})
+    assert setup.status == 200 and "<svg" in setup.body, error_text(setup)
+
+
+def test_choice_sign_in_for_an_unknown_user_looks_the_same(server, idp):
+    pool_id, client_id, _ = make_choice_app(server, idp)
+    make_choice_user(idp, pool_id, "pete")
+    b, page = open_login(server, client_id)
+    known = b.submit(page, {"username": "pete"})
+    b, page = open_login(server, client_id)
+    unknown = b.submit(page, {"username": "nobody-here"})
+    assert unknown.status == known.status == 200
+    assert factor_buttons(unknown) == factor_buttons(known)
+    code_page = b.submit(unknown, {"factor": "EMAIL_OTP"})
+    assert code_page.status == 200 and 'autocomplete="one-time-code"' in code_page.body
+    wrong = b.submit(code_page, {"code": "123456"})
+    assert wrong.status == 400 and error_text(wrong) == \
+        "Invalid verification code provided, please try again."
+    b, page = open_login(server, client_id)
+    password_page = b.submit(b.submit(page, {"username": "nobody-here"}), {"factor": "PASSWORD"})
+    refused = b.submit(password_page, {"password": PASSWORD})
+    assert refused.status == 400 and error_text(refused) == "Incorrect username or password."
+    # Without PreventUserExistenceErrors the username step says so.
+    _, legacy, _ = make_choice_app(server, idp, prevent="LEGACY")
+    b, page = open_login(server, legacy)
+    said = b.submit(page, {"username": "nobody-here"})
+    assert said.status == 400 and error_text(said) == "User does not exist."
+
+
+def test_choice_sign_in_only_on_managed_login(server, idp):
+    # ManagedLoginVersion 1 (classic hosted UI): the password form.
+    pool_id, client_id, prefix = make_choice_app(server, idp, version=1)
+    make_choice_user(idp, pool_id, "quinn")
+    b, page = open_login(server, client_id)
+    assert 'name="password"' in page.body
+    assert_callback(b.submit(page, {"username": "quinn", "password": PASSWORD}))
+    # No domain at all: version 1 on the main host.
+    _, no_domain, _ = make_choice_app(server, idp, domain=False)
+    assert 'name="password"' in open_login(server, no_domain)[1].body
+    # A client without ALLOW_USER_AUTH, and a pool allowing PASSWORD alone: the password form.
+    _, srp_only, _ = make_choice_app(server, idp, flows=("ALLOW_USER_SRP_AUTH",))
+    assert 'name="password"' in open_login(server, srp_only)[1].body
+    _, password_only, _ = make_choice_app(server, idp, factors=["PASSWORD"])
+    assert 'name="password"' in open_login(server, password_only)[1].body
+    # On the pool's own domain its version decides; on the main host the prefix domain's.
+    pool_id, client_id, prefix = make_choice_app(server, idp, version=2)
+    make_choice_user(idp, pool_id, "rita")
+    host = f"{prefix}.auth.localhost:{server.port}"
+    b = Browser(server.endpoint, headers={"Host": host})
+    page = b.get(login_path(client_id))
+    assert page.status == 200 and 'name="password"' not in page.body
+    raw_ok(server, "UpdateUserPoolDomain", {"UserPoolId": pool_id, "Domain": prefix,
+                                            "ManagedLoginVersion": 1})
+    assert 'name="password"' in b.get(login_path(client_id)).body
+    assert 'name="password"' in open_login(server, client_id)[1].body
+
+
+def test_choice_sign_in_with_the_password_in_one_post(server, idp):
+    """The classic form's fields (username + password) work on a managed-login page too."""
+    pool_id, client_id, _ = make_choice_app(server, idp)
+    make_choice_user(idp, pool_id, "sam")
+    location, _ = hosted_login(server.endpoint, authorize_params(client_id), "sam", PASSWORD)
+    assert location and location.startswith(CALLBACK + "?code="), location
+
+
+# ---- steps the hosted pages do not take ------------------------------------------------------
+
+
+def test_custom_auth_pools_sign_in_with_the_password_on_the_pages(server, idp, lambda_host):
+    """Cognito's hosted UI has no custom authentication: the pages sign in with the password and
+    never call the pool's challenge functions, whatever the client's ExplicitAuthFlows."""
+    host = lambda_host("handlers/customauth_handlers.mjs")
+    host.clear()
+    pool_id = idp.create_user_pool(PoolName=unique("custom"), LambdaConfig={
+        "DefineAuthChallenge": host.url("defineAuthChallenge"),
+        "CreateAuthChallenge": host.url("createAuthChallenge"),
+        "VerifyAuthChallengeResponse": host.url("verifyAuthChallengeResponse")})["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName=unique("c"), ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"],
+        CallbackURLs=[CALLBACK], AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"], AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]["ClientId"]
+    make_user(idp, pool_id, "cora")
+    b, page = open_login(server, client_id)
+    assert_callback(b.submit(page, {"username": "cora", "password": PASSWORD}))
+    assert host.events() == []
+
+
+def test_a_step_the_pages_cannot_take_gets_a_clear_message(server, idp, app):
+    pool_id, client_id = app
+    make_user(idp, pool_id, "dina")
+    b, page = open_login(server, client_id, lang="fr")
+    for challenge in ("CUSTOM_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"):
+        fields = {"_csrf": b.cookie("XSRF-TOKEN"), "challenge": challenge, "session": "x" * 40,
+                  "username": "dina", "cp": "{}"}
+        shown = b.post(login_path(client_id, lang="fr").replace("/login", "/challenge"), fields)
+        assert shown.status == 400
+        assert "ne prennent pas en charge" in html.unescape(shown.body)
+        assert "Something went wrong" not in shown.body and "Une erreur" not in shown.body
+        assert 'href="/login?' in shown.body
+    # A device-tracking pool: the pages name no device, so no device step comes.
+    pool_id, client_id = make_app(idp, DeviceConfiguration={
+        "ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False})
+    make_user(idp, pool_id, "dora")
+    b, page = open_login(server, client_id)
+    assert_callback(b.submit(page, {"username": "dora", "password": PASSWORD}))

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import secrets
+import threading
 import urllib.parse
 
 import pytest
@@ -441,3 +442,94 @@ def test_implicit_flow(app):
     assert frag["token_type"] == "Bearer" and frag["state"] == "st-123"
     assert "refresh_token" not in frag
     assert claims(frag["id_token"])["nonce"] == "n1"
+
+
+@needs_login
+def test_a_client_without_cognito_offers_no_password_sign_in(app, idp):
+    """SupportedIdentityProviders without COGNITO: identity_provider=COGNITO (or none) ends on the
+    login page with Cognito's "Login option is not available. Please try another one", no
+    password form, and a hosted session of the pool gets no code for that client."""
+    web = dict(AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
+               AllowedOAuthScopes=["openid", "email"], CallbackURLs=[CALLBACK])
+    bare = idp.create_user_pool_client(UserPoolId=app.pool_id, ClientName="bare",
+                                       **web)["UserPoolClient"]["ClientId"]
+    params = app.authorize_params(client_id=bare, identity_provider="COGNITO")
+    r = app.get("/oauth2/authorize", params)
+    assert r.status == 302, r.body
+    login = app.server.raw("GET", r.headers["location"])
+    text = login.body.decode()
+    assert login.status == 400
+    assert "Login option is not available. Please try another one" in text
+    assert 'name="password"' not in text and "<form" not in text
+    assert app.get("/login", app.authorize_params(client_id=bare)).status == 400
+    # Posting credentials anyway signs nobody in.
+    b = hosted.Browser(app.server.endpoint)
+    page = b.get("/login?" + urllib.parse.urlencode(app.authorize_params()))  # a CSRF cookie
+    posted = b.post("/login?" + urllib.parse.urlencode(app.authorize_params(client_id=bare)),
+                    {"_csrf": b.cookie("XSRF-TOKEN"), "username": app.username,
+                     "password": PASSWORD})
+    assert posted.status == 400 and "location" not in posted.headers and page.status == 200
+    # A live hosted session (signed in through the COGNITO client) is not used for it.
+    location, jar = hosted.hosted_login(app.server.endpoint, app.authorize_params(),
+                                        app.username, PASSWORD)
+    assert location.startswith(CALLBACK + "?code=")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar if c.name == "cognito")
+    r = app.get("/oauth2/authorize", app.authorize_params(client_id=bare),
+                headers={"Cookie": cookie})
+    assert r.status == 302 and urllib.parse.urlsplit(r.headers["location"]).path == "/login"
+    assert app.get("/login", app.authorize_params(client_id=bare),
+                   headers={"Cookie": cookie}).status == 400
+
+
+@needs_login
+def test_concurrent_redemptions_of_one_code_give_tokens_once(app):
+    """Two (or three) clients race to redeem the same code: exactly one gets tokens, every other
+    one invalid_grant, round after round."""
+    rounds = 15
+    for n in range(rounds):
+        racers = 2 if n % 3 else 3
+        verifier, challenge = pkce()
+        code = app.code(challenge=challenge)
+        barrier = threading.Barrier(racers)
+        answers: list = [None] * racers
+
+        def redeem(i):
+            barrier.wait()
+            answers[i] = app.exchange(code, verifier)
+
+        threads = [threading.Thread(target=redeem, args=(i,)) for i in range(racers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        statuses = sorted(a.status for a in answers)
+        assert statuses == [200] + [400] * (racers - 1), (n, statuses)
+        for a in answers:
+            if a.status == 400:
+                assert a.json()["error"] == "invalid_grant", a.body
+            else:
+                assert a.json()["access_token"] and a.json()["refresh_token"]
+
+
+@needs_login
+def test_a_redeemed_code_stays_spent_after_kill_9(make_server):
+    """kill -9 right after a code redemption: after the restart the code is still spent and the
+    tokens the 200 gave still refresh (then presenting the code again revokes them)."""
+    s = make_server()
+    app = OAuthApp(s, s.client())
+    verifier, challenge = pkce()
+    code = app.code(challenge=challenge)
+    first = app.exchange(code, verifier)
+    assert first.status == 200, first.body
+    tokens = first.json()
+    s.kill()
+    s.start()
+    refreshed = app.token({"grant_type": "refresh_token", "client_id": app.web,
+                           "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status == 200, refreshed.body
+    assert claims(refreshed.json()["access_token"])["sub"] == claims(tokens["access_token"])["sub"]
+    again = app.exchange(code, verifier)
+    assert (again.status, again.json()["error"]) == (400, "invalid_grant")
+    r = app.token({"grant_type": "refresh_token", "client_id": app.web,
+                   "refresh_token": tokens["refresh_token"]})
+    assert (r.status, r.json()["error"]) == (400, "invalid_grant")

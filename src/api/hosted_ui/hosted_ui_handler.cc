@@ -17,10 +17,12 @@
 #include "crypto/crypto.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/secret_hash.h"
+#include "domain/auth/user_auth.h"
 #include "domain/mfa/mfa_service.h"
 #include "domain/userpool/branding.h"
 #include "domain/userpool/client_facts.h"
 #include "domain/userpool/domains.h"
+#include "domain/userpool/pool_repository.h"
 #include "domain/users/pool_rules.h"
 #include "domain/users/self_service.h"
 
@@ -34,6 +36,10 @@ using nlohmann::json;
 constexpr std::string_view kCsrfCookie = "XSRF-TOKEN";
 constexpr std::string_view kCsrfField = "_csrf";
 constexpr std::size_t kCsrfTokenChars = 43;  // 32 bytes, base64url
+// Page-only challenge parameters: SELECT_CHALLENGE's AvailableChallenges, and the mark of a
+// one-time code that is the first factor (not MFA).
+constexpr const char* kAvailableParam = "AVAILABLE_CHALLENGES";
+constexpr const char* kSignInCode = "SIGN_IN_CODE";
 
 bool ValidCsrfShape(std::string_view token) {
   if (token.size() != kCsrfTokenChars) return false;
@@ -340,6 +346,42 @@ class Pages {
 
   // --- sign-in -------------------------------------------------------------------------------
 
+  // A client whose SupportedIdentityProviders lack COGNITO: no password form, no sign-up, no
+  // reset; Cognito's message, then the client's other providers (federation: a later issue).
+  ApiResponse NoLoginOption() {
+    return Page(400, "title_sign_in",
+                "<div class=\"idp-buttons\" aria-label=\"identity providers\"></div>",
+                ErrorBox(Translate(c_.lang, "err_login_option")));
+  }
+
+  // Choice-based sign-in (managed login): the domain's ManagedLoginVersion is 2, the client
+  // allows USER_AUTH, the pool's feature plan offers it and its AllowedFirstAuthFactors name a
+  // one-time-code factor (PASSWORD alone, or with WEB_AUTHN only, leaves the password form).
+  bool ChoiceSignIn() {
+    if (choice_) return *choice_;
+    choice_ = false;
+    auto client = Client();
+    if (!client || !domain::auth::FlowAllowed(client->explicit_auth_flows, "USER_AUTH")) {
+      return false;
+    }
+    auto row = domain::userpool::LoadPool(impl_.ctx, c_.authz.pool_id);
+    if (!row) return false;
+    auto doc = domain::userpool::ParseDoc(row->doc);
+    if (!doc || !domain::auth::TierAllowsUserAuth(*doc)) return false;
+    const auto allowed = domain::auth::AllowedFirstAuthFactors(*doc);
+    const bool otp =
+        std::find(allowed.begin(), allowed.end(), domain::auth::kEmailOtp) != allowed.end() ||
+        std::find(allowed.begin(), allowed.end(), domain::auth::kSmsOtp) != allowed.end();
+    choice_ = otp && domain::userpool::ManagedLoginVersionFor(impl_.ctx, *doc,
+                                                              web::RequestHost(c_.request)) == 2;
+    return *choice_;
+  }
+
+  std::string Focus(bool error) {
+    return std::string(" autofocus") +
+           (error ? " aria-invalid=\"true\" aria-describedby=\"error\"" : "");
+  }
+
   ApiResponse LoginForm(int status, std::string messages = {}, std::string_view username = {},
                         bool error = false) {
     Slots s;
@@ -347,34 +389,96 @@ class Pages {
     s["csrf"] = CsrfField();
     const std::string name(username.empty() ? c_.authz.login_hint : std::string(username));
     s["username"] = web::HtmlEscape(name);
-    const bool focus_password = error && !name.empty();
-    s[focus_password ? "focus_password" : "focus_username"] =
-        std::string(" autofocus") +
-        (error ? " aria-invalid=\"true\" aria-describedby=\"error\"" : "");
-    s["forgot_href"] = Href("/forgotPassword");
     s["signup_href"] = Href("/signup");
     // Federation buttons: none until identity providers exist (the next issue).
     s["federation"] = "<div class=\"idp-buttons\" aria-label=\"identity providers\"></div>";
+    if (ChoiceSignIn()) {  // the username first, then the factors (ChallengePage)
+      s["focus_username"] = Focus(error);
+      s["username_label"] = web::HtmlEscape(UsernameLabel());
+      return Page(status, "title_sign_in", RenderTemplate("login_username", c_.lang, s),
+                  std::move(messages));
+    }
+    const bool focus_password = error && !name.empty();
+    s[focus_password ? "focus_password" : "focus_username"] = Focus(error);
+    s["forgot_href"] = Href("/forgotPassword");
     return Page(status, "title_sign_in", RenderTemplate("login", c_.lang, s), std::move(messages));
   }
 
-  ApiResponse Login() {
-    if (!c_.post()) return LoginForm(200);
-    if (!CsrfOk()) return ErrorPage(403, Translate(c_.lang, "err_csrf"));
-    const std::string username(c_.form.Get("username"));
-    const std::string password(c_.form.Get("password"));
-    if (username.empty() || password.empty()) {
+  // The username's label: the attribute people sign in with when there is exactly one.
+  std::string UsernameLabel() {
+    if (auto rules = domain::users::LoadPoolRules(impl_.ctx, c_.authz.pool_id);
+        rules && rules->username_attributes().size() == 1) {
+      return FieldLabel(rules->username_attributes()[0]);
+    }
+    return Translate(c_.lang, "username");
+  }
+
+  // The password step of choice-based sign-in: posts the username and password to /login.
+  ApiResponse PasswordForm(int status, const std::string& username, std::string messages = {}) {
+    Slots s;
+    s["action"] = Href("/login");
+    s["csrf"] = CsrfField();
+    s["username"] = web::HtmlEscape(username);
+    s["signing_in_as"] =
+        web::HtmlEscape(Translate(c_.lang, "signing_in_as", {{"username", username}}));
+    s["focus_password"] = Focus(!messages.empty());
+    s["forgot_href"] = Href("/forgotPassword");
+    s["other_href"] = Href("/login");
+    return Page(status, "title_password", RenderTemplate("login_password", c_.lang, s),
+                std::move(messages));
+  }
+
+  // Choice-based sign-in's first two steps: the username alone starts USER_AUTH and lists the
+  // factors (SELECT_CHALLENGE); the username with a password (the password step) signs in with
+  // PREFERRED_CHALLENGE=PASSWORD.
+  ApiResponse ChoiceLogin(const std::string& username) {
+    const bool with_password = c_.form.Has("password");
+    if (username.empty()) {
       return LoginForm(400, ErrorBox(Translate(c_.lang, "err_required")), username, true);
+    }
+    if (with_password && c_.form.Get("password").empty()) {
+      return PasswordForm(400, username, ErrorBox(Translate(c_.lang, "err_required")));
     }
     domain::auth::InitiateAuthInput in;
     in.hosted = true;
     in.client_id = c_.authz.client_id;
-    in.auth_flow = "USER_PASSWORD_AUTH";
-    in.parameters = {{"USERNAME", username}, {"PASSWORD", password}};
+    in.auth_flow = "USER_AUTH";
+    in.parameters = {{"USERNAME", username}};
+    if (with_password) {
+      in.parameters["PREFERRED_CHALLENGE"] = domain::auth::kPasswordChallenge;
+      in.parameters["PASSWORD"] = std::string(c_.form.Get("password"));
+    }
     auto outcome = impl_.auth.InitiateAuth(in);
+    if (!outcome) {
+      const ApiError& e = outcome.error();
+      if (e.is(ErrorCode::kUserNotConfirmed)) {
+        if (with_password) RememberSignUp(username);  // the password was right
+        return ConfirmForm(200, username, {}, {});
+      }
+      if (e.is(ErrorCode::kPasswordResetRequired)) return ForgotSubmit(username);
+      if (with_password) return PasswordForm(400, username, ErrorBox(ErrorText(e)));
+      return LoginForm(400, ErrorBox(ErrorText(e)), username, true);
+    }
+    return AfterStep(*outcome, username);
+  }
+
+  ApiResponse Login() {
+    if (!c_.post()) {
+      if (auto done = ResumeHostedSession()) return std::move(*done);
+      return LoginForm(200);
+    }
+    if (!CsrfOk()) return ErrorPage(403, Translate(c_.lang, "err_csrf"));
+    const std::string username(c_.form.Get("username"));
+    if (ChoiceSignIn()) return ChoiceLogin(username);
+    const std::string password(c_.form.Get("password"));
+    if (username.empty() || password.empty()) {
+      return LoginForm(400, ErrorBox(Translate(c_.lang, "err_required")), username, true);
+    }
+    auto outcome = PasswordSignIn(username, password);
     if (!outcome) {
       if (outcome.error().is(ErrorCode::kUserNotConfirmed)) {
         // Cognito's hosted UI sends the person to confirm the account (the password was right).
+        RememberSignUp(username);
         return ConfirmForm(200, username, {}, {});
       }
       if (outcome.error().is(ErrorCode::kPasswordResetRequired)) {
@@ -383,6 +487,88 @@ class Pages {
       return LoginForm(400, ErrorBox(ErrorText(outcome.error())), username, true);
     }
     return AfterStep(*outcome, username);
+  }
+
+  // A password sign-in: USER_AUTH with PREFERRED_CHALLENGE=PASSWORD on choice-based pages, else
+  // USER_PASSWORD_AUTH.
+  Result<domain::auth::AuthOutcome> PasswordSignIn(const std::string& username,
+                                                   const std::string& password) {
+    domain::auth::InitiateAuthInput in;
+    in.hosted = true;
+    in.client_id = c_.authz.client_id;
+    if (ChoiceSignIn()) {
+      in.auth_flow = "USER_AUTH";
+      in.parameters = {{"USERNAME", username},
+                       {"PREFERRED_CHALLENGE", domain::auth::kPasswordChallenge},
+                       {"PASSWORD", password}};
+    } else {
+      in.auth_flow = "USER_PASSWORD_AUTH";
+      in.parameters = {{"USERNAME", username}, {"PASSWORD", password}};
+    }
+    return impl_.auth.InitiateAuth(in);
+  }
+
+  // After a password was set (an auto-confirmed sign-up, a reset): sign in with it, or the sign-in
+  // form with `notice` when anything stands in the way.
+  ApiResponse SignInAfter(const std::string& username, const std::string& password,
+                          std::string_view notice) {
+    auto outcome = PasswordSignIn(username, password);
+    if (!outcome) return LoginForm(200, NoticeBox(Translate(c_.lang, notice)), username);
+    return AfterStep(*outcome, username);
+  }
+
+  web::CookieOptions CookieOpts(std::optional<std::int64_t> max_age = std::nullopt) {
+    web::CookieOptions o;
+    o.secure = web::IsSecure(impl_.ctx.config.public_url);
+    o.max_age_s = max_age;
+    return o;
+  }
+
+  // Remembers (cookie `cognito-signup`) that this browser proved to be `username`'s owner (it
+  // signed up, or gave the right password): confirming the account then signs the user in.
+  void RememberSignUp(const std::string& username, std::string sub = {}) {
+    if (sub.empty()) {
+      auto rules = domain::users::LoadPoolRules(impl_.ctx, c_.authz.pool_id);
+      if (!rules) return;
+      auto user = domain::users::FindUser(impl_.ctx.store, *rules, username);
+      if (!user) return;
+      sub = user->sub;
+    }
+    auto handle = impl_.oauth.sessions().CreateSignUpProof(
+        {c_.authz.pool_id, c_.authz.client_id, sub, username});
+    if (!handle) return;
+    c_.headers_set_cookie.push_back(web::SetCookie(domain::oauth::kSignUpProofCookie, *handle,
+                                                   CookieOpts(domain::oauth::kSignUpProofSeconds)));
+  }
+
+  // The user this browser signed up as `username` (RememberSignUp), used up; nullopt when none.
+  std::optional<std::string> TakeSignUpProof(const std::string& username) {
+    const auto cookies = web::Cookies(c_.request);
+    const auto it = cookies.find(domain::oauth::kSignUpProofCookie);
+    if (it == cookies.end()) return std::nullopt;
+    auto sub = impl_.oauth.sessions().TakeSignUpProof(
+        it->second, {c_.authz.pool_id, c_.authz.client_id, "", username});
+    if (sub) {
+      c_.headers_set_cookie.push_back(
+          web::SetCookie(domain::oauth::kSignUpProofCookie, "", CookieOpts(0)));
+    }
+    return sub;
+  }
+
+  // A live hosted session (cookie `cognito`) of this pool goes straight to the callback, as
+  // /oauth2/authorize does, unless the request asks for prompt=login. nullopt: show the form.
+  std::optional<ApiResponse> ResumeHostedSession() {
+    if (c_.authz.prompt.find("login") != std::string::npos) return std::nullopt;
+    const auto cookies = web::Cookies(c_.request);
+    const auto it = cookies.find(domain::oauth::kHostedSessionCookie);
+    if (it == cookies.end()) return std::nullopt;
+    auto user = impl_.oauth.sessions().Find(c_.authz.pool_id, it->second);
+    if (!user) return std::nullopt;
+    auto location = impl_.oauth.CompleteAuthorize(c_.authz, *user);
+    if (!location) return std::nullopt;  // the user is gone or disabled: sign in again
+    ApiResponse r = web::Redirect(*location);
+    Finish(r);
+    return r;
   }
 
   // Where a sign-in step leads: the hosted session and the redirect, or the next challenge.
@@ -403,8 +589,11 @@ class Pages {
       return r;
     }
     if (outcome.tokens) return ErrorPage(500, Translate(c_.lang, "err_generic"));
-    return ChallengePage(200, outcome.challenge_name, outcome.session, username,
-                         outcome.challenge_parameters, {});
+    domain::auth::StringMap parameters = outcome.challenge_parameters;
+    if (outcome.challenge_name == domain::auth::kSelectChallenge) {
+      parameters[kAvailableParam] = json(outcome.available_challenges).dump();
+    }
+    return ChallengePage(200, outcome.challenge_name, outcome.session, username, parameters, {});
   }
 
   // --- challenges ----------------------------------------------------------------------------
@@ -415,7 +604,7 @@ class Pages {
     json cp = json::object();
     for (const auto& [k, v] : parameters) {
       if (k == "CODE_DELIVERY_DESTINATION" || k == "MFAS_CAN_CHOOSE" || k == "MFAS_CAN_SETUP" ||
-          k == "requiredAttributes") {
+          k == "requiredAttributes" || k == kAvailableParam || k == kSignInCode) {
         cp[k] = v;
       }
     }
@@ -442,7 +631,33 @@ class Pages {
       return Page(status, "title_new_password", RenderTemplate("new_password", c_.lang, s),
                   std::move(messages));
     }
-    if (challenge == "SMS_MFA" || challenge == "EMAIL_OTP" || challenge == "SOFTWARE_TOKEN_MFA") {
+    if (challenge == domain::auth::kSelectChallenge) {  // choice-based sign-in's factors
+      s["challenge_fields"] = state + Hidden("session", session);
+      std::string options;
+      const auto available = StringArray(param(kAvailableParam));
+      for (const char* factor :
+           {domain::auth::kPasswordChallenge, domain::auth::kEmailOtp, domain::auth::kSmsOtp}) {
+        // PASSWORD_SRP and WEB_AUTHN are not offered on the pages.
+        if (std::find(available.begin(), available.end(), factor) == available.end()) continue;
+        const std::string_view f(factor);
+        const char* key = f == domain::auth::kPasswordChallenge ? "factor_password"
+                          : f == domain::auth::kEmailOtp        ? "factor_email"
+                                                                : "factor_sms";
+        options += "<button type=\"submit\" name=\"factor\" value=\"" + std::string(f) +
+                   "\" class=\"btn submitButton-customizable\"" +
+                   (options.empty() ? " autofocus" : "") + ">" +
+                   web::HtmlEscape(Translate(c_.lang, key)) + "</button>";
+      }
+      if (options.empty()) return LoginForm(400, ErrorBox(Translate(c_.lang, "err_credentials")));
+      s["options"] = options;
+      s["signing_in_as"] =
+          web::HtmlEscape(Translate(c_.lang, "signing_in_as", {{"username", username}}));
+      s["other_href"] = Href("/login");
+      return Page(status, "title_select_factor", RenderTemplate("select_factor", c_.lang, s),
+                  std::move(messages));
+    }
+    if (challenge == "SMS_MFA" || challenge == "EMAIL_OTP" || challenge == "SOFTWARE_TOKEN_MFA" ||
+        challenge == domain::auth::kSmsOtp) {
       s["challenge_fields"] = state + Hidden("session", session);
       const std::string destination = param("CODE_DELIVERY_DESTINATION");
       std::string description;
@@ -454,7 +669,15 @@ class Pages {
         description = Translate(c_.lang, "code_sent");
       }
       s["description"] = web::HtmlEscape(description);
-      return Page(status, "title_mfa", RenderTemplate("mfa_code", c_.lang, s), std::move(messages));
+      const bool first_factor =
+          challenge == domain::auth::kSmsOtp || parameters.contains(kSignInCode);
+      if (first_factor) {
+        s["links"] = "<p class=\"links\"><a class=\"redirect-customizable\" href=\"" +
+                     Href("/login") + "\">" + web::HtmlEscape(Translate(c_.lang, "other_account")) +
+                     "</a></p>";
+      }
+      return Page(status, first_factor ? "title_code" : "title_mfa",
+                  RenderTemplate("mfa_code", c_.lang, s), std::move(messages));
     }
     if (challenge == "SELECT_MFA_TYPE") {
       s["challenge_fields"] = state + Hidden("session", session);
@@ -504,7 +727,21 @@ class Pages {
                   std::move(messages));
     }
     // A challenge the hosted pages do not offer (custom challenges, device steps).
-    return ErrorPage(400, Translate(c_.lang, "err_generic"));
+    return UnsupportedStep(challenge);
+  }
+
+  // The page for a sign-in step the hosted pages cannot take (CUSTOM_CHALLENGE, the device and
+  // SRP steps; Cognito's hosted UI has no custom authentication either): says so, and links back
+  // to the sign-in form.
+  ApiResponse UnsupportedStep(std::string_view challenge) {
+    spdlog::info("hosted pages: the sign-in step {} is not offered on the hosted pages",
+                 challenge.substr(0, 64));
+    Slots slots;
+    slots["text"] = web::HtmlEscape(Translate(c_.lang, "err_unsupported_challenge"));
+    slots["link"] = "<p class=\"links\"><a class=\"redirect-customizable\" href=\"" +
+                    Href("/login") + "\">" +
+                    web::HtmlEscape(Translate(c_.lang, "back_to_sign_in")) + "</a></p>";
+    return Page(400, "title_unsupported", RenderTemplate("message", c_.lang, slots));
   }
 
   ApiResponse Challenge() {
@@ -534,6 +771,16 @@ class Pages {
       for (const auto& [name, value] : c_.form.values) {
         if (name.rfind("attr_", 0) == 0) in.responses["userAttributes." + name.substr(5)] = value;
       }
+    } else if (challenge == domain::auth::kSelectChallenge) {
+      const std::string factor(c_.form.Get("factor"));
+      if (factor == domain::auth::kPasswordChallenge) return PasswordForm(200, username);
+      if (factor != domain::auth::kEmailOtp && factor != domain::auth::kSmsOtp) {
+        return ChallengePage(400, challenge, session, username, cp,
+                             ErrorBox(Translate(c_.lang, "err_required")));
+      }
+      in.responses["ANSWER"] = factor;
+    } else if (challenge == domain::auth::kSmsOtp) {
+      in.responses["SMS_OTP_CODE"] = code;
     } else if (challenge == "SMS_MFA") {
       in.responses["SMS_MFA_CODE"] = code;
     } else if (challenge == "EMAIL_OTP") {
@@ -557,6 +804,9 @@ class Pages {
                              ErrorBox(Translate(c_.lang, "err_code")), secret);
       }
       in.session = verified->session;
+    } else if (challenge == "CUSTOM_CHALLENGE" || challenge == "DEVICE_SRP_AUTH" ||
+               challenge == "DEVICE_PASSWORD_VERIFIER" || challenge == "PASSWORD_VERIFIER") {
+      return UnsupportedStep(challenge);
     } else {
       return LoginForm(400, ErrorBox(Translate(c_.lang, "err_session")));
     }
@@ -571,6 +821,8 @@ class Pages {
       }
       return LoginForm(400, ErrorBox(ErrorText(e)), username, true);
     }
+    if (challenge == domain::auth::kSelectChallenge)
+      outcome->challenge_parameters[kSignInCode] = "1";
     return AfterStep(*outcome, username);
   }
 
@@ -627,9 +879,9 @@ class Pages {
     }
     auto done = impl_.self.SignUp(in);
     if (!done) return SignUpForm(400, ErrorBox(ErrorText(done.error())), true);
-    if (done->user_confirmed) {
-      return LoginForm(200, NoticeBox(Translate(c_.lang, "account_confirmed")), username);
-    }
+    if (done->user_confirmed)
+      return SignInAfter(username, in.password.value_or(""), "account_confirmed");
+    RememberSignUp(username, done->user_sub);
     return ConfirmForm(200, username, done->delivery ? done->delivery->destination : "", {});
   }
 
@@ -660,6 +912,11 @@ class Pages {
     in.code = std::string(c_.form.Get("code"));
     auto done = impl_.self.ConfirmSignUp(in);
     if (!done) return ConfirmForm(400, username, {}, ErrorBox(ErrorText(done.error())));
+    // Signed up (or proved the password) in this browser: signed in now.
+    if (auto sub = TakeSignUpProof(username)) {
+      auto outcome = impl_.auth.SignInAfterSignUp(client->client_id, *sub);
+      if (outcome) return AfterStep(*outcome, username);
+    }
     return LoginForm(200, NoticeBox(Translate(c_.lang, "account_confirmed")), username);
   }
 
@@ -742,12 +999,13 @@ class Pages {
       return ResetForm(400, username, {}, ErrorBox(ErrorText(done.error())),
                        done.error().is(ErrorCode::kInvalidPassword));
     }
-    return LoginForm(200, NoticeBox(Translate(c_.lang, "password_changed")), username);
+    return SignInAfter(username, in.password, "password_changed");
   }
 
  private:
   Services& impl_;
   Call& c_;
+  std::optional<bool> choice_;  // ChoiceSignIn(), once known
 };
 
 ApiResponse Plain(int status, std::string content_type, std::string body, bool cache = true) {
@@ -847,6 +1105,7 @@ ApiResponse HostedUiHandler::Handle(const ApiRequest& request) {
     call.form = std::move(*form);
   }
   if (auto refused = pages.Authorize()) return std::move(*refused);
+  if (!call.authz.cognito_allowed) return pages.NoLoginOption();
   return (pages.*route)();
 }
 

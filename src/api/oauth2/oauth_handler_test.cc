@@ -36,10 +36,15 @@ class OAuthHandlerTest : public ::testing::Test {
                   json{{"SchemaAttributes",
                         json::array({{{"Name", "sub"}, {"AttributeDataType", "String"}},
                                      {{"Name", "email"}, {"AttributeDataType", "String"}}})}});
-    json doc{{"ClientId", kClient},           {"UserPoolId", kPool},
-             {"ClientName", "web"},           {"AllowedOAuthFlowsUserPoolClient", true},
-             {"AllowedOAuthFlows", {"code"}}, {"AllowedOAuthScopes", {"openid", "email"}},
-             {"CallbackURLs", {kCallback}},   {"LogoutURLs", {"https://app.example.com/bye"}}};
+    json doc{{"ClientId", kClient},
+             {"UserPoolId", kPool},
+             {"ClientName", "web"},
+             {"AllowedOAuthFlowsUserPoolClient", true},
+             {"AllowedOAuthFlows", {"code"}},
+             {"AllowedOAuthScopes", {"openid", "email"}},
+             {"CallbackURLs", {kCallback}},
+             {"LogoutURLs", {"https://app.example.com/bye"}},
+             {"SupportedIdentityProviders", {"COGNITO"}}};
     ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "web", doc.dump(), 1, 1, 0}));
     auto rules = domain::users::LoadPoolRules(env_.ctx, kPool);
     ASSERT_TRUE(rules);

@@ -239,9 +239,13 @@ Result<AuthOutcome> AuthService::InitiateAuth(const InitiateAuthInput& input) {
       "USER_AUTH"};
   const std::string& flow = input.auth_flow;
   if (input.hosted) {
-    // The hosted pages sign in with the password whatever the client allows the API.
-    if (flow != "USER_PASSWORD_AUTH" || input.admin) {
+    // The hosted pages sign in with the password whatever the client allows the API, or by
+    // choice (USER_AUTH) when the client allows that.
+    if ((flow != "USER_PASSWORD_AUTH" && flow != "USER_AUTH") || input.admin) {
       return ApiError::InvalidParameter("Initiate Auth method not supported.");
+    }
+    if (flow == "USER_AUTH" && !FlowAllowed(client->explicit_auth_flows, flow)) {
+      return FlowNotEnabled(flow);
     }
     client->secret.reset();  // the server is the caller: no SECRET_HASH to prove
   } else {
@@ -316,6 +320,32 @@ Result<AuthOutcome> AuthService::StartPassword(Attempt& a) {
   session.auth_time_s = now / 1000;
   session.passed.push_back("PASSWORD");
   return NextStep(a, *user, std::move(session));
+}
+
+Result<AuthOutcome> AuthService::SignInAfterSignUp(const std::string& client_id,
+                                                   const std::string& sub) {
+  auto client = LoadClient(false, "", client_id);
+  if (!client) return client.error();
+  client->secret.reset();  // the server is the caller
+  auto rules = users::LoadPoolRules(ctx_, client->pool_id);
+  if (!rules) return rules.error();
+  auto row = ctx_.store.GetUserBySub(client->pool_id, sub);
+  if (!row) {
+    if (row.error().IsNotFound()) return ApiError::UserNotFound();
+    return ApiError::Internal("GetUserBySub: " + row.error().detail());
+  }
+  const UserRecord user = users::FromRow(*row);
+  const StringMap params = {{"USERNAME", user.username}};
+  const nlohmann::json metadata = nlohmann::json::object();
+  Attempt a{std::move(*client), std::move(*rules), false, "USER_PASSWORD_AUTH", &params,
+            &metadata,          /*hosted=*/true};
+  if (auto ok = RunPreAuthenticationHook(a); !ok) return ok.error();
+  const std::int64_t now = ctx_.clock.NowMillis();
+  if (IsLockedOut(ReadLockout(user.doc), now)) return AttemptsExceeded();
+  AuthSession session = NewSession(a, &user, user.username);
+  session.auth_time_s = now / 1000;
+  session.passed.push_back("PASSWORD");  // chosen at sign-up, with the code as its proof
+  return NextStep(a, user, std::move(session));
 }
 
 AuthSession AuthService::NewSession(const Attempt& a, const users::UserRecord* user,

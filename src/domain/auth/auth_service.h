@@ -58,10 +58,11 @@ using StringMap = std::map<std::string, std::string>;
 
 struct InitiateAuthInput {
   bool admin = false;  // AdminInitiateAuth
-  // The hosted sign-in pages (api/hosted_ui/): the client's ExplicitAuthFlows and SECRET_HASH do
-  // not apply (the server itself is the caller), only USER_PASSWORD_AUTH is accepted, and the
-  // final step yields AuthOutcome::signed_in instead of tokens. Its sessions can only be answered
-  // with `hosted` set, and the API's sessions never with it.
+  // The hosted sign-in pages (api/hosted_ui/): SECRET_HASH does not apply (the server itself is
+  // the caller), only USER_PASSWORD_AUTH (whatever the client's ExplicitAuthFlows) and USER_AUTH
+  // (choice-based sign-in, when the client allows ALLOW_USER_AUTH) are accepted, and the final
+  // step yields AuthOutcome::signed_in instead of tokens. Its sessions can only be answered with
+  // `hosted` set, and the API's sessions never with it.
   bool hosted = false;
   std::string pool_id;  // AdminInitiateAuth only
   std::string client_id;
@@ -136,6 +137,13 @@ class AuthService {
   // InvalidPasswordException, InvalidParameterException ("Invalid attributes given, <name> is
   // missing", "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.").
   Result<AuthOutcome> RespondToAuthChallenge(const RespondInput& input);
+
+  // The hosted pages only: signs in the user `sub` of `client_id`'s pool who has just signed up
+  // (choosing a password) and confirmed the account in the same browser, the pages holding the
+  // server-side proof of both (api/hosted_ui/). The first factor counts as passed now; what
+  // follows is NextStep's as after a password (PreAuthentication first, then the user's state,
+  // MFA, ...), ending with AuthOutcome::signed_in. Errors as for InitiateAuth.
+  Result<AuthOutcome> SignInAfterSignUp(const std::string& client_id, const std::string& sub);
 
   // GetTokensFromRefreshToken: the token service's Refresh with rotation allowed.
   Result<tokens::IssuedTokens> GetTokensFromRefreshToken(const RefreshTokensInput& input);

@@ -49,4 +49,44 @@ void HostedSessions::End(std::string_view handle) {
   (void)ctx_.store.TakeEphemeral(kHostedSessionKind, KeyOf(handle), ctx_.clock.NowMillis());
 }
 
+Result<std::string> HostedSessions::CreateSignUpProof(const SignUpProof& proof) {
+  const std::string handle = crypto::Base64UrlEncode(crypto::RandomBytes(32));
+  const std::int64_t now_ms = ctx_.clock.NowMillis();
+  store::EphemeralRow row;
+  row.kind = kSignUpProofKind;
+  row.key = KeyOf(handle);
+  row.pool_id = proof.pool_id;
+  row.doc =
+      nlohmann::json{
+          {"client_id", proof.client_id}, {"sub", proof.sub}, {"username", proof.username}}
+          .dump();
+  row.expires_ms = now_ms + kSignUpProofSeconds * 1000;
+  if (!ctx_.store.PutEphemeral(row, now_ms)) {
+    return ApiError(ErrorCode::kInternalError, "could not store the sign-up proof");
+  }
+  return handle;
+}
+
+std::optional<std::string> HostedSessions::TakeSignUpProof(std::string_view handle,
+                                                           const SignUpProof& expected) {
+  if (handle.size() != 43) return std::nullopt;
+  const std::string key = KeyOf(handle);
+  auto matches = [&](const store::EphemeralRow& row) -> std::optional<std::string> {
+    if (row.pool_id != expected.pool_id) return std::nullopt;
+    auto doc = nlohmann::json::parse(row.doc, nullptr, false);
+    if (!doc.is_object() || doc.value("client_id", "") != expected.client_id ||
+        doc.value("username", "") != expected.username) {
+      return std::nullopt;
+    }
+    const std::string sub = doc.value("sub", "");
+    if (sub.empty()) return std::nullopt;
+    return sub;
+  };
+  auto row = ctx_.store.GetEphemeral(kSignUpProofKind, key, ctx_.clock.NowMillis());
+  if (!row || !matches(*row)) return std::nullopt;
+  auto taken = ctx_.store.TakeEphemeral(kSignUpProofKind, key, ctx_.clock.NowMillis());
+  if (!taken) return std::nullopt;
+  return matches(*taken);
+}
+
 }  // namespace cognate::domain::oauth

@@ -331,6 +331,7 @@ std::variant<AuthorizeRequest, AuthorizeFailure> OAuthService::ParseAuthorize(
 
   req.nonce = std::string(Get(params, "nonce"));
   if (req.nonce.size() > kMaxStateSize) return fail("invalid_request", "nonce is too long");
+  req.cognito_allowed = Contains(StringList(doc, "SupportedIdentityProviders"), "COGNITO");
   req.identity_provider = std::string(Get(params, "identity_provider"));
   req.idp_identifier = std::string(Get(params, "idp_identifier"));
   if (!req.identity_provider.empty() && req.identity_provider != "COGNITO") {
@@ -359,6 +360,8 @@ Result<std::string> OAuthService::CompleteAuthorize(const AuthorizeRequest& requ
   if (user.pool_id != request.pool_id) {
     return ApiError::NotAuthorized("The session belongs to another user pool.");
   }
+  // A hosted user is one of the pool's own (COGNITO): the client must support that provider.
+  if (!request.cognito_allowed) return ApiError::NotAuthorized(std::string(kNoLoginOption));
   auto row = ctx_.store.GetUserBySub(user.pool_id, user.sub);
   if (!row) {
     if (row.error().IsNotFound()) return ApiError::UserNotFound();

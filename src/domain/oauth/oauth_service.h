@@ -46,6 +46,10 @@ struct AuthorizeRequest {
   std::string prompt;  // "", "login", "none", ...
   std::string login_hint;
   std::string lang;
+  // The client's SupportedIdentityProviders include COGNITO: the pool's own users may sign in
+  // (the password form, a hosted session). Not a parameter: ParseAuthorize reads it from the
+  // client every time.
+  bool cognito_allowed = true;
 
   // The request as query parameters, in a stable order, for /login?<...> and its forms.
   std::vector<std::pair<std::string, std::string>> ToParams() const;
@@ -85,6 +89,11 @@ struct LogoutOutcome {
   bool end_session = true;
 };
 
+// What Cognito's hosted pages say when the identity provider asked for (COGNITO, the pool's own
+// users) is not one of the client's SupportedIdentityProviders.
+inline constexpr std::string_view kNoLoginOption =
+    "Login option is not available. Please try another one";
+
 // How long an authorization code lives, and the ephemeral kinds that hold codes and used codes.
 inline constexpr std::int64_t kAuthorizationCodeSeconds = 300;
 inline constexpr const char* kAuthorizationCodeKind = "oauth_code";
@@ -106,7 +115,9 @@ class OAuthService {
   // The URL the browser goes to once `user` is signed in: the redirect URI with `code` and
   // `state` (response_type=code; the code is single-use, lives 5 minutes and is bound to the
   // client, the redirect URI, the PKCE challenge, the nonce and the scopes), or with the tokens in
-  // the fragment (response_type=token). Errors: the token service's, when tokens are issued now.
+  // the fragment (response_type=token). Errors: NotAuthorizedException "Login option is not
+  // available. Please try another one" when the client does not support COGNITO (the user is one
+  // of the pool's own); the token service's, when tokens are issued now.
   Result<std::string> CompleteAuthorize(const AuthorizeRequest& request, const HostedUser& user);
 
   // POST /oauth2/token with its form body: grant_type authorization_code (code, redirect_uri,

@@ -68,12 +68,14 @@ class OAuthServiceTest : public ::testing::Test {
                 {"AllowedOAuthFlows", {"code", "implicit"}},
                 {"AllowedOAuthScopes", {"openid", "email", "profile", "api/read"}},
                 {"CallbackURLs", {kCallback, "http://localhost:3000/cb"}},
-                {"LogoutURLs", {"https://app.example.com/bye"}}});
+                {"LogoutURLs", {"https://app.example.com/bye"}},
+                {"SupportedIdentityProviders", {"COGNITO"}}});
     MakeClient(kPool, kWeb2,
                {{"AllowedOAuthFlowsUserPoolClient", true},
                 {"AllowedOAuthFlows", {"code"}},
                 {"AllowedOAuthScopes", {"openid"}},
-                {"CallbackURLs", {kCallback}}});
+                {"CallbackURLs", {kCallback}},
+                {"SupportedIdentityProviders", {"COGNITO"}}});
     json m2m{{"AllowedOAuthFlowsUserPoolClient", true},
              {"AllowedOAuthFlows", {"client_credentials"}},
              {"AllowedOAuthScopes", {"api/read", "api/write"}}};
@@ -324,6 +326,45 @@ TEST_F(OAuthServiceTest, Logout) {
       Params{{"client_id", kWeb}, {"redirect_uri", kCallback}, {"response_type", "code"}}, "");
   ASSERT_TRUE(std::holds_alternative<LogoutOutcome>(back));
   EXPECT_EQ(std::get<LogoutOutcome>(back).location.rfind("/login?client_id=", 0), 0u);
+}
+
+TEST_F(OAuthServiceTest, AClientWithoutCognitoGetsNoCodeForAHostedUser) {
+  MakeClient(kPool, "bare0000000000000000000000",
+             {{"AllowedOAuthFlowsUserPoolClient", true},
+              {"AllowedOAuthFlows", {"code"}},
+              {"AllowedOAuthScopes", {"openid"}},
+              {"CallbackURLs", {kCallback}}});
+  auto r = service_.ParseAuthorize(
+      Authorize({{"client_id", "bare0000000000000000000000"}, {"scope", "openid"}}), "");
+  ASSERT_TRUE(std::holds_alternative<AuthorizeRequest>(r));
+  const auto& req = std::get<AuthorizeRequest>(r);
+  EXPECT_FALSE(req.cognito_allowed);
+  auto location = service_.CompleteAuthorize(req, user_);
+  ASSERT_FALSE(location);
+  EXPECT_EQ(location.error().message(), kNoLoginOption);
+  auto ok = service_.ParseAuthorize(Authorize(), "");
+  ASSERT_TRUE(std::holds_alternative<AuthorizeRequest>(ok));
+  EXPECT_TRUE(std::get<AuthorizeRequest>(ok).cognito_allowed);
+}
+
+TEST_F(OAuthServiceTest, SignUpProofsAreBoundAndUsedOnce) {
+  auto& sessions = service_.sessions();
+  const SignUpProof proof{kPool, kWeb, "sub-1", "alice"};
+  auto handle = sessions.CreateSignUpProof(proof);
+  ASSERT_TRUE(handle);
+  EXPECT_EQ(handle->size(), 43u);
+  // Another pool, client or username: nothing, and the proof stays.
+  EXPECT_FALSE(sessions.TakeSignUpProof(*handle, {kOtherPool, kWeb, "", "alice"}));
+  EXPECT_FALSE(sessions.TakeSignUpProof(*handle, {kPool, kWeb2, "", "alice"}));
+  EXPECT_FALSE(sessions.TakeSignUpProof(*handle, {kPool, kWeb, "", "Alice"}));
+  EXPECT_FALSE(sessions.TakeSignUpProof("short", {kPool, kWeb, "", "alice"}));
+  EXPECT_EQ(sessions.TakeSignUpProof(*handle, {kPool, kWeb, "", "alice"}).value_or(""), "sub-1");
+  EXPECT_FALSE(sessions.TakeSignUpProof(*handle, {kPool, kWeb, "", "alice"}));  // once
+  // It expires.
+  auto late = sessions.CreateSignUpProof(proof);
+  ASSERT_TRUE(late);
+  env_.clock.AdvanceMillis((kSignUpProofSeconds + 1) * 1000);
+  EXPECT_FALSE(sessions.TakeSignUpProof(*late, {kPool, kWeb, "", "alice"}));
 }
 
 }  // namespace

@@ -237,6 +237,28 @@ std::optional<std::string> PoolIdForHost(ServiceContext& ctx, std::string_view h
   return (*record)->pool_id;
 }
 
+int ManagedLoginVersionFor(ServiceContext& ctx, const Json& pool_doc, std::string_view host) {
+  auto all = pool_doc.find(kDomainsMember);
+  if (all == pool_doc.end() || !all->is_object()) return 1;
+  std::string h(host);
+  std::transform(h.begin(), h.end(), h.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  while (!h.empty() && h.back() == '.') h.pop_back();
+  const Json* prefix = nullptr;
+  const Json* custom = nullptr;
+  for (const auto& [name, entry] : all->items()) {
+    if (!entry.is_object()) continue;
+    const bool is_custom = IsCustomEntry(entry);
+    if (h == (is_custom ? name : name + "." + ctx.config.auth_host)) {
+      return static_cast<int>(VersionValue(entry));
+    }
+    (is_custom ? custom : prefix) = &entry;
+  }
+  if (prefix != nullptr) return static_cast<int>(VersionValue(*prefix));
+  if (custom != nullptr) return static_cast<int>(VersionValue(*custom));
+  return 1;
+}
+
 std::optional<std::string> CertificateArnForHost(ServiceContext& ctx, std::string_view host) {
   auto pool_id = PoolIdForHost(ctx, host);
   if (!pool_id) return std::nullopt;

@@ -30,6 +30,13 @@ std::optional<std::string> PoolIdForHost(ServiceContext& ctx, std::string_view h
 // True when the pool document has a domain (prefix or custom).
 bool PoolHasDomain(const nlohmann::json& pool_doc);
 
+// The managed-login version (1: classic hosted UI, 2: managed login) the pages of the pool
+// `pool_doc` describes use on `host` (lowercase, no port): the version of the pool's domain that
+// `host` names; on any other host (the main host) the version of the pool's prefix domain, else
+// of its custom domain, else 1.
+int ManagedLoginVersionFor(ServiceContext& ctx, const nlohmann::json& pool_doc,
+                           std::string_view host);
+
 // The certificate ARN of the custom domain `host` names, nullopt for any other host (for serving
 // it by SNI).
 std::optional<std::string> CertificateArnForHost(ServiceContext& ctx, std::string_view host);

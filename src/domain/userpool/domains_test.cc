@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/userpool/pool_repository.h"
 #include "domain/userpool/pool_service.h"
 #include "domain/users/test_support.h"
 
@@ -184,7 +185,25 @@ TEST_F(DomainsTest, LiteTierRefusesManagedLogin) {
   EXPECT_TRUE(domains_.Create({{"UserPoolId", lite}, {"Domain", "lite-app"}}));
 }
 
-TEST_F(DomainsTest, DeletingThePoolFreesTheName) {
+TEST_F(DomainsTest, APoolWithADomainCannotBeDeleted) {
+  ASSERT_TRUE(domains_.Create({{"UserPoolId", pool_}, {"Domain", "kept"}}));
+  ExpectError(pools_.DeleteUserPool(pool_), ErrorCode::kInvalidParameter,
+              "User pool cannot be deleted. It has a domain configured that should be deleted "
+              "first.");
+  EXPECT_EQ(PoolIdForHost(env_.ctx, "kept.auth.localhost"), pool_);
+  ASSERT_TRUE(domains_.Create({{"UserPoolId", other_},
+                               {"Domain", "login.example.com"},
+                               {"CustomDomainConfig", {{"CertificateArn", kArn}}}}));
+  ExpectError(pools_.DeleteUserPool(other_), ErrorCode::kInvalidParameter,
+              "User pool cannot be deleted. It has a domain configured that should be deleted "
+              "first.");
+  ASSERT_TRUE(domains_.Delete({{"UserPoolId", pool_}, {"Domain", "kept"}}));
+  EXPECT_TRUE(pools_.DeleteUserPool(pool_));
+}
+
+TEST_F(DomainsTest, APoolGoneFromTheStoreFreesTheName) {
+  // The pool row vanished under its domain (an older data directory, a manual repair): the
+  // name's record is stale and a new pool may take it.
   ASSERT_TRUE(domains_.Create({{"UserPoolId", pool_}, {"Domain", "gone"}}));
   ASSERT_TRUE(env_.store.DeletePool(pool_));
   EXPECT_EQ(Describe("gone"), (json{{"DomainDescription", json::object()}}));
@@ -202,6 +221,25 @@ TEST_F(DomainsTest, StaleReservationIsTakenOver) {
   ASSERT_TRUE(env_.store.PutEphemeral(row, env_.clock.NowMillis()));
   EXPECT_TRUE(domains_.Create({{"UserPoolId", other_}, {"Domain", "stale"}}));
   EXPECT_EQ(PoolIdForHost(env_.ctx, "stale.auth.localhost"), other_);
+}
+
+TEST_F(DomainsTest, ManagedLoginVersionByHost) {
+  auto doc_of = [&](const std::string& pool) {
+    auto row = LoadPool(env_.ctx, pool);
+    EXPECT_TRUE(row);
+    return row ? *ParseDoc(row->doc) : json::object();
+  };
+  EXPECT_EQ(ManagedLoginVersionFor(env_.ctx, doc_of(pool_), "localhost"), 1);  // no domain
+  ASSERT_TRUE(domains_.Create({{"UserPoolId", pool_},
+                               {"Domain", "login.example.com"},
+                               {"ManagedLoginVersion", 2},
+                               {"CustomDomainConfig", {{"CertificateArn", kArn}}}}));
+  EXPECT_EQ(ManagedLoginVersionFor(env_.ctx, doc_of(pool_), "localhost"), 2);  // the custom one
+  ASSERT_TRUE(domains_.Create({{"UserPoolId", pool_}, {"Domain", "my-app"}}));
+  const json doc = doc_of(pool_);
+  EXPECT_EQ(ManagedLoginVersionFor(env_.ctx, doc, "localhost"), 1);  // the prefix domain first
+  EXPECT_EQ(ManagedLoginVersionFor(env_.ctx, doc, "my-app.auth.localhost"), 1);
+  EXPECT_EQ(ManagedLoginVersionFor(env_.ctx, doc, "Login.Example.com."), 2);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "domain/triggers/hooks.h"
+#include "domain/userpool/domains.h"
 #include "domain/userpool/pool_defaults.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/userpool/schema.h"
@@ -608,6 +609,10 @@ Result<void> PoolService::DeleteUserPool(const std::string& pool_id) {
     return ApiError::InvalidParameter(
         "The user pool cannot be deleted because deletion protection is activated. Deletion "
         "protection must be inactivated first.");
+  }
+  if (PoolHasDomain(*doc)) {
+    return ApiError::InvalidParameter(
+        "User pool cannot be deleted. It has a domain configured that should be deleted first.");
   }
   auto deleted = ctx_.store.DeletePool(pool_id);
   if (deleted) return {};

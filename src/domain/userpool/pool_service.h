@@ -41,7 +41,8 @@ class PoolService {
   Result<void> UpdateUserPool(const Json& input);
 
   // Deletes the pool with its clients, users and groups. InvalidParameterException while
-  // DeletionProtection is ACTIVE.
+  // DeletionProtection is ACTIVE, and "User pool cannot be deleted. It has a domain configured
+  // that should be deleted first." while it has a domain (prefix or custom).
   Result<void> DeleteUserPool(const std::string& pool_id);
 
   // A ListUserPoolsRequest page: {"UserPools": [UserPoolDescriptionType...], "NextToken"?}.
