@@ -263,9 +263,6 @@ bool IsTransient(std::int64_t expires_ms, std::int64_t now_ms) {
   return expires_ms - now_ms <= kTransientMs;
 }
 
-// The largest span of the database file read through mmap (SQLite maps what exists, up to this).
-constexpr std::int64_t kMmapBytes = 1LL << 30;
-
 struct SqliteStore::Impl {
   std::string path;
   SqliteOptions opts;
@@ -291,9 +288,6 @@ struct SqliteStore::Impl {
     std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=";
     pragmas += opts.synchronous_full ? "FULL;" : "NORMAL;";
     if (write) pragmas += "PRAGMA journal_mode=WAL;";
-    // Pages of the database file are read through a mapping instead of one pread each (pages
-    // still in the WAL are read as before). Writes never go through the mapping.
-    pragmas += "PRAGMA mmap_size=" + std::to_string(kMmapBytes) + ";";
     if (auto st = ExecScript(*conn, pragmas); !st) return st.error();
     return conn;
   }
