@@ -9,24 +9,32 @@ namespace {
 
 std::string KeyOf(std::string_view handle) { return crypto::HexEncode(crypto::Sha256(handle)); }
 
+// Stores `doc` for `seconds` under the hash of a new random handle and returns the handle (the
+// cookie's value; only its hash is kept).
+Result<std::string> PutHandleRow(ServiceContext& ctx, const char* kind, const std::string& pool_id,
+                                 const nlohmann::json& doc, std::int64_t seconds,
+                                 const char* what) {
+  const std::string handle = crypto::Base64UrlEncode(crypto::RandomBytes(32));
+  const std::int64_t now_ms = ctx.clock.NowMillis();
+  store::EphemeralRow row;
+  row.kind = kind;
+  row.key = KeyOf(handle);
+  row.pool_id = pool_id;
+  row.doc = doc.dump();
+  row.expires_ms = now_ms + seconds * 1000;
+  if (!ctx.store.PutEphemeral(row, now_ms)) {
+    return ApiError(ErrorCode::kInternalError, std::string("could not store the ") + what);
+  }
+  return handle;
+}
+
 }  // namespace
 
 Result<std::string> HostedSessions::Create(const HostedUser& user) {
-  const std::string handle = crypto::Base64UrlEncode(crypto::RandomBytes(32));
-  const std::int64_t now_ms = ctx_.clock.NowMillis();
-  store::EphemeralRow row;
-  row.kind = kHostedSessionKind;
-  row.key = KeyOf(handle);
-  row.pool_id = user.pool_id;
-  row.doc =
-      nlohmann::json{
-          {"sub", user.sub}, {"username", user.username}, {"auth_time", user.auth_time_s}}
-          .dump();
-  row.expires_ms = now_ms + kHostedSessionSeconds * 1000;
-  if (!ctx_.store.PutEphemeral(row, now_ms)) {
-    return ApiError(ErrorCode::kInternalError, "could not store the hosted session");
-  }
-  return handle;
+  return PutHandleRow(
+      ctx_, kHostedSessionKind, user.pool_id,
+      {{"sub", user.sub}, {"username", user.username}, {"auth_time", user.auth_time_s}},
+      kHostedSessionSeconds, "hosted session");
 }
 
 std::optional<HostedUser> HostedSessions::Find(const std::string& pool_id,
@@ -50,21 +58,10 @@ void HostedSessions::End(std::string_view handle) {
 }
 
 Result<std::string> HostedSessions::CreateSignUpProof(const SignUpProof& proof) {
-  const std::string handle = crypto::Base64UrlEncode(crypto::RandomBytes(32));
-  const std::int64_t now_ms = ctx_.clock.NowMillis();
-  store::EphemeralRow row;
-  row.kind = kSignUpProofKind;
-  row.key = KeyOf(handle);
-  row.pool_id = proof.pool_id;
-  row.doc =
-      nlohmann::json{
-          {"client_id", proof.client_id}, {"sub", proof.sub}, {"username", proof.username}}
-          .dump();
-  row.expires_ms = now_ms + kSignUpProofSeconds * 1000;
-  if (!ctx_.store.PutEphemeral(row, now_ms)) {
-    return ApiError(ErrorCode::kInternalError, "could not store the sign-up proof");
-  }
-  return handle;
+  return PutHandleRow(
+      ctx_, kSignUpProofKind, proof.pool_id,
+      {{"client_id", proof.client_id}, {"sub", proof.sub}, {"username", proof.username}},
+      kSignUpProofSeconds, "sign-up proof");
 }
 
 std::optional<std::string> HostedSessions::TakeSignUpProof(std::string_view handle,

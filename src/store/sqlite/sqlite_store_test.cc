@@ -42,10 +42,15 @@ PoolRow Pool(const std::string& id) {
   return p;
 }
 
-// Runs `write(store, i)` for i = 0, 1, ... in a child process until the parent has seen at least
-// 50 acknowledgements, kills the child with SIGKILL, and returns the last i acknowledged.
+// Creates the database `db`, then runs `write(store, i)` for i = 0, 1, ... in a child process
+// until the parent has seen at least 50 acknowledgements, kills the child with SIGKILL, and
+// returns the last i acknowledged (-1 if the database could not be created).
 template <class Write>
 int WriteUntilKilled(const std::string& db, Write write) {
+  {
+    SqliteStore s(db);
+    if (!s.Migrate()) return -1;
+  }
   int fds[2];
   if (pipe(fds) != 0) return -1;
   pid_t child = fork();
@@ -80,10 +85,6 @@ int WriteUntilKilled(const std::string& db, Write write) {
 TEST(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
   TempDir dir;
   const std::string db = dir.File("kill.db");
-  {
-    SqliteStore s(db);
-    ASSERT_TRUE(s.Migrate());
-  }
   const int last = WriteUntilKilled(
       db, [](SqliteStore& s, int i) { return bool(s.CreatePool(Pool("p" + std::to_string(i)))); });
   ASSERT_GE(last, 49);
@@ -108,10 +109,6 @@ EphemeralRow Ephemeral(const std::string& kind, const std::string& key, std::int
 TEST(SqliteStoreTest, TransientEphemeralWritesSurviveKill9) {
   TempDir dir;
   const std::string db = dir.File("ephemeral.db");
-  {
-    SqliteStore s(db);
-    ASSERT_TRUE(s.Migrate());
-  }
   constexpr std::int64_t kNow = 1'000'000;
   constexpr std::int64_t kFiveMinutes = 5 * 60 * 1000;
   const int last = WriteUntilKilled(db, [](SqliteStore& s, int i) {
