@@ -439,16 +439,8 @@ class Pages {
     if (with_password && c_.form.Get("password").empty()) {
       return PasswordForm(400, username, ErrorBox(Translate(c_.lang, "err_required")));
     }
-    domain::auth::InitiateAuthInput in;
-    in.hosted = true;
-    in.client_id = c_.authz.client_id;
-    in.auth_flow = "USER_AUTH";
-    in.parameters = {{"USERNAME", username}};
-    if (with_password) {
-      in.parameters["PREFERRED_CHALLENGE"] = domain::auth::kPasswordChallenge;
-      in.parameters["PASSWORD"] = std::string(c_.form.Get("password"));
-    }
-    auto outcome = impl_.auth.InitiateAuth(in);
+    auto outcome = with_password ? PasswordSignIn(username, std::string(c_.form.Get("password")))
+                                 : ListFactors(username);
     if (!outcome) {
       const ApiError& e = outcome.error();
       if (e.is(ErrorCode::kUserNotConfirmed)) {
@@ -505,6 +497,16 @@ class Pages {
       in.auth_flow = "USER_PASSWORD_AUTH";
       in.parameters = {{"USERNAME", username}, {"PASSWORD", password}};
     }
+    return impl_.auth.InitiateAuth(in);
+  }
+
+  // Choice-based sign-in's first step: USER_AUTH with the username alone (SELECT_CHALLENGE).
+  Result<domain::auth::AuthOutcome> ListFactors(const std::string& username) {
+    domain::auth::InitiateAuthInput in;
+    in.hosted = true;
+    in.client_id = c_.authz.client_id;
+    in.auth_flow = "USER_AUTH";
+    in.parameters = {{"USERNAME", username}};
     return impl_.auth.InitiateAuth(in);
   }
 

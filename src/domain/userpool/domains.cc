@@ -45,6 +45,16 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// A host as domains are stored: lowercase, without trailing dots ("Auth.Example.COM." ->
+// "auth.example.com").
+std::string NormalizeHost(std::string_view host) {
+  std::string h(host);
+  std::transform(h.begin(), h.end(), h.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  while (!h.empty() && h.back() == '.') h.pop_back();
+  return h;
+}
+
 // True when the last label is all digits (an IPv4 address, never a domain name).
 bool IsNumericTld(std::string_view host) {
   const std::string_view last = host.substr(host.rfind('.') + 1);
@@ -57,11 +67,7 @@ std::string PublicHost(std::string_view url) {
     url.remove_prefix(scheme + 3);
   url = url.substr(0, url.find_first_of("/?#"));
   if (!url.empty() && url.front() == '[') return {};
-  url = url.substr(0, url.find(':'));
-  std::string out(url);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return out;
+  return NormalizeHost(url.substr(0, url.find(':')));
 }
 
 // "YYYYMMDDHHMMSS" (UTC) of `ms`: the domain's Version.
@@ -215,10 +221,7 @@ bool PoolHasDomain(const Json& pool_doc) {
 }
 
 std::optional<std::string> PoolIdForHost(ServiceContext& ctx, std::string_view host) {
-  std::string h(host);
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  while (!h.empty() && h.back() == '.') h.pop_back();
+  std::string h = NormalizeHost(host);
   const std::string suffix = "." + ctx.config.auth_host;
   bool custom = true;
   if (EndsWith(h, suffix)) {
@@ -240,10 +243,7 @@ std::optional<std::string> PoolIdForHost(ServiceContext& ctx, std::string_view h
 int ManagedLoginVersionFor(ServiceContext& ctx, const Json& pool_doc, std::string_view host) {
   auto all = pool_doc.find(kDomainsMember);
   if (all == pool_doc.end() || !all->is_object()) return 1;
-  std::string h(host);
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  while (!h.empty() && h.back() == '.') h.pop_back();
+  std::string h = NormalizeHost(host);
   const Json* prefix = nullptr;
   const Json* custom = nullptr;
   for (const auto& [name, entry] : all->items()) {
@@ -266,10 +266,7 @@ std::optional<std::string> CertificateArnForHost(ServiceContext& ctx, std::strin
   if (!row) return std::nullopt;
   auto doc = ParseDoc(row->doc);
   if (!doc) return std::nullopt;
-  std::string h(host);
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  const Json* entry = DomainEntry(*doc, h);
+  const Json* entry = DomainEntry(*doc, NormalizeHost(host));
   if (entry == nullptr || !IsCustomEntry(*entry)) return std::nullopt;
   return entry->at("CustomDomainConfig").value("CertificateArn", "");
 }

@@ -153,6 +153,8 @@ TEST_F(DomainsTest, CustomDomain) {
   EXPECT_EQ((*pool)["Domain"], "prefix");
   EXPECT_EQ(PoolIdForHost(env_.ctx, "login.example.com"), pool_);
   EXPECT_EQ(CertificateArnForHost(env_.ctx, "login.example.com"), kArn);
+  // The host as a client may send it: any case, a trailing dot (as PoolIdForHost accepts it).
+  EXPECT_EQ(CertificateArnForHost(env_.ctx, "Login.Example.COM."), kArn);
   EXPECT_EQ(CertificateArnForHost(env_.ctx, "prefix.auth.localhost"), std::nullopt);
   // A prefix named like the custom domain's first label does not answer for it.
   EXPECT_EQ(PoolIdForHost(env_.ctx, "login.auth.localhost"), std::nullopt);
