@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -402,6 +403,45 @@ TEST_F(HttpServerTest, SlowHandlerDoesNotBlockOtherConnections) {
   beast::flat_buffer buf;
   beast::error_code ec;
   EXPECT_EQ(Read(blocked, buf, ec).body(), "block");
+}
+
+// Answers that finish together reach their own connections: the I/O thread's mailbox takes them
+// in batches (many pushed before one wake-up) and keeps working for the next round.
+TEST_F(HttpServerTest, BurstOfCompletionsReachesEachConnection) {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  handler_.fn = [released](const api::ApiRequest& r) {
+    released.wait_for(5s);
+    api::ApiResponse res;
+    res.body = "answer to " + r.body;
+    return res;
+  };
+  HttpServerOptions o;
+  o.io_threads = 1;
+  o.compute_threads = 8;
+  StartServer(o);
+  constexpr int kConnections = 24;
+  std::vector<tcp::socket> sockets;
+  for (int i = 0; i < kConnections; ++i) {
+    sockets.push_back(Connect());
+    bh::write(sockets.back(), Post("r" + std::to_string(i)));
+  }
+  std::this_thread::sleep_for(100ms);  // eight handlers wait, the rest are queued
+  release.set_value();
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < kConnections; ++i) {
+      beast::flat_buffer buf;
+      beast::error_code ec;
+      auto res = Read(sockets[i], buf, ec);
+      ASSERT_FALSE(ec) << ec.message();
+      EXPECT_EQ(res.body(), "answer to r" + std::to_string(i + round * 100)) << "round " << round;
+    }
+    if (round == 0) {  // every connection again, on the same keep-alive sockets
+      for (int i = 0; i < kConnections; ++i) {
+        bh::write(sockets[i], Post("r" + std::to_string(i + 100)));
+      }
+    }
+  }
 }
 
 TEST_F(HttpServerTest, InlineSafeRequestsBypassABusyComputePool) {
