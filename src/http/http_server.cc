@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 
@@ -211,6 +212,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> AcceptLoop();
   template <class Stream>
   asio::awaitable<void> Serve(Stream& stream, IoWorker& worker, std::string source_ip);
+  template <class Stream>
+  asio::awaitable<void> DrainBeforeClose(Stream& stream);
   asio::awaitable<void> ServePlain(tcp::socket socket, IoWorker& worker);
   asio::awaitable<void> ServeTls(tcp::socket socket, IoWorker& worker);
   // The compute hop: the request runs on the compute pool and the connection's coroutine resumes
@@ -405,6 +408,24 @@ void HttpServer::Impl::RunHandler(ComputeTask& task) {
   task.response = std::move(r);
 }
 
+// After an error answer the client may still be sending the request we refused (a body
+// over the limit, say). Closing with those bytes unread makes the kernel reset the
+// connection, and the client loses the answer; so read and discard until the client
+// closes, for at most two seconds and 16 MiB.
+template <class Stream>
+asio::awaitable<void> HttpServer::Impl::DrainBeforeClose(Stream& stream) {
+  constexpr std::size_t kMaxDrain = 16u << 20;
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> sink;
+  std::size_t drained = 0;
+  while (!stopping && drained < kMaxDrain) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kAwait);
+    if (ec) break;
+    drained += n;
+  }
+}
+
 template <class Stream>
 asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
                                               std::string source_ip) {
@@ -462,7 +483,8 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
       }
       if (reply) {
         lowest.expires_after(options.read_timeout);
-        co_await beast_http::async_write(stream, *reply, kAwait);
+        auto [wec, wn] = co_await beast_http::async_write(stream, *reply, kAwait);
+        if (!wec) co_await DrainBeforeClose(stream);
         if (options.access_log) {
           spdlog::info("access id={} method=- path=- op=- status={} error={} ms=0 ip={}",
                        request_id, reply->result_int(), (*reply)["x-amzn-ErrorType"], source_ip);

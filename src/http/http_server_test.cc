@@ -264,6 +264,23 @@ TEST_F(HttpServerTest, DefaultBodyLimitIsOneMebibyte) {
   EXPECT_EQ(RoundTrip(Post(std::string((1 << 20) + 1, 'a'))).result_int(), 413);
 }
 
+// The client writes the whole refused body before it reads; the server must take it in
+// rather than reset the connection, or the 413 never arrives.
+TEST_F(HttpServerTest, BodyFarOverLimitStillGets413AfterTheClientWritesIt) {
+  HttpServerOptions o;
+  o.body_limit = 1024;
+  StartServer(o);
+  auto s = Connect();
+  beast::error_code ec;
+  bh::write(s, Post(std::string(8 << 20, 'a')), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  beast::flat_buffer buf;
+  auto res = Read(s, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_EQ(handler_.calls.load(), 0);
+}
+
 TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   HttpServerOptions o;
   o.body_limit = 100;
