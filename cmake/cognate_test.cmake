@@ -7,6 +7,9 @@ function(cognate_add_test)
   cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # The test files themselves need no optimisation (the code under test is built as usual):
+  # gtest's macros at -O2 cost about 3x the compile time for no gain.
+  target_compile_options(${T_NAME} PRIVATE -O0)
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()

@@ -124,12 +124,14 @@ class CognateServer:
     """One cognate process on a free loopback port with its own data dir (and database)."""
 
     def __init__(self, data_dir: Path, database: str | None = None, extra_args=(),
-                 binary: Path | None = None, cpu: str | None = None):
+                 binary: Path | None = None, cpu: str | None = None,
+                 env: dict | None = None):
         self.data_dir = Path(data_dir)
         self.database = database
         self.extra_args = list(extra_args)
         self.binary = binary or binary_path()
         self.cpu = cpu  # taskset CPU list, for benchmarks
+        self.env = env  # added to the environment of the process
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
@@ -149,8 +151,9 @@ class CognateServer:
             cmd = ["taskset", "-c", self.cpu] + cmd
         self._log = open(self.log_path, "ab")
         start_offset = self._log.tell()
+        env = {**os.environ, **self.env} if self.env else None
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log,
-                                     stderr=self._log)
+                                     stderr=self._log, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log_text(start_offset)

@@ -584,16 +584,34 @@ def test_remembered_device_skips_mfa(server, idp):
 # ---- session expiry -----------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_expired_mfa_session(server, idp):
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def test_expired_mfa_session(make_server, tmp_path):
+    # The shortest session Cognito allows is 3 minutes. Rather than sleep through it, this
+    # server runs under Debian's libfaketime, whose wall clock the test moves on by rewriting
+    # the offset file; the monotonic clock (timers, timeouts) is left alone.
+    offset = tmp_path / "faketime"
+    offset.write_text("+0\n")
+    server = make_server(env={"LD_PRELOAD": FAKETIME_LIB, "FAKETIME_TIMESTAMP_FILE": str(offset),
+                              "FAKETIME_NO_CACHE": "1", "DONT_FAKE_MONOTONIC": "1"})
+    idp = server.client()
     pool_id = make_pool(idp, MfaConfiguration="ON", SmsConfiguration=SMS_CONFIG)
     cid = make_client(idp, pool_id, AuthSessionValidity=3)
     phone = "+12065550155"
     make_user(idp, pool_id, "exp", attrs=[{"Name": "phone_number", "Value": phone}])
-    ch = password_auth(idp, cid, "exp")
-    assert ch["ChallengeName"] == "SMS_MFA"
-    code = mfa_code(server, pool_id, phone)
-    time.sleep(3 * 60 + 2)
+    early = password_auth(idp, cid, "exp")
+    early_code = mfa_code(server, pool_id, phone)
+    late = password_auth(idp, cid, "exp")
+    assert late["ChallengeName"] == "SMS_MFA"
+    late_code = mfa_code(server, pool_id, phone, count=2)
+    # A session of the same age is still good 5 seconds before its 3 minutes are up...
+    offset.write_text("+175\n")
+    ok = respond(idp, cid, "SMS_MFA", early["Session"], USERNAME="exp",
+                 SMS_MFA_CODE=early_code)
+    assert "AccessToken" in ok["AuthenticationResult"]
+    # ...and refused 2 seconds after.
+    offset.write_text(f"+{3 * 60 + 2}\n")
     with pytest.raises(idp.exceptions.NotAuthorizedException) as e:
-        respond(idp, cid, "SMS_MFA", ch["Session"], USERNAME="exp", SMS_MFA_CODE=code)
+        respond(idp, cid, "SMS_MFA", late["Session"], USERNAME="exp", SMS_MFA_CODE=late_code)
     assert error_of(e)[1] == "Invalid session for the user, session is expired."

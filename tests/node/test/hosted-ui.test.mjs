@@ -313,8 +313,8 @@ test('TOTP setup on the MFA_SETUP page, then sign-in with the TOTP code', async 
   await first.page.click('button[type=submit]');
   await waitForCallback(first.page, first.callbacks);
 
-  // A new browser (no hosted session): password, then the TOTP page, with a step not yet used.
-  while (stepNow() === step) await new Promise((r) => setTimeout(r, 500));
+  // A new browser (no hosted session): password, then the TOTP page, with a step not yet used:
+  // the next one, inside the ±1-step window (RFC 6238 §5.2), so no 30 s wait for it.
   const second = await appPage();
   await openLogin(second.page, clientId);
   await second.page.fill('#username', 'max');
@@ -322,7 +322,7 @@ test('TOTP setup on the MFA_SETUP page, then sign-in with the TOTP code', async 
   await second.page.click('button[type=submit]');
   await second.page.waitForSelector('#code');
   await shot(second.page, GROUP, '07-mfa-totp');
-  await second.page.fill('#code', totp(secret));
+  await second.page.fill('#code', totp(secret, step + 1));
   await second.page.click('button[type=submit]');
   await waitForCallback(second.page, second.callbacks);
 });
