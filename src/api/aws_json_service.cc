@@ -8,17 +8,24 @@
 #include "api/model/model.h"
 #include "api/model/validator.h"
 #include "api/wire.h"
+#include "common/strings.h"
 #include "crypto/crypto.h"
 
 namespace cognate::api {
-namespace {
 
-using json = nlohmann::json;
-
+// Outside the anonymous namespace: AwsJsonService::Impl (external linkage) holds two.
+namespace aws_json_detail {
 struct Service {
   const model::ServiceModel* model;
   const HandlerRegistry* registry;
 };
+}  // namespace aws_json_detail
+
+namespace {
+
+using aws_json_detail::Service;
+
+using json = nlohmann::json;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -26,22 +33,11 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // application/x-amz-json-1.1 (or 1.0, which Coral accepts too), parameters ignored.
 bool IsAmzJson(std::string_view content_type) {
   std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
-  return IEquals(media, "application/x-amz-json-1.1") ||
-         IEquals(media, "application/x-amz-json-1.0");
+  return EqualsIgnoreCase(media, "application/x-amz-json-1.1") ||
+         EqualsIgnoreCase(media, "application/x-amz-json-1.0");
 }
 
 // Nesting depth of a JSON text (brackets outside strings). Stops counting past `limit`.

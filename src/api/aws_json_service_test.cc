@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "api/test_support.h"
+
 #include <atomic>
 
 namespace cognate::api {
@@ -11,12 +13,7 @@ using json = nlohmann::json;
 
 constexpr std::int64_t kNowMs = 1'795'343'081'000;  // 2026-11-22T10:24:41Z
 
-std::string HeaderOf(const ApiResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "<absent>";
-}
+using testing::HeaderOf;
 
 class AwsJsonServiceTest : public ::testing::Test {
  protected:

@@ -2,15 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "api/test_support.h"
+
 namespace cognate::api {
 namespace {
 
-std::string HeaderOf(const ApiResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "<absent>";
-}
+using testing::HeaderOf;
 
 TEST(WireTest, Success) {
   ApiResponse r = JsonSuccess({{"UserPools", nlohmann::json::array()}}, "rid-1", 1795343081);

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "app/test_support.h"
+
 #include "store/memory/memory_store.h"
 
 namespace cognate::app {
@@ -16,12 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Slurp;
 
 unsigned Mode(const fs::path& p) {
   struct stat st {};

@@ -19,6 +19,8 @@
 
 #include <gtest/gtest.h>
 
+#include "app/test_support.h"
+
 extern char** environ;
 
 namespace cognate::app {
@@ -132,12 +134,7 @@ TEST_F(MainTest, StartsOnAFreePortServesAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(c.Wait(), 0) << c.err;
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Slurp;
 
 TEST_F(MainTest, SqliteDataAndRootCredentialSurviveARestart) {
   std::string first_credentials;

@@ -30,7 +30,7 @@ struct MdCtxFree {
 struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
-struct BnFree {
+struct PublicBnFree {
   void operator()(BIGNUM* p) const { BN_free(p); }
 };
 struct ParamBldFree {
@@ -42,7 +42,7 @@ struct ParamFree {
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using Bio = std::unique_ptr<BIO, BioFree>;
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
+using PublicBn = std::unique_ptr<BIGNUM, PublicBnFree>;
 
 // SHA-256 fetched once from the default provider (saves a method-store lookup per token).
 const EVP_MD* Sha256Md() {
@@ -68,7 +68,7 @@ std::string BioToString(BIO* bio) {
 std::string BnParam(EVP_PKEY* p, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(p, name, &raw) != 1) return {};
-  Bn bn(raw);
+  PublicBn bn(raw);
   std::string out(static_cast<std::size_t>(BN_num_bytes(bn.get())), '\0');
   BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(out.data()));
   return out;
@@ -203,10 +203,10 @@ std::optional<RsaKey> RsaKey::FromJwk(const Jwk& jwk) {
   if (!n || !e || n->empty() || e->empty() || n->size() > 2048 || e->size() > 8) {
     return std::nullopt;
   }
-  Bn n_bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()),
-                    nullptr));
-  Bn e_bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()),
-                    nullptr));
+  PublicBn n_bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()),
+                          static_cast<int>(n->size()), nullptr));
+  PublicBn e_bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()),
+                          static_cast<int>(e->size()), nullptr));
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (!n_bn || !e_bn || !bld ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n_bn.get()) != 1 ||

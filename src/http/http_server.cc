@@ -72,6 +72,11 @@ unsigned DefaultIoThreads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+}  // namespace
+
+// Outside the anonymous namespace: HttpServer::Impl (external linkage) holds the workers.
+namespace http_detail {
+
 // What Stop() may do to a connection from the connection's own thread.
 struct ConnectionControl {
   bool idle = false;             // waiting for the first byte of a request
@@ -161,6 +166,14 @@ struct IoWorker {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
 };
+
+}  // namespace http_detail
+
+namespace {
+
+using http_detail::ConnectionControl;
+using http_detail::IoWorker;
+using http_detail::Mailbox;
 
 bool IsParseError(const beast::error_code& ec) {
   return ec.category() == beast::error_code(error::bad_target).category() &&

@@ -4,7 +4,17 @@
 
 #include <string>
 
+#include <curl/curl.h>
+
 namespace cognate::outbound {
+
+// Deleters for libcurl handles held in std::unique_ptr.
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
+};
 
 // curl_global_init(CURL_GLOBAL_DEFAULT) the first time; false when it failed.
 bool EnsureCurlInitialized();

@@ -15,14 +15,7 @@ namespace cognate::outbound {
 namespace {
 
 using domain::triggers::Invocation;
-using Clock = std::chrono::steady_clock;
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
-};
+using SteadyClock = std::chrono::steady_clock;
 
 struct Reply {
   std::string body;
@@ -119,11 +112,11 @@ Invocation HttpTriggerInvoker::Invoke(std::string_view function, std::string_vie
     return {Invocation::Status::kUnreachable, "ResourceNotFoundException"};
   }
   const std::string safe_url = RedactUrl(url);
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   const auto deadline = started + options_.timeout;
   for (int attempt = 1;; ++attempt) {
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0) {
       spdlog::warn("trigger: {} timed out after {} attempt(s)", safe_url, attempt - 1);
       return {Invocation::Status::kTimeout, {}};
@@ -161,7 +154,7 @@ Invocation HttpTriggerInvoker::Invoke(std::string_view function, std::string_vie
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       spdlog::warn("trigger: {} timed out after {} ms", safe_url, elapsed);
       return {Invocation::Status::kTimeout, {}};

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kSmsFailure = "Unable to deliver the SMS message.";
 constexpr std::size_t kMaxResponse = 64 * 1024;
 
-ApiError Failure(std::string detail) {
+ApiError SmsFailure(std::string detail) {
   return ApiError(ErrorCode::kCodeDeliveryFailure, kSmsFailure, std::move(detail));
 }
 
@@ -28,13 +28,6 @@ std::size_t Discard(char*, std::size_t size, std::size_t n, void* user) {
   return *total > kMaxResponse ? 0 : size * n;
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
-};
-
 }  // namespace
 
 SmsGatewaySink::SmsGatewaySink(SmsGatewayOptions options) : options_(std::move(options)) {
@@ -44,7 +37,7 @@ SmsGatewaySink::SmsGatewaySink(SmsGatewayOptions options) : options_(std::move(o
 Result<void> SmsGatewaySink::Send(const domain::OutboundMessage& message) {
   const std::string masked = MaskDestination(message.destination);
   if (message.channel != domain::OutboundMessage::Channel::kSms) {
-    return Failure("SMS gateway given a non-SMS message");
+    return SmsFailure("SMS gateway given a non-SMS message");
   }
   const nlohmann::json payload = {{"to", message.destination},
                                   {"body", message.body},
@@ -53,13 +46,13 @@ Result<void> SmsGatewaySink::Send(const domain::OutboundMessage& message) {
   const std::string body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return Failure("curl_easy_init failed");
+  if (!curl) return SmsFailure("curl_easy_init failed");
   std::unique_ptr<curl_slist, SlistDeleter> headers(
       curl_slist_append(nullptr, "Content-Type: application/json"));
   if (!options_.token.empty()) {
     curl_slist* h =
         curl_slist_append(headers.get(), ("Authorization: Bearer " + options_.token).c_str());
-    if (h == nullptr) return Failure("curl_slist_append failed");
+    if (h == nullptr) return SmsFailure("curl_slist_append failed");
   }
   std::size_t received = 0;
   char errbuf[CURL_ERROR_SIZE] = {0};
@@ -84,12 +77,12 @@ Result<void> SmsGatewaySink::Send(const domain::OutboundMessage& message) {
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && status >= 200 && status < 300)) {
     spdlog::error("sms gateway: sending {} ({}) via {} failed: {}", masked, message.purpose,
                   RedactUrl(options_.url), errbuf[0] ? errbuf : curl_easy_strerror(rc));
-    return Failure(std::string("sms gateway: ") + curl_easy_strerror(rc));
+    return SmsFailure(std::string("sms gateway: ") + curl_easy_strerror(rc));
   }
   if (status < 200 || status >= 300) {
     spdlog::error("sms gateway: sending {} ({}) via {} failed: HTTP {}", masked, message.purpose,
                   RedactUrl(options_.url), status);
-    return Failure("sms gateway: HTTP " + std::to_string(status));
+    return SmsFailure("sms gateway: HTTP " + std::to_string(status));
   }
   spdlog::info("message for {} ({}) sent via {}", masked, message.purpose, RedactUrl(options_.url));
   return {};

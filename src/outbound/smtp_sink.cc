@@ -22,7 +22,7 @@ namespace {
 constexpr const char* kEmailFailure = "Invalid email provided/Unable to send the email";
 constexpr std::size_t kMaxLine = 998;  // RFC 5322 2.1.1, without CRLF
 
-ApiError Failure(std::string detail) {
+ApiError EmailFailure(std::string detail) {
   return ApiError(ErrorCode::kCodeDeliveryFailure, kEmailFailure, std::move(detail));
 }
 
@@ -69,13 +69,6 @@ std::size_t ReadUpload(char* buffer, std::size_t size, std::size_t n, void* user
   up->pos += len;
   return len;
 }
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
-};
 
 }  // namespace
 
@@ -213,22 +206,22 @@ Result<void> SmtpSink::Send(const domain::OutboundMessage& message) {
                                  ? MaskDestination(message.destination)
                                  : std::string("an invalid address");
   if (message.channel != domain::OutboundMessage::Channel::kEmail) {
-    return Failure("SMTP sink given a non-email message");
+    return EmailFailure("SMTP sink given a non-email message");
   }
   if (envelope_from_.empty()) {
     spdlog::error("smtp: the configured sender (--smtp-from) holds no usable address");
-    return Failure("bad sender address");
+    return EmailFailure("bad sender address");
   }
   auto to = EnvelopeAddress(message.destination);
   if (!to || *to != message.destination) {
     spdlog::warn("smtp: refusing to send {} ({}): not a plain e-mail address", masked,
                  message.purpose);
-    return Failure("bad destination address");
+    return EmailFailure("bad destination address");
   }
   if (message.subject.find_first_of("\r\n") != std::string::npos) {
     spdlog::warn("smtp: refusing to send {} ({}): line break in the subject", masked,
                  message.purpose);
-    return Failure("line break in subject");
+    return EmailFailure("line break in subject");
   }
 
   MimeInput in;
@@ -242,7 +235,7 @@ Result<void> SmtpSink::Send(const domain::OutboundMessage& message) {
   const std::string mime = BuildMimeMessage(in);
 
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return Failure("curl_easy_init failed");
+  if (!curl) return EmailFailure("curl_easy_init failed");
   std::unique_ptr<curl_slist, SlistDeleter> rcpt(curl_slist_append(nullptr, to->c_str()));
   Upload upload{mime};
   char errbuf[CURL_ERROR_SIZE] = {0};
@@ -277,7 +270,7 @@ Result<void> SmtpSink::Send(const domain::OutboundMessage& message) {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response);
     spdlog::error("smtp: sending {} ({}) via {} failed: {} (SMTP {})", masked, message.purpose,
                   RedactUrl(options_.url), errbuf[0] ? errbuf : curl_easy_strerror(rc), response);
-    return Failure(std::string("smtp: ") + curl_easy_strerror(rc));
+    return EmailFailure(std::string("smtp: ") + curl_easy_strerror(rc));
   }
   spdlog::info("message for {} ({}) sent via {}", masked, message.purpose, RedactUrl(options_.url));
   return {};

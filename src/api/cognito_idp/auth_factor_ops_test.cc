@@ -13,17 +13,18 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_FactorOps1";
-constexpr char kClient[] = "factoropsclient00000000001";
+constexpr char kAuthFactorOpsPool[] = "us-east-1_FactorOps1";
+constexpr char kAuthFactorOpsClient[] = "factoropsclient00000000001";
 
 class AuthFactorOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool,
+    env_.MakePool(kAuthFactorOpsPool,
                   {{"Policies",
                     {{"SignInPolicy", {{"AllowedFirstAuthFactors", {"PASSWORD", "EMAIL_OTP"}}}}}}});
-    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", "ENABLED"}};
-    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    json client = {{"ClientId", kAuthFactorOpsClient}, {"PreventUserExistenceErrors", "ENABLED"}};
+    ASSERT_TRUE(env_.store.CreateClient(
+        {kAuthFactorOpsPool, kAuthFactorOpsClient, "app", client.dump(), 0, 0, 0}));
     tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
     RegisterUserOps(registry_, env_.ctx);
     RegisterAuthFactorOps(registry_, env_.ctx, tokens_);
@@ -47,7 +48,7 @@ class AuthFactorOpsTest : public ::testing::Test {
 
   // Creates `username` with a verified e-mail address and a password; returns an access token.
   std::string MakeUser(const std::string& username) {
-    json u = Ok("AdminCreateUser", {{"UserPoolId", kPool},
+    json u = Ok("AdminCreateUser", {{"UserPoolId", kAuthFactorOpsPool},
                                     {"Username", username},
                                     {"MessageAction", "SUPPRESS"},
                                     {"TemporaryPassword", "Passw0rd!"},
@@ -55,8 +56,8 @@ class AuthFactorOpsTest : public ::testing::Test {
                                      {{{"Name", "email"}, {"Value", username + "@example.com"}},
                                       {{"Name", "email_verified"}, {"Value", "true"}}}}});
     domain::tokens::SignInGrant grant;
-    grant.pool_id = kPool;
-    grant.client_id = kClient;
+    grant.pool_id = kAuthFactorOpsPool;
+    grant.client_id = kAuthFactorOpsClient;
     for (const auto& a : u["User"]["Attributes"]) {
       if (a["Name"] == "sub") grant.sub = a["Value"];
     }
@@ -71,17 +72,16 @@ class AuthFactorOpsTest : public ::testing::Test {
   HandlerRegistry registry_;
 };
 
-}  // namespace
-
 TEST_F(AuthFactorOpsTest, FactorsByTokenAndByAdmin) {
   const std::string token = MakeUser("alice");
   const json expected = {{"Username", "alice"},
                          {"ConfiguredUserAuthFactors", {"PASSWORD", "EMAIL_OTP"}}};
   EXPECT_EQ(Ok("GetUserAuthFactors", {{"AccessToken", token}}), expected);
-  EXPECT_EQ(Ok("AdminGetUserAuthFactors", {{"UserPoolId", kPool}, {"Username", "alice"}}),
-            expected);
+  EXPECT_EQ(
+      Ok("AdminGetUserAuthFactors", {{"UserPoolId", kAuthFactorOpsPool}, {"Username", "alice"}}),
+      expected);
   // The user's MFA settings are shown as AdminGetUser shows them.
-  auto row = env_.store.GetUserByUsernameKey(kPool, "alice");
+  auto row = env_.store.GetUserByUsernameKey(kAuthFactorOpsPool, "alice");
   ASSERT_TRUE(row);
   json doc = json::parse(row->doc);
   doc["mfa_settings"] = {"SOFTWARE_TOKEN_MFA"};
@@ -89,13 +89,15 @@ TEST_F(AuthFactorOpsTest, FactorsByTokenAndByAdmin) {
   store::UserRow updated = *row;
   updated.doc = doc.dump();
   ASSERT_TRUE(env_.store.UpdateUser(updated, row->version));
-  json got = Ok("AdminGetUserAuthFactors", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  json got =
+      Ok("AdminGetUserAuthFactors", {{"UserPoolId", kAuthFactorOpsPool}, {"Username", "alice"}});
   EXPECT_EQ(got["UserMFASettingList"], json({"SOFTWARE_TOKEN_MFA"}));
   EXPECT_EQ(got["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
 }
 
 TEST_F(AuthFactorOpsTest, Errors) {
-  auto r = Call("AdminGetUserAuthFactors", {{"UserPoolId", kPool}, {"Username", "nobody"}});
+  auto r =
+      Call("AdminGetUserAuthFactors", {{"UserPoolId", kAuthFactorOpsPool}, {"Username", "nobody"}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kUserNotFound);
   r = Call("AdminGetUserAuthFactors", {{"UserPoolId", "us-east-1_Missing1"}, {"Username", "x"}});
@@ -106,4 +108,5 @@ TEST_F(AuthFactorOpsTest, Errors) {
   EXPECT_EQ(r.error().code(), ErrorCode::kNotAuthorized);
 }
 
+}  // namespace
 }  // namespace cognate::api::cognito_idp

@@ -15,24 +15,27 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "ap-south-1_DevOps";
-constexpr char kClient[] = "deviceopsclient00000000001";
+constexpr char kDeviceOpsPool[] = "ap-south-1_DevOps";
+constexpr char kDeviceOpsClient[] = "deviceopsclient00000000001";
 
 class DeviceOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, json{{"DeviceConfiguration", {{"ChallengeRequiredOnNewDevice", true}}}});
-    json client = {{"ClientId", kClient}, {"ExplicitAuthFlows", {"ALLOW_USER_PASSWORD_AUTH"}}};
-    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    env_.MakePool(kDeviceOpsPool,
+                  json{{"DeviceConfiguration", {{"ChallengeRequiredOnNewDevice", true}}}});
+    json client = {{"ClientId", kDeviceOpsClient},
+                   {"ExplicitAuthFlows", {"ALLOW_USER_PASSWORD_AUTH"}}};
+    ASSERT_TRUE(
+        env_.store.CreateClient({kDeviceOpsPool, kDeviceOpsClient, "app", client.dump(), 0, 0, 0}));
     tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
     RegisterUserOps(registry_, env_.ctx);
     RegisterAuthOps(registry_, env_.ctx, tokens_);
     RegisterDeviceOps(registry_, env_.ctx, tokens_);
-    Ok("AdminCreateUser", {{"UserPoolId", kPool},
+    Ok("AdminCreateUser", {{"UserPoolId", kDeviceOpsPool},
                            {"Username", "alice"},
                            {"TemporaryPassword", "Passw0rd!"},
                            {"MessageAction", "SUPPRESS"}});
-    Ok("AdminSetUserPassword", {{"UserPoolId", kPool},
+    Ok("AdminSetUserPassword", {{"UserPoolId", kDeviceOpsPool},
                                 {"Username", "alice"},
                                 {"Password", "Passw0rd!"},
                                 {"Permanent", true}});
@@ -64,7 +67,7 @@ class DeviceOpsTest : public ::testing::Test {
 
   json SignIn() {
     return Ok("InitiateAuth",
-              {{"ClientId", kClient},
+              {{"ClientId", kDeviceOpsClient},
                {"AuthFlow", "USER_PASSWORD_AUTH"},
                {"AuthParameters", {{"USERNAME", "alice"}, {"PASSWORD", "Passw0rd!"}}}});
   }
@@ -107,7 +110,7 @@ TEST_F(DeviceOpsTest, NewDeviceConfirmGetListUpdateForget) {
   ASSERT_EQ(list["Devices"].size(), 1u);
   EXPECT_FALSE(list.contains("PaginationToken"));
   EXPECT_EQ(list["Devices"][0], device);
-  json admin = Ok("AdminListDevices", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  json admin = Ok("AdminListDevices", {{"UserPoolId", kDeviceOpsPool}, {"Username", "alice"}});
   EXPECT_EQ(admin["Devices"][0], device);
 
   env_.clock.AdvanceMillis(2000);
@@ -115,8 +118,9 @@ TEST_F(DeviceOpsTest, NewDeviceConfirmGetListUpdateForget) {
                                       {"DeviceKey", key},
                                       {"DeviceRememberedStatus", "not_remembered"}}),
             json::object());
-  json updated = Ok("AdminGetDevice",
-                    {{"UserPoolId", kPool}, {"Username", "alice"}, {"DeviceKey", key}})["Device"];
+  json updated =
+      Ok("AdminGetDevice",
+         {{"UserPoolId", kDeviceOpsPool}, {"Username", "alice"}, {"DeviceKey", key}})["Device"];
   EXPECT_EQ(updated["DeviceLastModifiedDate"], created + 2);
   EXPECT_EQ(updated["DeviceAttributes"][2]["Value"], "not_remembered");
 
@@ -127,10 +131,10 @@ TEST_F(DeviceOpsTest, NewDeviceConfirmGetListUpdateForget) {
   ExpectError("GetDevice", {{"AccessToken", token}, {"DeviceKey", key}},
               ErrorCode::kResourceNotFound, "Device does not exist.");
   ExpectError("AdminForgetDevice",
-              {{"UserPoolId", kPool}, {"Username", "alice"}, {"DeviceKey", key}},
+              {{"UserPoolId", kDeviceOpsPool}, {"Username", "alice"}, {"DeviceKey", key}},
               ErrorCode::kResourceNotFound, "Device does not exist.");
   ExpectError("AdminUpdateDeviceStatus",
-              {{"UserPoolId", kPool}, {"Username", "bob"}, {"DeviceKey", key}},
+              {{"UserPoolId", kDeviceOpsPool}, {"Username", "bob"}, {"DeviceKey", key}},
               ErrorCode::kUserNotFound, "User does not exist.");
 }
 
@@ -145,7 +149,7 @@ TEST_F(DeviceOpsTest, DeviceChallengeOnTheWire) {
                         {{"PasswordVerifier", crypto::Base64Encode(v.verifier)},
                          {"Salt", crypto::Base64Encode(v.salt)}}}});
   json step = Ok("InitiateAuth",
-                 {{"ClientId", kClient},
+                 {{"ClientId", kDeviceOpsClient},
                   {"AuthFlow", "USER_PASSWORD_AUTH"},
                   {"AuthParameters",
                    {{"USERNAME", "alice"}, {"PASSWORD", "Passw0rd!"}, {"DEVICE_KEY", key}}}});
@@ -154,7 +158,7 @@ TEST_F(DeviceOpsTest, DeviceChallengeOnTheWire) {
   ASSERT_TRUE(step["Session"].is_string());
   const crypto::SrpClient client(group, key);
   json mid = Ok("RespondToAuthChallenge",
-                {{"ClientId", kClient},
+                {{"ClientId", kDeviceOpsClient},
                  {"ChallengeName", "DEVICE_SRP_AUTH"},
                  {"Session", step["Session"]},
                  {"ChallengeResponses",
@@ -168,7 +172,7 @@ TEST_F(DeviceOpsTest, DeviceChallengeOnTheWire) {
                               *crypto::HexDecode(even(p["SALT"])),
                               *crypto::Base64Decode(p["SECRET_BLOCK"].get<std::string>()), ts);
   ASSERT_TRUE(sig);
-  json done = Ok("RespondToAuthChallenge", {{"ClientId", kClient},
+  json done = Ok("RespondToAuthChallenge", {{"ClientId", kDeviceOpsClient},
                                             {"ChallengeName", "DEVICE_PASSWORD_VERIFIER"},
                                             {"Session", mid["Session"]},
                                             {"ChallengeResponses",

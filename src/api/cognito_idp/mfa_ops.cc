@@ -20,7 +20,7 @@ using domain::mfa::MfaPreference;
 using domain::mfa::MfaService;
 using nlohmann::json;
 
-ApiError WrongType(std::string_view member) {
+ApiError WrongTypeAt(std::string_view member) {
   return ApiError::InvalidParameter("1 validation error detected: Value at '" +
                                     std::string(member) +
                                     "' failed to satisfy constraint: Member must be of the "
@@ -31,7 +31,7 @@ ApiError WrongType(std::string_view member) {
 Result<std::optional<FactorSetting>> Setting(const json& in, const char* member) {
   const auto it = in.find(member);
   if (it == in.end() || it->is_null()) return std::optional<FactorSetting>();
-  if (!it->is_object()) return WrongType(member);
+  if (!it->is_object()) return WrongTypeAt(member);
   COGNATE_ASSIGN_OR_RETURN(enabled, OptionalBool(*it, "Enabled"));
   COGNATE_ASSIGN_OR_RETURN(preferred, OptionalBool(*it, "PreferredMfa"));
   return std::optional<FactorSetting>(
@@ -57,19 +57,14 @@ Result<std::vector<MfaOption>> Options(const json& in) {
         "1 validation error detected: Value null at 'mFAOptions' failed to satisfy constraint: "
         "Member must not be null");
   }
-  if (!it->is_array()) return WrongType("mFAOptions");
+  if (!it->is_array()) return WrongTypeAt("mFAOptions");
   for (const auto& o : *it) {
-    if (!o.is_object()) return WrongType("mFAOptions.member");
+    if (!o.is_object()) return WrongTypeAt("mFAOptions.member");
     COGNATE_ASSIGN_OR_RETURN(medium, OptionalString(o, "DeliveryMedium"));
     COGNATE_ASSIGN_OR_RETURN(attr, OptionalString(o, "AttributeName"));
     out.push_back({medium.value_or(""), attr.value_or("")});
   }
   return out;
-}
-
-Result<json> Empty(const Result<void>& r) {
-  if (!r) return r.error();
-  return json::object();
 }
 
 }  // namespace

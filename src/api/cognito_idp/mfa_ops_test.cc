@@ -14,15 +14,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_MfaOps1";
-constexpr char kClient[] = "mfaopsclient00000000000001";
+constexpr char kMfaOpsPool[] = "us-east-1_MfaOps1";
+constexpr char kMfaOpsClient[] = "mfaopsclient00000000000001";
 
 class MfaOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool);
-    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", "ENABLED"}};
-    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    env_.MakePool(kMfaOpsPool);
+    json client = {{"ClientId", kMfaOpsClient}, {"PreventUserExistenceErrors", "ENABLED"}};
+    ASSERT_TRUE(
+        env_.store.CreateClient({kMfaOpsPool, kMfaOpsClient, "app", client.dump(), 0, 0, 0}));
     tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
     RegisterUserOps(registry_, env_.ctx);
     RegisterMfaOps(registry_, env_.ctx, tokens_);
@@ -57,13 +58,13 @@ class MfaOpsTest : public ::testing::Test {
   // Creates "alice" (with a phone number) and returns an access token for her.
   std::string Alice() {
     json u = Ok("AdminCreateUser",
-                {{"UserPoolId", kPool},
+                {{"UserPoolId", kMfaOpsPool},
                  {"Username", "alice"},
                  {"MessageAction", "SUPPRESS"},
                  {"UserAttributes", {{{"Name", "phone_number"}, {"Value", "+15555550100"}}}}});
     domain::tokens::SignInGrant grant;
-    grant.pool_id = kPool;
-    grant.client_id = kClient;
+    grant.pool_id = kMfaOpsPool;
+    grant.client_id = kMfaOpsClient;
     for (const auto& a : u["User"]["Attributes"]) {
       if (a["Name"] == "sub") grant.sub = a["Value"];
     }
@@ -79,15 +80,16 @@ class MfaOpsTest : public ::testing::Test {
 };
 
 TEST_F(MfaOpsTest, PoolConfiguration) {
-  EXPECT_EQ(Ok("GetUserPoolMfaConfig", {{"UserPoolId", kPool}}),
+  EXPECT_EQ(Ok("GetUserPoolMfaConfig", {{"UserPoolId", kMfaOpsPool}}),
             json({{"MfaConfiguration", "OFF"}}));
-  json set = Ok("SetUserPoolMfaConfig", {{"UserPoolId", kPool},
+  json set = Ok("SetUserPoolMfaConfig", {{"UserPoolId", kMfaOpsPool},
                                          {"MfaConfiguration", "ON"},
                                          {"SoftwareTokenMfaConfiguration", {{"Enabled", true}}}});
   EXPECT_EQ(set, json({{"MfaConfiguration", "ON"},
                        {"SoftwareTokenMfaConfiguration", {{"Enabled", true}}}}));
-  EXPECT_EQ(Ok("GetUserPoolMfaConfig", {{"UserPoolId", kPool}}), set);
-  ExpectError("SetUserPoolMfaConfig", {{"UserPoolId", kPool}, {"MfaConfiguration", "OPTIONAL"}},
+  EXPECT_EQ(Ok("GetUserPoolMfaConfig", {{"UserPoolId", kMfaOpsPool}}), set);
+  ExpectError("SetUserPoolMfaConfig",
+              {{"UserPoolId", kMfaOpsPool}, {"MfaConfiguration", "OPTIONAL"}},
               ErrorCode::kInvalidParameter);
   ExpectError("GetUserPoolMfaConfig", {{"UserPoolId", "us-east-1_Nope"}},
               ErrorCode::kResourceNotFound);
@@ -115,20 +117,20 @@ TEST_F(MfaOpsTest, SoftwareTokenAndPreferences) {
                 {"SoftwareTokenMfaSettings", {{"Enabled", true}, {"PreferredMfa", true}}},
                 {"SMSMfaSettings", {{"Enabled", true}}}}),
             json::object());
-  json user = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  json user = Ok("AdminGetUser", {{"UserPoolId", kMfaOpsPool}, {"Username", "alice"}});
   EXPECT_EQ(user["UserMFASettingList"], json({"SMS_MFA", "SOFTWARE_TOKEN_MFA"}));
   EXPECT_EQ(user["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
   EXPECT_EQ(user["MFAOptions"],
             json::array({{{"DeliveryMedium", "SMS"}, {"AttributeName", "phone_number"}}}));
 
-  Ok("AdminDeleteSoftwareToken", {{"UserPoolId", kPool}, {"Username", "alice"}});
+  Ok("AdminDeleteSoftwareToken", {{"UserPoolId", kMfaOpsPool}, {"Username", "alice"}});
   Ok("AdminSetUserSettings",
-     {{"UserPoolId", kPool}, {"Username", "alice"}, {"MFAOptions", json::array()}});
-  user = Ok("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "alice"}});
+     {{"UserPoolId", kMfaOpsPool}, {"Username", "alice"}, {"MFAOptions", json::array()}});
+  user = Ok("AdminGetUser", {{"UserPoolId", kMfaOpsPool}, {"Username", "alice"}});
   EXPECT_FALSE(user.contains("UserMFASettingList"));
   EXPECT_FALSE(user.contains("PreferredMfaSetting"));
   EXPECT_FALSE(user.contains("MFAOptions"));
-  ExpectError("AdminSetUserSettings", {{"UserPoolId", kPool}, {"Username", "alice"}},
+  ExpectError("AdminSetUserSettings", {{"UserPoolId", kMfaOpsPool}, {"Username", "alice"}},
               ErrorCode::kInvalidParameter);
   ExpectError("SetUserSettings",
               {{"AccessToken", token},
@@ -136,7 +138,7 @@ TEST_F(MfaOpsTest, SoftwareTokenAndPreferences) {
               ErrorCode::kInvalidParameter);
   ExpectError(
       "AdminSetUserMFAPreference",
-      {{"UserPoolId", kPool}, {"Username", "ghost"}, {"SMSMfaSettings", {{"Enabled", true}}}},
+      {{"UserPoolId", kMfaOpsPool}, {"Username", "ghost"}, {"SMSMfaSettings", {{"Enabled", true}}}},
       ErrorCode::kUserNotFound);
   ExpectError("AssociateSoftwareToken", json::object(), ErrorCode::kInvalidParameter);
   ExpectError("VerifySoftwareToken", {{"Session", std::string(40, 's')}, {"UserCode", "123456"}},

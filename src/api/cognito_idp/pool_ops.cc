@@ -29,11 +29,6 @@ Result<const Json*> RequiredMember(const Json& input, const char* key, const cha
   return domain::userpool::ValidationError("null", path, "Member must not be null");
 }
 
-Result<Json> Empty(Result<void> r) {
-  if (!r) return r.error();
-  return Json::object();
-}
-
 Result<Json> Wrap(const char* member, Result<Json> r) {
   if (!r) return r.error();
   return Json{{member, std::move(*r)}};

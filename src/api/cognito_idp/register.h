@@ -4,11 +4,19 @@
 
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "api/dispatcher.h"
 #include "domain/service_context.h"
 #include "domain/tokens/token_service.h"
 
 namespace cognate::api::cognito_idp {
+
+// The `{}` answer of an operation that returns nothing, or its error.
+inline Result<nlohmann::json> Empty(const Result<void>& r) {
+  if (!r) return r.error();
+  return nlohmann::json::object();
+}
 
 // Every implemented cognito-idp operation (called once by the composition root). Returns the
 // one TokenService the families share, so the composition root can serve the pools' JWKS and

@@ -24,11 +24,6 @@ json DeliveryJson(const CodeDelivery& d) {
           {"AttributeName", d.attribute_name}};
 }
 
-Result<json> Empty(const Result<void>& r) {
-  if (!r) return r.error();
-  return json::object();
-}
-
 // The GetUser response: AdminGetUser's shape without the admin-only members.
 json GetUserJson(const domain::users::UserRecord& user) {
   json out = AdminGetUserJson(user);

@@ -15,15 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_SelfOps";
-constexpr char kClient[] = "selfopsclient0000000000001";
+constexpr char kSelfOpsPool[] = "us-east-1_SelfOps";
+constexpr char kSelfOpsClient[] = "selfopsclient0000000000001";
 
 class SelfOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, json{{"AutoVerifiedAttributes", {"email"}}});
-    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", "ENABLED"}};
-    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    env_.MakePool(kSelfOpsPool, json{{"AutoVerifiedAttributes", {"email"}}});
+    json client = {{"ClientId", kSelfOpsClient}, {"PreventUserExistenceErrors", "ENABLED"}};
+    ASSERT_TRUE(
+        env_.store.CreateClient({kSelfOpsPool, kSelfOpsClient, "app", client.dump(), 0, 0, 0}));
     tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
     RegisterUserOps(registry_, env_.ctx);
     RegisterSelfServiceOps(registry_, env_.ctx, tokens_);
@@ -65,15 +66,15 @@ class SelfOpsTest : public ::testing::Test {
   // Signs "alice" up, confirms her and returns an access token for her.
   std::string ConfirmedAlice() {
     json r =
-        Ok("SignUp", {{"ClientId", kClient},
+        Ok("SignUp", {{"ClientId", kSelfOpsClient},
                       {"Username", "alice"},
                       {"Password", "Passw0rd!"},
                       {"UserAttributes", {{{"Name", "email"}, {"Value", "alice@example.com"}}}}});
     Ok("ConfirmSignUp",
-       {{"ClientId", kClient}, {"Username", "alice"}, {"ConfirmationCode", LastCode()}});
+       {{"ClientId", kSelfOpsClient}, {"Username", "alice"}, {"ConfirmationCode", LastCode()}});
     domain::tokens::SignInGrant grant;
-    grant.pool_id = kPool;
-    grant.client_id = kClient;
+    grant.pool_id = kSelfOpsPool;
+    grant.client_id = kSelfOpsClient;
     grant.sub = r["UserSub"];
     grant.auth_time_s = env_.clock.NowSeconds();
     auto issued = tokens_->IssueForSignIn(grant);
@@ -87,7 +88,7 @@ class SelfOpsTest : public ::testing::Test {
 };
 
 TEST_F(SelfOpsTest, SignUpResponseShape) {
-  json r = Ok("SignUp", {{"ClientId", kClient},
+  json r = Ok("SignUp", {{"ClientId", kSelfOpsClient},
                          {"Username", "alice"},
                          {"Password", "Passw0rd!"},
                          {"UserAttributes", {{{"Name", "email"}, {"Value", "alice@example.com"}}}},
@@ -98,15 +99,15 @@ TEST_F(SelfOpsTest, SignUpResponseShape) {
   EXPECT_EQ(r["CodeDeliveryDetails"], (json{{"Destination", "a***@e***.com"},
                                             {"DeliveryMedium", "EMAIL"},
                                             {"AttributeName", "email"}}));
-  ExpectError("SignUp", {{"ClientId", kClient}, {"Username", "bob"}, {"Password", 5}},
+  ExpectError("SignUp", {{"ClientId", kSelfOpsClient}, {"Username", "bob"}, {"Password", 5}},
               ErrorCode::kInvalidParameter);
 }
 
 TEST_F(SelfOpsTest, UnknownUsersGetSimulatedDeliveries) {
-  json r = Ok("ForgotPassword", {{"ClientId", kClient}, {"Username", "ghost@example.com"}});
+  json r = Ok("ForgotPassword", {{"ClientId", kSelfOpsClient}, {"Username", "ghost@example.com"}});
   EXPECT_EQ(r["CodeDeliveryDetails"]["Destination"], "g***@e***.com");
   ExpectError("ConfirmSignUp",
-              {{"ClientId", kClient}, {"Username", "ghost"}, {"ConfirmationCode", "123456"}},
+              {{"ClientId", kSelfOpsClient}, {"Username", "ghost"}, {"ConfirmationCode", "123456"}},
               ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
 }
 

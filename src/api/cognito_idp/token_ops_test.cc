@@ -19,25 +19,25 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_TokenOps";
-constexpr char kClient[] = "tokenopsclient000000000001";
+constexpr char kTokenOpsPool[] = "us-east-1_TokenOps";
+constexpr char kTokenOpsClient[] = "tokenopsclient000000000001";
 constexpr char kSecretClient[] = "tokenopsclient000000000002";
 constexpr char kNoRevokeClient[] = "tokenopsclient000000000003";
 
 class TokenOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool);
-    AddClient(kClient, json::object());
+    env_.MakePool(kTokenOpsPool);
+    AddClient(kTokenOpsClient, json::object());
     json with_secret = json::object();
     with_secret["_SealedClientSecret"] = domain::userpool::SealClientSecret(
         env_.ctx, kSecretClient, "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t");
     AddClient(kSecretClient, with_secret);
     AddClient(kNoRevokeClient, {{"EnableTokenRevocation", false}});
-    auto rules = domain::users::LoadPoolRules(env_.ctx, kPool);
+    auto rules = domain::users::LoadPoolRules(env_.ctx, kTokenOpsPool);
     ASSERT_TRUE(rules);
     domain::users::UserRecord u;
-    u.pool_id = kPool;
+    u.pool_id = kTokenOpsPool;
     u.sub = crypto::NewUuid();
     u.username = "zoe";
     u.status = "CONFIRMED";
@@ -50,13 +50,13 @@ class TokenOpsTest : public ::testing::Test {
 
   void AddClient(const std::string& id, json doc) {
     doc["ClientId"] = id;
-    doc["UserPoolId"] = kPool;
-    ASSERT_TRUE(env_.store.CreateClient({kPool, id, "app", doc.dump(), 1, 1, 0}));
+    doc["UserPoolId"] = kTokenOpsPool;
+    ASSERT_TRUE(env_.store.CreateClient({kTokenOpsPool, id, "app", doc.dump(), 1, 1, 0}));
   }
 
-  domain::tokens::IssuedTokens SignIn(const std::string& client = kClient) {
+  domain::tokens::IssuedTokens SignIn(const std::string& client = kTokenOpsClient) {
     domain::tokens::SignInGrant g;
-    g.pool_id = kPool;
+    g.pool_id = kTokenOpsPool;
     g.client_id = client;
     g.sub = sub_;
     auto t = tokens_->IssueForSignIn(g);
@@ -100,16 +100,17 @@ TEST_F(TokenOpsTest, GlobalSignOut) {
 
 TEST_F(TokenOpsTest, AdminUserGlobalSignOut) {
   auto t = SignIn();
-  ExpectError(Call("AdminUserGlobalSignOut", {{"UserPoolId", kPool}, {"Username", "nobody"}}),
-              "UserNotFoundException", "User does not exist.");
+  ExpectError(
+      Call("AdminUserGlobalSignOut", {{"UserPoolId", kTokenOpsPool}, {"Username", "nobody"}}),
+      "UserNotFoundException", "User does not exist.");
   ExpectError(
       Call("AdminUserGlobalSignOut", {{"UserPoolId", "us-east-1_Nope"}, {"Username", "zoe"}}),
       "ResourceNotFoundException", "User pool us-east-1_Nope does not exist.");
-  ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kPool}, {"Username", "zoe"}}));
+  ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kTokenOpsPool}, {"Username", "zoe"}}));
   EXPECT_FALSE(tokens_->VerifyAccessToken(t.access_token));
   // By sub too, as every admin operation finds users.
   auto t2 = SignIn();
-  ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kPool}, {"Username", sub_}}));
+  ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kTokenOpsPool}, {"Username", sub_}}));
   EXPECT_FALSE(tokens_->VerifyAccessToken(t2.access_token));
 }
 
@@ -132,9 +133,9 @@ TEST_F(TokenOpsTest, RevokeToken) {
                                    {"ClientId", kSecretClient},
                                    {"ClientSecret", "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"}}),
               "UnauthorizedException", "Invalid Refresh Token");
-  ExpectError(Call("RevokeToken", {{"Token", t.access_token}, {"ClientId", kClient}}),
+  ExpectError(Call("RevokeToken", {{"Token", t.access_token}, {"ClientId", kTokenOpsClient}}),
               "UnsupportedTokenTypeException", "Unsupported token type");
-  ASSERT_TRUE(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kClient}}));
+  ASSERT_TRUE(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kTokenOpsClient}}));
   ExpectError(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
               "Access Token has been revoked");
 

@@ -29,11 +29,6 @@ Result<PoolUser> ReadPoolUser(const json& in) {
   return PoolUser{pool_id, username};
 }
 
-Result<json> Empty(const Result<void>& r) {
-  if (!r) return r.error();
-  return json::object();
-}
-
 }  // namespace
 
 void RegisterUserOps(HandlerRegistry& registry, domain::ServiceContext& ctx) {

@@ -14,12 +14,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_Wire";
+constexpr char kUserWirePool[] = "us-east-1_Wire";
 
 class UserWireTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool);
+    env_.MakePool(kUserWirePool);
     RegisterUserOps(idp_, env_.ctx);
     service_ = std::make_unique<AwsJsonService>(
         idp_, identity_,
@@ -53,7 +53,7 @@ class UserWireTest : public ::testing::Test {
 
 TEST_F(UserWireTest, CreateAndGetUser) {
   ApiResponse r = Send("AdminCreateUser",
-                       {{"UserPoolId", kPool},
+                       {{"UserPoolId", kUserWirePool},
                         {"Username", "wire-user"},
                         {"TemporaryPassword", "Passw0rd!"},
                         {"MessageAction", "SUPPRESS"},
@@ -63,47 +63,49 @@ TEST_F(UserWireTest, CreateAndGetUser) {
   EXPECT_EQ(body["User"]["Username"], "wire-user");
   EXPECT_EQ(body["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
 
-  r = Send("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "wire-user"}});
+  r = Send("AdminGetUser", {{"UserPoolId", kUserWirePool}, {"Username", "wire-user"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["Username"], "wire-user");
 }
 
 TEST_F(UserWireTest, ErrorsOnTheWire) {
-  ApiResponse r = Send("AdminGetUser", {{"UserPoolId", kPool}, {"Username", "nobody"}});
+  ApiResponse r = Send("AdminGetUser", {{"UserPoolId", kUserWirePool}, {"Username", "nobody"}});
   EXPECT_EQ(r.status, 400);
   json body = json::parse(r.body);
   EXPECT_EQ(body["__type"], "UserNotFoundException");
   EXPECT_EQ(body["message"], "User does not exist.");
 
-  r = Send("GetGroup", {{"UserPoolId", kPool}, {"GroupName", "none"}});
+  r = Send("GetGroup", {{"UserPoolId", kUserWirePool}, {"GroupName", "none"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["__type"], "ResourceNotFoundException");
 
   // The model rejects what the handlers never see.
-  r = Send("AdminCreateUser", {{"UserPoolId", kPool}});
+  r = Send("AdminCreateUser", {{"UserPoolId", kUserWirePool}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["__type"], "InvalidParameterException") << r.body;
-  r = Send("ListUsers", {{"UserPoolId", kPool}, {"Limit", 61}});
+  r = Send("ListUsers", {{"UserPoolId", kUserWirePool}, {"Limit", 61}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["__type"], "InvalidParameterException") << r.body;
 }
 
 TEST_F(UserWireTest, GroupsAndListings) {
   ASSERT_EQ(
-      Send("CreateGroup", {{"UserPoolId", kPool}, {"GroupName", "g"}, {"Precedence", 0}}).status,
+      Send("CreateGroup", {{"UserPoolId", kUserWirePool}, {"GroupName", "g"}, {"Precedence", 0}})
+          .status,
       200);
-  ASSERT_EQ(Send("AdminCreateUser",
-                 {{"UserPoolId", kPool}, {"Username", "member"}, {"MessageAction", "SUPPRESS"}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Send("AdminCreateUser",
+           {{"UserPoolId", kUserWirePool}, {"Username", "member"}, {"MessageAction", "SUPPRESS"}})
+          .status,
+      200);
   ASSERT_EQ(Send("AdminAddUserToGroup",
-                 {{"UserPoolId", kPool}, {"Username", "member"}, {"GroupName", "g"}})
+                 {{"UserPoolId", kUserWirePool}, {"Username", "member"}, {"GroupName", "g"}})
                 .status,
             200);
-  ApiResponse r = Send("ListUsersInGroup", {{"UserPoolId", kPool}, {"GroupName", "g"}});
+  ApiResponse r = Send("ListUsersInGroup", {{"UserPoolId", kUserWirePool}, {"GroupName", "g"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["Users"].size(), 1u);
-  r = Send("ListUsers", {{"UserPoolId", kPool}, {"Filter", "username = \"member\""}});
+  r = Send("ListUsers", {{"UserPoolId", kUserWirePool}, {"Filter", "username = \"member\""}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["Users"].size(), 1u);
 }

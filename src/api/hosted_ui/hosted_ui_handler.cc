@@ -98,6 +98,11 @@ std::vector<std::string> StringArray(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+// Outside the anonymous namespace: HostedUiHandler::Impl (external linkage) derives from it.
+namespace hosted_ui_detail {
+
 // The services the pages call.
 struct Services {
   Services(domain::ServiceContext& c, std::shared_ptr<domain::tokens::TokenService> tokens,
@@ -124,6 +129,12 @@ struct Services {
   domain::users::SelfService self;
   domain::mfa::MfaService mfa;
 };
+
+}  // namespace hosted_ui_detail
+
+namespace {
+
+using hosted_ui_detail::Services;
 
 // One request to a page: its parsed query and form, language, CSRF token and authorize request.
 struct Call {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
 #include "domain/auth/custom_auth.h"
@@ -29,10 +30,6 @@ const std::vector<std::string>& DefaultFlows() {
   static const std::vector<std::string> flows = {"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH",
                                                  "ALLOW_CUSTOM_AUTH"};
   return flows;
-}
-
-bool Contains(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 ApiError WrongPassword() { return ApiError::NotAuthorized("Incorrect username or password."); }

@@ -1,4 +1,5 @@
 #include "domain/auth/auth_service.h"
+#include "domain/auth/test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -18,14 +19,14 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_AuthPool1";
+constexpr char kAuthServicePool[] = "us-east-1_AuthPool1";
 constexpr char kEmailPool[] = "us-east-1_EmailPool";
-constexpr char kPassword[] = "Passw0rd!";
+using users::testing::kPassword;
 constexpr char kSecret[] = "s3cr3tvalue";
 
 // Records what the flows asked of the token service and answers with fake tokens whose access
 // token carries the username claim (SECRET_HASH of refreshes is checked over it).
-class FakeIssuer final : public TokenIssuer {
+class RefreshingIssuer final : public TokenIssuer {
  public:
   std::vector<tokens::SignInGrant> grants;
   std::vector<tokens::RefreshInput> refreshes;
@@ -57,22 +58,19 @@ class FakeIssuer final : public TokenIssuer {
   }
 };
 
-std::string EvenHex(std::string hex) {
-  if (hex.size() % 2) hex.insert(hex.begin(), '0');
-  return hex;
-}
+using testing::EvenHex;
 
 class AuthServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool);
+    env_.MakePool(kAuthServicePool);
     env_.MakePool(kEmailPool, {{"UsernameAttributes", {"email"}}});
   }
 
   // A client of `pool` with `flows`, PreventUserExistenceErrors `prevent`, an optional secret.
   std::string MakeClient(std::vector<std::string> flows, bool prevent = true,
                          std::optional<std::string> secret = std::nullopt,
-                         const std::string& pool = kPool, int session_minutes = 3) {
+                         const std::string& pool = kAuthServicePool, int session_minutes = 3) {
     const std::string id = "client" + std::to_string(++clients_);
     json doc = {{"ClientId", id},
                 {"UserPoolId", pool},
@@ -89,7 +87,7 @@ class AuthServiceTest : public ::testing::Test {
 
   // A CONFIRMED user with kPassword (or FORCE_CHANGE_PASSWORD when temporary).
   users::UserRecord MakeUser(const std::string& username, bool temporary = false,
-                             const std::string& pool = kPool,
+                             const std::string& pool = kAuthServicePool,
                              std::vector<users::AttributeInput> attrs = {}) {
     users::AdminCreateUserInput in;
     in.pool_id = pool;
@@ -105,7 +103,7 @@ class AuthServiceTest : public ::testing::Test {
     return Get(username, pool);
   }
 
-  users::UserRecord Get(const std::string& username, const std::string& pool = kPool) {
+  users::UserRecord Get(const std::string& username, const std::string& pool = kAuthServicePool) {
     auto u = users_.AdminGetUser(pool, username);
     EXPECT_TRUE(u) << (u ? "" : u.error().message());
     return u ? *u : users::UserRecord{};
@@ -138,7 +136,8 @@ class AuthServiceTest : public ::testing::Test {
     StringMap answer_responses;
   };
   SrpRun Srp(const std::string& client, const std::string& username, const std::string& password,
-             const std::string& pool = kPool, std::optional<std::string> timestamp = std::nullopt) {
+             const std::string& pool = kAuthServicePool,
+             std::optional<std::string> timestamp = std::nullopt) {
     const crypto::SrpClient probe(users::SrpPoolName(pool), "x", a_);
     InitiateAuthInput in;
     in.client_id = client;
@@ -164,21 +163,11 @@ class AuthServiceTest : public ::testing::Test {
 
   users::testing::TestEnv env_;
   users::UserService users_{env_.ctx};
-  std::shared_ptr<FakeIssuer> issuer_ = std::make_shared<FakeIssuer>();
+  std::shared_ptr<RefreshingIssuer> issuer_ = std::make_shared<RefreshingIssuer>();
   AuthService auth_{env_.ctx, issuer_};
   int clients_ = 0;
   std::string a_ = std::string(32, '\x07');
 };
-
-#define EXPECT_ERROR(result, code_, msg)                                    \
-  do {                                                                      \
-    auto&& r_ = (result);                                                   \
-    ASSERT_FALSE(r_) << "expected " #code_;                                 \
-    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
-    EXPECT_EQ(r_.error().message(), msg);                                   \
-  } while (0)
-
-}  // namespace
 
 TEST(FlowAllowedTest, ModernLegacyAndDefault) {
   const std::vector<std::string> modern = {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"};
@@ -255,7 +244,7 @@ TEST_F(AuthServiceTest, UserPasswordAuthIssuesTokens) {
   EXPECT_EQ(r->tokens->refresh_token, "refresh." + user.sub);
   ASSERT_EQ(issuer_->grants.size(), 1u);
   EXPECT_EQ(issuer_->grants[0].sub, user.sub);
-  EXPECT_EQ(issuer_->grants[0].pool_id, kPool);
+  EXPECT_EQ(issuer_->grants[0].pool_id, kAuthServicePool);
   EXPECT_EQ(issuer_->grants[0].client_id, client);
   EXPECT_EQ(issuer_->grants[0].auth_time_s, env_.clock.NowSeconds());
   EXPECT_EQ(issuer_->grants[0].source, tokens::TokenSource::kAuthentication);
@@ -314,9 +303,10 @@ TEST_F(AuthServiceTest, MissingParameters) {
 
 TEST_F(AuthServiceTest, UserStates) {
   MakeUser("dis");
-  ASSERT_TRUE(users_.AdminSetUserEnabled(kPool, "dis", false));
-  MakeUser("reset", false, kPool, {{"email", "r@example.com"}, {"email_verified", "true"}});
-  ASSERT_TRUE(users_.AdminResetUserPassword(kPool, "reset"));
+  ASSERT_TRUE(users_.AdminSetUserEnabled(kAuthServicePool, "dis", false));
+  MakeUser("reset", false, kAuthServicePool,
+           {{"email", "r@example.com"}, {"email_verified", "true"}});
+  ASSERT_TRUE(users_.AdminResetUserPassword(kAuthServicePool, "reset"));
   const auto client = MakeClient({"ALLOW_USER_PASSWORD_AUTH"});
   EXPECT_ERROR(Password(client, "dis", kPassword), kNotAuthorized, "User is disabled.");
   // A disabled user with a wrong password learns nothing more than anyone else.
@@ -326,9 +316,9 @@ TEST_F(AuthServiceTest, UserStates) {
                "Password reset required for the user");
 
   // UNCONFIRMED, as SignUp leaves a user.
-  auto rules = users::LoadPoolRules(env_.ctx, kPool);
+  auto rules = users::LoadPoolRules(env_.ctx, kAuthServicePool);
   users::UserRecord u;
-  u.pool_id = kPool;
+  u.pool_id = kAuthServicePool;
   u.sub = crypto::NewUuid();
   u.username = "unconfirmed";
   u.status = std::string(users::kStatusUnconfirmed);
@@ -356,7 +346,7 @@ TEST_F(AuthServiceTest, FlowRules) {
   in.auth_flow = "ADMIN_USER_PASSWORD_AUTH";
   EXPECT_ERROR(auth_.InitiateAuth(in), kInvalidParameter, "Initiate Auth method not supported.");
   in.admin = true;
-  in.pool_id = kPool;
+  in.pool_id = kAuthServicePool;
   EXPECT_ERROR(auth_.InitiateAuth(in), kInvalidParameter, "Auth flow not enabled for this client");
   in.auth_flow = "USER_PASSWORD_AUTH";
   EXPECT_ERROR(auth_.InitiateAuth(in), kInvalidParameter, "Initiate Auth method not supported.");
@@ -370,7 +360,7 @@ TEST_F(AuthServiceTest, AdminPasswordFlows) {
   const auto client = MakeClient({"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"});
   InitiateAuthInput in;
   in.admin = true;
-  in.pool_id = kPool;
+  in.pool_id = kAuthServicePool;
   in.client_id = client;
   in.auth_flow = "ADMIN_USER_PASSWORD_AUTH";
   in.parameters = {{"USERNAME", "alice"}, {"PASSWORD", kPassword}};
@@ -452,16 +442,18 @@ TEST_F(AuthServiceTest, SrpWrongPasswordAndTimestamps) {
   EXPECT_ERROR(Srp(client, "alice", "Wrong0000!").answer, kNotAuthorized,
                "Incorrect username or password.");
   EXPECT_EQ(ReadLockout(Get("alice").doc).failures, 1);
-  EXPECT_ERROR(Srp(client, "alice", kPassword, kPool, std::string("yesterday")).answer,
+  EXPECT_ERROR(Srp(client, "alice", kPassword, kAuthServicePool, std::string("yesterday")).answer,
                kInvalidParameter,
                "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
   // Signed over a zero-padded day: parsed, but the signature is checked over the canonical form.
   env_.clock.SetMillis(1'762'000'000'000);  // Sat Nov 1 2025
   EXPECT_ERROR(
-      Srp(client, "alice", kPassword, kPool, std::string("Sat Nov 01 12:26:40 UTC 2025")).answer,
+      Srp(client, "alice", kPassword, kAuthServicePool, std::string("Sat Nov 01 12:26:40 UTC 2025"))
+          .answer,
       kNotAuthorized, "Incorrect username or password.");
   EXPECT_TRUE(
-      Srp(client, "alice", kPassword, kPool, std::string("Sat Nov 1 12:26:40 UTC 2025")).answer);
+      Srp(client, "alice", kPassword, kAuthServicePool, std::string("Sat Nov 1 12:26:40 UTC 2025"))
+          .answer);
 }
 
 TEST_F(AuthServiceTest, SrpUnknownUserGetsDecoy) {
@@ -589,8 +581,8 @@ TEST_F(AuthServiceTest, NewPasswordAfterSrpAndSessionRules) {
 
 TEST_F(AuthServiceTest, SessionValidityFromClient) {
   MakeUser("temp", /*temporary=*/true);
-  const auto client =
-      MakeClient({"ALLOW_USER_PASSWORD_AUTH"}, true, std::nullopt, kPool, /*session_minutes=*/10);
+  const auto client = MakeClient({"ALLOW_USER_PASSWORD_AUTH"}, true, std::nullopt, kAuthServicePool,
+                                 /*session_minutes=*/10);
   auto r = Password(client, "temp", kPassword);
   ASSERT_TRUE(r);
   env_.clock.AdvanceMillis(9 * 60 * 1000);
@@ -675,7 +667,7 @@ TEST_F(AuthServiceTest, SessionStoreSealsAndForgets) {
   const std::string handle = SessionStore::NewHandle();
   EXPECT_EQ(handle.size(), 128u);
   AuthSession s;
-  s.pool_id = kPool;
+  s.pool_id = kAuthServicePool;
   s.client_id = "c";
   s.challenge = "NEW_PASSWORD_REQUIRED";
   s.expires_ms = env_.clock.NowMillis() + 1000;
@@ -694,13 +686,12 @@ TEST_F(AuthServiceTest, SessionStoreSealsAndForgets) {
   EXPECT_ERROR(sessions.Peek(""), kNotAuthorized, "Invalid session for the user.");
 }
 
-}  // namespace cognate::domain::auth
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // The hosted pages' mode
 
 namespace cognate::domain::auth {
-namespace {
 
 TEST_F(AuthServiceTest, HostedSignInIgnoresFlowsAndSecretAndYieldsTheUser) {
   const auto user = MakeUser("hosted1");
@@ -716,7 +707,7 @@ TEST_F(AuthServiceTest, HostedSignInIgnoresFlowsAndSecretAndYieldsTheUser) {
   ASSERT_TRUE(r->signed_in);
   EXPECT_EQ(r->signed_in->sub, user.sub);
   EXPECT_EQ(r->signed_in->username, "hosted1");
-  EXPECT_EQ(r->signed_in->pool_id, kPool);
+  EXPECT_EQ(r->signed_in->pool_id, kAuthServicePool);
   EXPECT_EQ(r->signed_in->auth_time_s, env_.clock.NowSeconds());
   EXPECT_TRUE(issuer_->grants.empty());
 
@@ -773,5 +764,5 @@ TEST_F(AuthServiceTest, HostedSessionsAreAnsweredByTheHostedPagesOnly) {
   EXPECT_EQ(crossed.error().message(), "Invalid session for the user.");
 }
 
-}  // namespace
+}  // namespace cognate::domain::auth
 }  // namespace cognate::domain::auth

@@ -60,11 +60,6 @@ void AddClientMetadata(const json* metadata, json& request) {
   }
 }
 
-bool SameUser(const users::PoolRules& rules, const AuthSession& s, const std::string& given) {
-  const std::string n = rules.NormalizeUsername(given);
-  return n == rules.NormalizeUsername(s.username) || n == rules.NormalizeUsername(s.given_username);
-}
-
 json& CustomState(AuthSession& session) {
   json& custom = session.data[kCustomMember];
   if (!custom.is_object()) custom = json::object();

@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
 #include "domain/auth/auth_service.h"
+#include "domain/auth/test_support.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/password.h"
 #include "domain/users/test_support.h"
@@ -20,32 +21,14 @@ namespace {
 using nlohmann::json;
 using triggers::Invocation;
 
-constexpr char kPool[] = "us-east-1_CustomPool";
+constexpr char kCustomAuthPool[] = "us-east-1_CustomPool";
 constexpr char kBare[] = "us-east-1_BarePool";
-constexpr char kPassword[] = "Passw0rd!";
+using users::testing::kPassword;
 constexpr char kCode[] = "424242";
 
-class FakeIssuer final : public TokenIssuer {
- public:
-  std::vector<tokens::SignInGrant> grants;
-  Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) override {
-    grants.push_back(grant);
-    tokens::IssuedTokens t;
-    t.id_token = "id." + grant.sub;
-    t.access_token = "access." + grant.sub;
-    t.refresh_token = "refresh." + grant.sub;
-    t.expires_in_s = 3600;
-    return t;
-  }
-  Result<tokens::IssuedTokens> Refresh(const tokens::RefreshInput&) override {
-    return ApiError::Internal("unused");
-  }
-};
+using testing::FakeIssuer;
 
-std::string EvenHex(std::string hex) {
-  if (hex.size() % 2) hex.insert(hex.begin(), '0');
-  return hex;
-}
+using testing::EvenHex;
 
 // A Lambda-style handler: gets the event, changes it, returns it.
 triggers::FakeInvoker::Handler Lambda(std::function<void(json&)> fn) {
@@ -56,21 +39,13 @@ triggers::FakeInvoker::Handler Lambda(std::function<void(json&)> fn) {
   };
 }
 
-#define EXPECT_ERROR(result, code_, msg)                                    \
-  do {                                                                      \
-    auto&& r_ = (result);                                                   \
-    ASSERT_FALSE(r_) << "expected " #code_;                                 \
-    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
-    EXPECT_EQ(r_.error().message(), msg);                                   \
-  } while (0)
-
 class CustomAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, {{"LambdaConfig",
-                           {{"DefineAuthChallenge", "define"},
-                            {"CreateAuthChallenge", "create"},
-                            {"VerifyAuthChallengeResponse", "verify"}}}});
+    env_.MakePool(kCustomAuthPool, {{"LambdaConfig",
+                                     {{"DefineAuthChallenge", "define"},
+                                      {"CreateAuthChallenge", "create"},
+                                      {"VerifyAuthChallengeResponse", "verify"}}}});
     env_.MakePool(kBare);
     // The magic-code flow, as the three triggers of a passwordless sign-in write it.
     env_.invoker.handlers["define"] = Lambda([this](json& e) {
@@ -105,7 +80,7 @@ class CustomAuthTest : public ::testing::Test {
     });
   }
 
-  std::string MakeClient(bool prevent = true, const std::string& pool = kPool) {
+  std::string MakeClient(bool prevent = true, const std::string& pool = kCustomAuthPool) {
     const std::string id = "client" + std::to_string(++clients_);
     json doc = {{"ClientId", id},
                 {"UserPoolId", pool},
@@ -118,7 +93,8 @@ class CustomAuthTest : public ::testing::Test {
     return id;
   }
 
-  users::UserRecord MakeUser(const std::string& username, const std::string& pool = kPool) {
+  users::UserRecord MakeUser(const std::string& username,
+                             const std::string& pool = kCustomAuthPool) {
     users::AdminCreateUserInput in;
     in.pool_id = pool;
     in.username = username;
@@ -160,8 +136,6 @@ class CustomAuthTest : public ::testing::Test {
   int clients_ = 0;
   std::vector<json> define_events_, create_events_, verify_events_;
 };
-
-}  // namespace
 
 TEST(CustomAuthReadersTest, DefineResponse) {
   auto d = ReadDefineResponse({{"challengeName", "CUSTOM_CHALLENGE"}, {"issueTokens", false}});
@@ -225,7 +199,7 @@ TEST_F(CustomAuthTest, MagicCodeFlowWithAWrongAnswerFirst) {
   const json& d0 = define_events_[0];
   EXPECT_EQ(d0["triggerSource"], "DefineAuthChallenge_Authentication");
   EXPECT_EQ(d0["userName"], "alice");
-  EXPECT_EQ(d0["userPoolId"], kPool);
+  EXPECT_EQ(d0["userPoolId"], kCustomAuthPool);
   EXPECT_EQ(d0["callerContext"]["clientId"], client);
   EXPECT_EQ(d0["request"]["session"], json::array());
   EXPECT_EQ(d0["request"]["userNotFound"], false);
@@ -326,7 +300,7 @@ TEST_F(CustomAuthTest, ConfigurationAndUserStateErrors) {
   const auto client = MakeClient();
   EXPECT_ERROR(Start(client, ""), kInvalidParameter, "Missing required parameter USERNAME");
   MakeUser("bob");
-  ASSERT_TRUE(users_.AdminSetUserEnabled(kPool, "bob", false));
+  ASSERT_TRUE(users_.AdminSetUserEnabled(kCustomAuthPool, "bob", false));
   EXPECT_ERROR(Start(client, "bob"), kNotAuthorized, "User is disabled.");
 
   MakeUser("alice");
@@ -343,10 +317,10 @@ TEST_F(CustomAuthTest, ConfigurationAndUserStateErrors) {
                "Invalid session for the user.");
   // The flow must be enabled on the client.
   json doc = {{"ClientId", "noflow"},
-              {"UserPoolId", kPool},
+              {"UserPoolId", kCustomAuthPool},
               {"ClientName", "c"},
               {"ExplicitAuthFlows", {"ALLOW_USER_SRP_AUTH"}}};
-  ASSERT_TRUE(env_.store.CreateClient({kPool, "noflow", "c", doc.dump(), 0, 0, 0}));
+  ASSERT_TRUE(env_.store.CreateClient({kCustomAuthPool, "noflow", "c", doc.dump(), 0, 0, 0}));
   EXPECT_ERROR(Start("noflow", "alice"), kInvalidParameter,
                "CUSTOM_AUTH flow not enabled for this client");
 }
@@ -376,7 +350,7 @@ TEST_F(CustomAuthTest, SrpThenPasswordVerifierThenCustomChallenge) {
   const auto user = MakeUser("alice");
   const auto client = MakeClient();
   const std::string a(32, '\x07');
-  const crypto::SrpClient probe(users::SrpPoolName(kPool), "x", a);
+  const crypto::SrpClient probe(users::SrpPoolName(kCustomAuthPool), "x", a);
   auto first = Start(client, "alice", {{"CHALLENGE_NAME", "SRP_A"}, {"SRP_A", probe.PublicAHex()}});
   ASSERT_TRUE(first) << first.error().message();
   EXPECT_EQ(first->challenge_name, "PASSWORD_VERIFIER");
@@ -386,7 +360,7 @@ TEST_F(CustomAuthTest, SrpThenPasswordVerifierThenCustomChallenge) {
   EXPECT_TRUE(create_events_.empty());
 
   auto p = first->challenge_parameters;
-  const crypto::SrpClient side(users::SrpPoolName(kPool), p["USER_ID_FOR_SRP"], a);
+  const crypto::SrpClient side(users::SrpPoolName(kCustomAuthPool), p["USER_ID_FOR_SRP"], a);
   const std::string ts = crypto::FormatSrpTimestamp(env_.clock.NowSeconds());
   auto sig = side.SignClaim(kPassword, *crypto::HexDecode(EvenHex(p["SRP_B"])),
                             *crypto::HexDecode(EvenHex(p["SALT"])),
@@ -496,4 +470,5 @@ TEST_F(CustomAuthTest, MigrationOnPasswordSignIn) {
                "Exception migrating user in app client mig.");
 }
 
+}  // namespace
 }  // namespace cognate::domain::auth

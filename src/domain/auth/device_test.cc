@@ -21,27 +21,19 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "eu-west-1_DevPool1";
-constexpr char kPassword[] = "Passw0rd!";
+constexpr char kDevicePool[] = "eu-west-1_DevPool1";
+using users::testing::kPassword;
 constexpr char kDevicePassword[] = "device-random-password";
-
-#define EXPECT_ERROR(result, code_, msg)                                    \
-  do {                                                                      \
-    auto&& r_ = (result);                                                   \
-    ASSERT_FALSE(r_) << "expected " #code_;                                 \
-    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
-    EXPECT_EQ(r_.error().message(), msg);                                   \
-  } while (0)
 
 users::UserRecord BareUser() {
   users::UserRecord u;
-  u.pool_id = kPool;
+  u.pool_id = kDevicePool;
   u.sub = "sub-1";
   u.username = "u";
   return u;
 }
 
-DeviceRecord Record(const std::string& key, std::int64_t created_ms) {
+DeviceRecord DeviceRow(const std::string& key, std::int64_t created_ms) {
   DeviceRecord d;
   d.key = key;
   d.group_key = "-g";
@@ -50,20 +42,20 @@ DeviceRecord Record(const std::string& key, std::int64_t created_ms) {
 }
 
 TEST(DeviceRecordTest, KeysAndGroupKeys) {
-  const std::string key = NewDeviceKey(kPool);
+  const std::string key = NewDeviceKey(kDevicePool);
   EXPECT_EQ(key.rfind("eu-west-1_", 0), 0u);
   EXPECT_EQ(key.size(), std::string("eu-west-1_").size() + 36);
   EXPECT_TRUE(IsDeviceKeyShape(key));
-  EXPECT_NE(NewDeviceKey(kPool), key);
+  EXPECT_NE(NewDeviceKey(kDevicePool), key);
   EXPECT_FALSE(IsDeviceKeyShape(""));
   EXPECT_FALSE(IsDeviceKeyShape("nounderscore"));
   EXPECT_FALSE(IsDeviceKeyShape("us-east-1_XYZ"));
   EXPECT_FALSE(IsDeviceKeyShape("us east_abc"));
   EXPECT_FALSE(IsDeviceKeyShape(std::string(50, 'a') + "_abcdef"));
 
-  const std::string group = DeviceGroupKey(kPool, "sub-1", key);
-  EXPECT_EQ(group, DeviceGroupKey(kPool, "sub-1", key));
-  EXPECT_NE(group, DeviceGroupKey(kPool, "sub-2", key));
+  const std::string group = DeviceGroupKey(kDevicePool, "sub-1", key);
+  EXPECT_EQ(group, DeviceGroupKey(kDevicePool, "sub-1", key));
+  EXPECT_NE(group, DeviceGroupKey(kDevicePool, "sub-2", key));
   ASSERT_EQ(group.size(), 10u);
   EXPECT_EQ(group[0], '-');
   for (char c : group.substr(1)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c))) << c;
@@ -72,8 +64,8 @@ TEST(DeviceRecordTest, KeysAndGroupKeys) {
 TEST(DeviceRecordTest, PutFindRemoveAndEviction) {
   users::UserRecord u = BareUser();
   EXPECT_TRUE(ReadDevices(u).empty());
-  PutDevice(u, Record("k1", 1));
-  PutDevice(u, Record("k2", 2));
+  PutDevice(u, DeviceRow("k1", 1));
+  PutDevice(u, DeviceRow("k2", 2));
   DeviceRecord k1 = *FindDevice(u, "k1");
   k1.name = "renamed";
   k1.remembered_status = std::string(kRemembered);
@@ -90,9 +82,9 @@ TEST(DeviceRecordTest, PutFindRemoveAndEviction) {
 
   // Beyond the cap the least recently used goes, never the one being put.
   for (std::size_t i = 0; i < kMaxDevicesPerUser; ++i) {
-    PutDevice(u, Record("d" + std::to_string(i), 100 + static_cast<std::int64_t>(i)));
+    PutDevice(u, DeviceRow("d" + std::to_string(i), 100 + static_cast<std::int64_t>(i)));
   }
-  DeviceRecord old = Record("newest", 1);  // older timestamps than everyone
+  DeviceRecord old = DeviceRow("newest", 1);  // older timestamps than everyone
   PutDevice(u, old);
   EXPECT_EQ(ReadDevices(u).size(), kMaxDevicesPerUser);
   EXPECT_TRUE(FindDevice(u, "newest"));
@@ -108,24 +100,24 @@ TEST(DeviceRecordTest, PutFindRemoveAndEviction) {
 TEST(DeviceRecordTest, VerifierIsSealedAndBound) {
   users::testing::TestEnv env;
   const auto v = crypto::MakeSrpVerifier("-group", "key", "pw");
-  DeviceRecord d = Record("us-east-1_abc", 1);
-  d.sealed_verifier = SealDeviceVerifier(env.ctx, kPool, "sub-1", d.key, v);
+  DeviceRecord d = DeviceRow("us-east-1_abc", 1);
+  d.sealed_verifier = SealDeviceVerifier(env.ctx, kDevicePool, "sub-1", d.key, v);
   EXPECT_EQ(d.sealed_verifier.find(crypto::HexEncode(v.verifier)), std::string::npos);
-  auto opened = OpenDeviceVerifier(env.ctx, kPool, "sub-1", d);
+  auto opened = OpenDeviceVerifier(env.ctx, kDevicePool, "sub-1", d);
   ASSERT_TRUE(opened);
   EXPECT_EQ(opened->salt, v.salt);
   EXPECT_EQ(opened->verifier, v.verifier);
-  EXPECT_FALSE(OpenDeviceVerifier(env.ctx, kPool, "sub-2", d));
+  EXPECT_FALSE(OpenDeviceVerifier(env.ctx, kDevicePool, "sub-2", d));
   DeviceRecord moved = d;
   moved.key = "us-east-1_abd";
-  EXPECT_FALSE(OpenDeviceVerifier(env.ctx, kPool, "sub-1", moved));
+  EXPECT_FALSE(OpenDeviceVerifier(env.ctx, kDevicePool, "sub-1", moved));
   moved.sealed_verifier = "***";
-  EXPECT_FALSE(OpenDeviceVerifier(env.ctx, kPool, "sub-1", moved));
+  EXPECT_FALSE(OpenDeviceVerifier(env.ctx, kDevicePool, "sub-1", moved));
 }
 
 // Tokens are fake: the issuer records the grant, and the gate resolves an access token by its
 // device key ("access.<sub>.<device_key>").
-class Issuer final : public TokenIssuer {
+class DeviceIssuer final : public TokenIssuer {
  public:
   std::vector<tokens::SignInGrant> grants;
   Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) override {
@@ -148,29 +140,29 @@ class DeviceFlowTest : public ::testing::Test {
   void SetPool(const json& device_configuration) {
     json doc = json::object();
     if (!device_configuration.is_null()) doc["DeviceConfiguration"] = device_configuration;
-    auto existing = env_.store.GetPool(kPool);
+    auto existing = env_.store.GetPool(kDevicePool);
     if (existing) {
       auto row = *existing;
-      doc["Id"] = kPool;
+      doc["Id"] = kDevicePool;
       row.doc = doc.dump();
       row.modified_ms += 1;
       ASSERT_TRUE(env_.store.UpdatePool(row, row.version));
     } else {
-      env_.MakePool(kPool, doc);
+      env_.MakePool(kDevicePool, doc);
       json client = {{"ClientId", "client1"},
-                     {"UserPoolId", kPool},
+                     {"UserPoolId", kDevicePool},
                      {"ClientName", "c"},
                      {"ExplicitAuthFlows", {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}},
                      {"AuthSessionValidity", 3}};
-      ASSERT_TRUE(env_.store.CreateClient({kPool, "client1", "c", client.dump(), 0, 0, 0}));
+      ASSERT_TRUE(env_.store.CreateClient({kDevicePool, "client1", "c", client.dump(), 0, 0, 0}));
       users::AdminCreateUserInput in;
-      in.pool_id = kPool;
+      in.pool_id = kDevicePool;
       in.username = "alice";
       in.temporary_password = kPassword;
       in.message_action = "SUPPRESS";
       ASSERT_TRUE(users_.AdminCreateUser(in));
-      ASSERT_TRUE(users_.AdminSetUserPassword(kPool, "alice", kPassword, true));
-      sub_ = users_.AdminGetUser(kPool, "alice")->sub;
+      ASSERT_TRUE(users_.AdminSetUserPassword(kDevicePool, "alice", kPassword, true));
+      sub_ = users_.AdminGetUser(kDevicePool, "alice")->sub;
     }
   }
 
@@ -181,7 +173,7 @@ class DeviceFlowTest : public ::testing::Test {
       if (t.rfind("access.", 0) != 0) return ApiError::NotAuthorized("Invalid Access Token");
       const auto dot = t.find('.', 7);
       tokens::AccessTokenClaims c;
-      c.pool_id = kPool;
+      c.pool_id = kDevicePool;
       c.sub = t.substr(7, dot - 7);
       c.device_key = t.substr(dot + 1);
       return c;
@@ -258,7 +250,7 @@ class DeviceFlowTest : public ::testing::Test {
 
   users::testing::TestEnv env_;
   users::UserService users_{env_.ctx};
-  std::shared_ptr<Issuer> issuer_ = std::make_shared<Issuer>();
+  std::shared_ptr<DeviceIssuer> issuer_ = std::make_shared<DeviceIssuer>();
   AuthService auth_{env_.ctx, issuer_};
   DeviceService devices_{env_.ctx, Gate()};
   std::string sub_;
@@ -277,7 +269,7 @@ TEST_F(DeviceFlowTest, NewDeviceThenConfirm) {
   ASSERT_TRUE(out && out->tokens && out->new_device);
   EXPECT_EQ(issuer_->grants.back().device_key, out->new_device->device_key);
   EXPECT_EQ(out->new_device->device_group_key,
-            DeviceGroupKey(kPool, sub_, out->new_device->device_key));
+            DeviceGroupKey(kDevicePool, sub_, out->new_device->device_key));
   auto [key, group] = Remember();
   auto device = devices_.GetDevice("access." + sub_ + ".", key);
   ASSERT_TRUE(device);
@@ -381,7 +373,8 @@ TEST_F(DeviceFlowTest, OptInPoolAsksOnlyRememberedDevices) {
   EXPECT_EQ(step->challenge_name, "DEVICE_SRP_AUTH");
   ASSERT_TRUE(DeviceProof(step->session, key, group));
 
-  ASSERT_TRUE(devices_.AdminUpdateDeviceStatus(kPool, "alice", key, std::string(kNotRemembered)));
+  ASSERT_TRUE(
+      devices_.AdminUpdateDeviceStatus(kDevicePool, "alice", key, std::string(kNotRemembered)));
   auto again = SignIn(key);
   ASSERT_TRUE(again && again->tokens);
   EXPECT_ERROR(devices_.UpdateDeviceStatus(token, key, std::string("sometimes")), kInvalidParameter,
@@ -411,7 +404,7 @@ TEST_F(DeviceFlowTest, ListForgetAndAdminErrors) {
   EXPECT_EQ(devices_.ListDevices(token, 0, std::nullopt)->devices.size(), 3u);
   EXPECT_FALSE(devices_.ListDevices(token, 2, "garbage"));
   // Another user's listing does not take this token.
-  EXPECT_FALSE(devices_.AdminListDevices(kPool, "alice", 2, first->pagination_token + "x"));
+  EXPECT_FALSE(devices_.AdminListDevices(kDevicePool, "alice", 2, first->pagination_token + "x"));
 
   ASSERT_TRUE(devices_.ForgetDevice(token, keys[1]));
   EXPECT_ERROR(devices_.ForgetDevice(token, keys[1]), kResourceNotFound, "Device does not exist.");
@@ -420,12 +413,13 @@ TEST_F(DeviceFlowTest, ListForgetAndAdminErrors) {
   ASSERT_TRUE(rest);
   ASSERT_EQ(rest->devices.size(), 1u);
   EXPECT_EQ(rest->devices[0].key, keys[2]);
-  ASSERT_TRUE(devices_.AdminForgetDevice(kPool, "alice", keys[0]));
-  EXPECT_EQ(devices_.AdminListDevices(kPool, "alice", std::nullopt, std::nullopt)->devices.size(),
-            1u);
-  EXPECT_ERROR(devices_.AdminGetDevice(kPool, "bob", keys[2]), kUserNotFound,
+  ASSERT_TRUE(devices_.AdminForgetDevice(kDevicePool, "alice", keys[0]));
+  EXPECT_EQ(
+      devices_.AdminListDevices(kDevicePool, "alice", std::nullopt, std::nullopt)->devices.size(),
+      1u);
+  EXPECT_ERROR(devices_.AdminGetDevice(kDevicePool, "bob", keys[2]), kUserNotFound,
                "User does not exist.");
-  EXPECT_ERROR(devices_.AdminGetDevice(kPool, "alice", keys[0]), kResourceNotFound,
+  EXPECT_ERROR(devices_.AdminGetDevice(kDevicePool, "alice", keys[0]), kResourceNotFound,
                "Device does not exist.");
   EXPECT_FALSE(devices_.AdminListDevices("us-east-1_none", "alice", std::nullopt, std::nullopt));
   EXPECT_ERROR(SignIn(keys[0]), kResourceNotFound, "Device does not exist.");
@@ -434,7 +428,7 @@ TEST_F(DeviceFlowTest, ListForgetAndAdminErrors) {
 TEST_F(DeviceFlowTest, TokenFamiliesAreBoundToTheirDevice) {
   tokens::TokenService service(env_.ctx);
   tokens::SignInGrant grant;
-  grant.pool_id = kPool;
+  grant.pool_id = kDevicePool;
   grant.client_id = "client1";
   grant.sub = sub_;
   grant.device_key = "eu-west-1_0000000a-0000-4000-8000-000000000000";

@@ -52,7 +52,7 @@ bool MfaSatisfied(const AuthSession& s) {
   return false;
 }
 
-bool Contains(const json& list, std::string_view s) {
+bool ListContains(const json& list, std::string_view s) {
   return list.is_array() && std::find(list.begin(), list.end(), json(s)) != list.end();
 }
 
@@ -281,7 +281,7 @@ Result<AuthOutcome> AuthService::AnswerSelectMfaType(Attempt& a, const RespondIn
   auto answer = RequiredParam(in.responses, "ANSWER");
   if (!answer) return answer.error();
   const json choices = session->data.value(kMfaMember, json::object()).value("choices", json());
-  if (!Contains(choices, *answer)) {
+  if (!ListContains(choices, *answer)) {
     return ApiError::InvalidParameter("Invalid MFA type " + *answer + " selected.");
   }
   auto taken = sessions_.Take(*in.session);
@@ -309,7 +309,7 @@ Result<AuthOutcome> AuthService::AnswerMfaSetup(Attempt& a, const RespondInput& 
     return NextStep(a, *user, std::move(next));
   }
   const auto email = Param(in.responses, "EMAIL");
-  if (email && !email->empty() && Contains(can_setup, mfa::kEmailOtp)) {
+  if (email && !email->empty() && ListContains(can_setup, mfa::kEmailOtp)) {
     if (!users::IsValidEmail(*email)) {
       return ApiError::InvalidParameter("Invalid email address format.");
     }

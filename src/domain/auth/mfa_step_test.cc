@@ -19,10 +19,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_MfaPool1";
-constexpr char kPassword[] = "Passw0rd!";
+constexpr char kMfaStepPool[] = "us-east-1_MfaPool1";
+using users::testing::kPassword;
 
-class Issuer final : public TokenIssuer {
+class MfaIssuer final : public TokenIssuer {
  public:
   Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) override {
     tokens::IssuedTokens t;
@@ -39,32 +39,32 @@ class Issuer final : public TokenIssuer {
 class MfaStepTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, {{"SmsConfiguration", {{"SnsCallerArn", "arn:aws:iam::1:role/s"}}},
-                          {"EmailConfiguration", {{"EmailSendingAccount", "DEVELOPER"}}}});
+    env_.MakePool(kMfaStepPool, {{"SmsConfiguration", {{"SnsCallerArn", "arn:aws:iam::1:role/s"}}},
+                                 {"EmailConfiguration", {{"EmailSendingAccount", "DEVELOPER"}}}});
     json client = {{"ClientId", "c1"},
-                   {"UserPoolId", kPool},
+                   {"UserPoolId", kMfaStepPool},
                    {"ClientName", "c"},
                    {"ExplicitAuthFlows", {"ALLOW_USER_PASSWORD_AUTH"}},
                    {"PreventUserExistenceErrors", "ENABLED"},
                    {"AuthSessionValidity", 5}};
-    ASSERT_TRUE(env_.store.CreateClient({kPool, "c1", "c", client.dump(), 0, 0, 0}));
+    ASSERT_TRUE(env_.store.CreateClient({kMfaStepPool, "c1", "c", client.dump(), 0, 0, 0}));
   }
 
   void Configure(json config) {
-    config["UserPoolId"] = kPool;
+    config["UserPoolId"] = kMfaStepPool;
     auto r = mfa::MfaConfigService(env_.ctx).Set(config);
     ASSERT_TRUE(r) << r.error().message();
   }
 
   void MakeUser(const std::string& name, std::vector<users::AttributeInput> attrs = {}) {
     users::AdminCreateUserInput in;
-    in.pool_id = kPool;
+    in.pool_id = kMfaStepPool;
     in.username = name;
     in.attributes = std::move(attrs);
     in.temporary_password = kPassword;
     in.message_action = "SUPPRESS";
     ASSERT_TRUE(users_.AdminCreateUser(in));
-    ASSERT_TRUE(users_.AdminSetUserPassword(kPool, name, kPassword, true));
+    ASSERT_TRUE(users_.AdminSetUserPassword(kMfaStepPool, name, kPassword, true));
   }
 
   Result<AuthOutcome> SignIn(const std::string& name) {
@@ -87,17 +87,17 @@ class MfaStepTest : public ::testing::Test {
 
   // Gives `name` a verified software token; returns its secret.
   std::string WithToken(const std::string& name) {
-    auto u = users_.AdminGetUser(kPool, name);
+    auto u = users_.AdminGetUser(kMfaStepPool, name);
     EXPECT_TRUE(u);
     const std::string secret = mfa::NewTotpSecret();
     u->doc[mfa::kSoftwareTokenMember] = {{"secret", mfa::SealTotpSecret(env_.ctx, *u, secret)}};
-    auto rules = users::LoadPoolRules(env_.ctx, kPool);
+    auto rules = users::LoadPoolRules(env_.ctx, kMfaStepPool);
     EXPECT_TRUE(users::SaveUser(env_.ctx, *rules, *u));
     return secret;
   }
 
   void Prefer(const std::string& name, mfa::MfaPreference p) {
-    ASSERT_TRUE(mfa_.AdminSetUserMfaPreference(kPool, name, p));
+    ASSERT_TRUE(mfa_.AdminSetUserMfaPreference(kMfaStepPool, name, p));
   }
 
   std::string LastCode() {
@@ -114,17 +114,9 @@ class MfaStepTest : public ::testing::Test {
 
   users::testing::TestEnv env_;
   users::UserService users_{env_.ctx};
-  AuthService auth_{env_.ctx, std::make_shared<Issuer>()};
+  AuthService auth_{env_.ctx, std::make_shared<MfaIssuer>()};
   mfa::MfaService mfa_{env_.ctx, users::AccessTokenGate{}};
 };
-
-#define EXPECT_ERROR(result, code_, msg)                                    \
-  do {                                                                      \
-    auto&& r_ = (result);                                                   \
-    ASSERT_FALSE(r_) << "expected " #code_;                                 \
-    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
-    EXPECT_EQ(r_.error().message(), msg);                                   \
-  } while (0)
 
 TEST_F(MfaStepTest, OffAndOptionalWithoutAFactorIssueTokens) {
   MakeUser("alice");
@@ -316,7 +308,7 @@ TEST_F(MfaStepTest, MfaSetupBySoftwareToken) {
   ASSERT_TRUE(done) << done.error().message();
   EXPECT_TRUE(done->tokens);
 
-  auto user = users_.AdminGetUser(kPool, "gina");
+  auto user = users_.AdminGetUser(kMfaStepPool, "gina");
   ASSERT_TRUE(user);
   EXPECT_EQ(mfa::EnabledFactors(*user), (std::vector<std::string>{"SOFTWARE_TOKEN_MFA"}));
   EXPECT_EQ(mfa::PreferredFactor(*user), "SOFTWARE_TOKEN_MFA");
@@ -346,7 +338,7 @@ TEST_F(MfaStepTest, MfaSetupByEmail) {
       Respond("EMAIL_OTP", email->session, {{"USERNAME", "hank"}, {"EMAIL_OTP_CODE", LastCode()}});
   ASSERT_TRUE(done) << done.error().message();
   EXPECT_TRUE(done->tokens);
-  auto user = users_.AdminGetUser(kPool, "hank");
+  auto user = users_.AdminGetUser(kMfaStepPool, "hank");
   ASSERT_TRUE(user);
   EXPECT_EQ(user->Attribute("email"), "h@x.org");
   EXPECT_TRUE(user->IsTrue("email_verified"));

@@ -1,6 +1,7 @@
 #include "domain/auth/session.h"
 
 #include "crypto/crypto.h"
+#include "domain/users/pool_rules.h"
 
 namespace cognate::domain::auth {
 namespace {
@@ -111,6 +112,11 @@ std::optional<std::string> SessionStore::Open(std::string_view handle,
   auto sealed = crypto::Base64Decode(sealed_b64);
   if (!sealed) return std::nullopt;
   return ctx_.secret_box.Open(*sealed, Aad(KeyOf(handle)));
+}
+
+bool SameUser(const users::PoolRules& rules, const AuthSession& s, const std::string& given) {
+  const std::string n = rules.NormalizeUsername(given);
+  return n == rules.NormalizeUsername(s.username) || n == rules.NormalizeUsername(s.given_username);
 }
 
 }  // namespace cognate::domain::auth

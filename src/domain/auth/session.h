@@ -25,6 +25,10 @@
 #include "common/error.h"
 #include "domain/service_context.h"
 
+namespace cognate::domain::users {
+class PoolRules;
+}  // namespace cognate::domain::users
+
 namespace cognate::domain::auth {
 
 inline constexpr const char* kSessionKind = "auth_session";
@@ -88,5 +92,9 @@ class SessionStore {
 ApiError InvalidSession();
 // NotAuthorizedException "Invalid session for the user, session is expired.".
 ApiError ExpiredSession();
+
+// Whether `given` names the session's user: its username or the name the client first sent,
+// both normalised by the pool's rules (case sensitivity).
+bool SameUser(const users::PoolRules& rules, const AuthSession& s, const std::string& given);
 
 }  // namespace cognate::domain::auth

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
 #include "crypto/crypto.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/lockout.h"
@@ -22,10 +23,6 @@ namespace {
 
 using nlohmann::json;
 using users::UserRecord;
-
-bool Contains(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
 
 ApiError WrongCode() {
   return ApiError(ErrorCode::kCodeMismatch, "Invalid code or auth state for the user.");
@@ -57,11 +54,6 @@ std::string StringAt(const json& doc, std::initializer_list<const char*> path) {
 }
 
 // The user's name as a client typed it matches the session's user.
-bool SameUser(const users::PoolRules& rules, const AuthSession& s, const std::string& given) {
-  const std::string n = rules.NormalizeUsername(given);
-  return n == rules.NormalizeUsername(s.username) || n == rules.NormalizeUsername(s.given_username);
-}
-
 // A plausible masked destination for a decoy (stable per username).
 std::string DecoyDestination(const std::string& pool_id, const std::string& username, bool email) {
   if (email && users::IsValidEmail(username)) return users::MaskDestination(true, username);

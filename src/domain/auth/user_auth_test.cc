@@ -10,6 +10,7 @@
 #include "crypto/srp.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/lockout.h"
+#include "domain/auth/test_support.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/password.h"
 #include "domain/users/test_support.h"
@@ -20,26 +21,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_UserAuth1";
+constexpr char kUserAuthPool[] = "us-east-1_UserAuth1";
 constexpr char kLitePool[] = "us-east-1_UserAuthLite";
-constexpr char kPassword[] = "Passw0rd!";
+using users::testing::kPassword;
 
-class FakeIssuer final : public TokenIssuer {
- public:
-  std::vector<tokens::SignInGrant> grants;
-  Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) override {
-    grants.push_back(grant);
-    tokens::IssuedTokens t;
-    t.id_token = "id." + grant.sub;
-    t.access_token = "access." + grant.sub;
-    t.refresh_token = "refresh." + grant.sub;
-    t.expires_in_s = 3600;
-    return t;
-  }
-  Result<tokens::IssuedTokens> Refresh(const tokens::RefreshInput&) override {
-    return ApiError::Internal("unused");
-  }
-};
+using testing::FakeIssuer;
 
 json Policy(std::vector<std::string> factors) {
   return {{"SignInPolicy", {{"AllowedFirstAuthFactors", std::move(factors)}}}};
@@ -55,11 +41,11 @@ users::UserRecord Record(std::map<std::string, std::string> attrs, bool password
 class UserAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, {{"Policies", Policy({"PASSWORD", "EMAIL_OTP", "SMS_OTP"})}});
+    env_.MakePool(kUserAuthPool, {{"Policies", Policy({"PASSWORD", "EMAIL_OTP", "SMS_OTP"})}});
     env_.MakePool(kLitePool, {{"UserPoolTier", "LITE"}});
   }
 
-  std::string MakeClient(bool prevent = true, const std::string& pool = kPool,
+  std::string MakeClient(bool prevent = true, const std::string& pool = kUserAuthPool,
                          std::vector<std::string> flows = {"ALLOW_USER_AUTH",
                                                            "ALLOW_REFRESH_TOKEN_AUTH"}) {
     const std::string id = "client" + std::to_string(++clients_);
@@ -75,7 +61,7 @@ class UserAuthTest : public ::testing::Test {
   }
 
   // A CONFIRMED user with kPassword, a verified e-mail and a verified phone number.
-  users::UserRecord MakeUser(const std::string& username, const std::string& pool = kPool) {
+  users::UserRecord MakeUser(const std::string& username, const std::string& pool = kUserAuthPool) {
     users::AdminCreateUserInput in;
     in.pool_id = pool;
     in.username = username;
@@ -124,16 +110,6 @@ class UserAuthTest : public ::testing::Test {
   int clients_ = 0;
 };
 
-#define EXPECT_ERROR(result, code_, msg)                                    \
-  do {                                                                      \
-    auto&& r_ = (result);                                                   \
-    ASSERT_FALSE(r_) << "expected " #code_;                                 \
-    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
-    EXPECT_EQ(r_.error().message(), msg);                                   \
-  } while (0)
-
-}  // namespace
-
 TEST(UserAuthRulesTest, AllowedFactorsDefaultToPassword) {
   EXPECT_EQ(AllowedFirstAuthFactors(json::object()), std::vector<std::string>{"PASSWORD"});
   EXPECT_EQ(AllowedFirstAuthFactors(json{{"Policies", "junk"}}),
@@ -171,17 +147,17 @@ TEST(UserAuthRulesTest, AvailableChallengesFollowPolicyAndUser) {
 }
 
 TEST(UserAuthRulesTest, CodeMessagesUseThePoolTemplates) {
-  auto m = SignInCodeMessage(json::object(), kPool, "alice", true, "a@b.c", "123456");
+  auto m = SignInCodeMessage(json::object(), kUserAuthPool, "alice", true, "a@b.c", "123456");
   EXPECT_EQ(m.channel, OutboundMessage::Channel::kEmail);
   EXPECT_EQ(m.body, "Your authentication code is 123456. ");
   EXPECT_EQ(m.destination, "a@b.c");
   json pool = {{"MfaConfiguration", "OPTIONAL"},
                {"_EmailMfaConfiguration", {{"Message", "Code {####}"}, {"Subject", "Sign in"}}},
                {"SmsAuthenticationMessage", "SMS {####} for {username}"}};
-  m = SignInCodeMessage(pool, kPool, "alice", true, "a@b.c", "123456");
+  m = SignInCodeMessage(pool, kUserAuthPool, "alice", true, "a@b.c", "123456");
   EXPECT_EQ(m.body, "Code 123456");
   EXPECT_EQ(m.subject, "Sign in");
-  m = SignInCodeMessage(pool, kPool, "alice", false, "+15550100", "654321");
+  m = SignInCodeMessage(pool, kUserAuthPool, "alice", false, "+15550100", "654321");
   EXPECT_EQ(m.channel, OutboundMessage::Channel::kSms);
   EXPECT_EQ(m.body, "SMS 654321 for alice");
 }
@@ -229,7 +205,7 @@ TEST_F(UserAuthTest, SelectChallengeThenEmailOtp) {
       Respond(client, "EMAIL_OTP", otp->session, {{"USERNAME", "alice"}, {"EMAIL_OTP_CODE", code}}),
       kNotAuthorized, "Invalid session for the user.");
   // The successful code reset the failure count.
-  EXPECT_EQ(ReadLockout(users_.AdminGetUser(kPool, "alice")->doc), LockoutState{});
+  EXPECT_EQ(ReadLockout(users_.AdminGetUser(kUserAuthPool, "alice")->doc), LockoutState{});
 }
 
 TEST_F(UserAuthTest, PreferredChallenges) {
@@ -252,7 +228,7 @@ TEST_F(UserAuthTest, PreferredChallenges) {
                kInvalidParameter, "Invalid value for PREFERRED_CHALLENGE: BOGUS");
 
   // PASSWORD_SRP answers PASSWORD_VERIFIER with a Session.
-  const crypto::SrpClient probe(users::SrpPoolName(kPool), "x", std::string(32, '\x07'));
+  const crypto::SrpClient probe(users::SrpPoolName(kUserAuthPool), "x", std::string(32, '\x07'));
   auto srp = Start(client, {{"USERNAME", "bob"},
                             {"PREFERRED_CHALLENGE", "PASSWORD_SRP"},
                             {"SRP_A", probe.PublicAHex()}});
@@ -347,7 +323,7 @@ TEST_F(UserAuthTest, UnknownUsers) {
 }
 
 TEST_F(UserAuthTest, ClientAndTierRules) {
-  const auto no_flow = MakeClient(true, kPool, {"ALLOW_USER_SRP_AUTH"});
+  const auto no_flow = MakeClient(true, kUserAuthPool, {"ALLOW_USER_SRP_AUTH"});
   MakeUser("erin");
   EXPECT_ERROR(Start(no_flow, {{"USERNAME", "erin"}}), kInvalidParameter,
                "USER_AUTH flow not enabled for this client");
@@ -373,4 +349,5 @@ TEST_F(UserAuthTest, ConfiguredFactors) {
   EXPECT_EQ(*factors, (std::vector<std::string>{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}));
 }
 
+}  // namespace
 }  // namespace cognate::domain::auth

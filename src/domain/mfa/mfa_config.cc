@@ -15,7 +15,7 @@ using userpool::OptObject;
 using userpool::OptString;
 
 constexpr const char* kSmsEnabledMember = "_SmsMfaEnabled";
-constexpr const char* kSoftwareTokenMember = "_SoftwareTokenMfaConfiguration";
+constexpr const char* kPoolSoftwareTokenMember = "_SoftwareTokenMfaConfiguration";
 constexpr const char* kEmailMember = "_EmailMfaConfiguration";
 constexpr const char* kWebAuthnMember = "_WebAuthnConfiguration";
 
@@ -47,7 +47,7 @@ PoolMfa ReadPoolMfa(const Json& doc) {
   } else {
     out.sms = has_sms_config;
   }
-  if (const auto it = doc.find(kSoftwareTokenMember); it != doc.end() && it->is_object()) {
+  if (const auto it = doc.find(kPoolSoftwareTokenMember); it != doc.end() && it->is_object()) {
     out.software_token = it->value("Enabled", false);
   }
   if (const auto it = doc.find(kEmailMember); it != doc.end() && it->is_object()) {
@@ -174,7 +174,7 @@ Result<void> ApplyMfaConfig(const Json& in, Json& doc) {
     doc["SmsConfiguration"] = sms_config;
     if (sms_message) doc["SmsAuthenticationMessage"] = *sms_message;
   }
-  doc[kSoftwareTokenMember] = Json{{"Enabled", totp_on}};
+  doc[kPoolSoftwareTokenMember] = Json{{"Enabled", totp_on}};
   if (email_config.is_null()) {
     doc.erase(kEmailMember);
   } else {

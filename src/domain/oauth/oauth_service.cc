@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/strings.h"
 #include "crypto/crypto.h"
 #include "domain/tokens/claims.h"
 #include "domain/userpool/pool_repository.h"
@@ -47,10 +48,6 @@ std::vector<std::string> StringList(const json& doc, const char* key) {
     if (v.is_string()) out.push_back(v.get<std::string>());
   }
   return out;
-}
-
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 // Cognito's own scopes (everything else is a resource server's "<identifier>/<name>").

@@ -16,11 +16,11 @@ std::string HeaderB64(const std::string& kid) {
   return crypto::Base64UrlEncode(R"({"kid":)" + nlohmann::json(kid).dump() + R"(,"alg":"RS256"})");
 }
 
+}  // namespace
+
 ApiError StoreInternal(std::string_view what, const store::StoreError& e) {
   return ApiError::Internal(std::string(what) + ": " + e.detail());
 }
-
-}  // namespace
 
 std::string KeyRing::Aad(const std::string& pool_id, const std::string& kid) {
   return "signing-key:" + pool_id + ":" + kid;

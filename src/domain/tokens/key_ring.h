@@ -24,6 +24,9 @@
 
 namespace cognate::domain::tokens {
 
+// InternalErrorException "<what>: <store detail>" for a store failure the caller cannot handle.
+ApiError StoreInternal(std::string_view what, const store::StoreError& e);
+
 // One pool's keys as of one read of the store. Immutable once built.
 struct PoolKeys {
   std::string pool_id;

@@ -20,15 +20,10 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 using triggers::Invocation;
 
-constexpr char kPool[] = "us-east-1_PreToken";
-constexpr char kClient[] = "client0000000000000000000p";
+constexpr char kPreTokenPool[] = "us-east-1_PreToken";
+constexpr char kPreTokenClient[] = "client0000000000000000000p";
 
-template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r) << "expected " << ErrorTypeName(code) << ": " << message;
-  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
-  EXPECT_EQ(r.error().message(), message);
-}
+using users::testing::ExpectError;
 
 json Payload(const std::string& token) {
   std::size_t d1 = token.find('.');
@@ -40,7 +35,7 @@ json Payload(const std::string& token) {
 
 users::UserRecord Alice() {
   users::UserRecord u;
-  u.pool_id = kPool;
+  u.pool_id = kPreTokenPool;
   u.sub = "11111111-2222-3333-4444-555555555555";
   u.username = "alice";
   u.status = "CONFIRMED";
@@ -59,17 +54,21 @@ std::vector<groups::GroupRecord> Groups() {
 }
 
 ordered_json IdClaimsFixture() {
-  return ordered_json{{"sub", "s"},         {"cognito:groups", {"admins", "readers"}},
-                      {"iss", "i"},         {"cognito:username", "alice"},
-                      {"aud", kClient},     {"token_use", "id"},
-                      {"email", "a@x.com"}, {"custom:tier", "gold"}};
+  return ordered_json{{"sub", "s"},
+                      {"cognito:groups", {"admins", "readers"}},
+                      {"iss", "i"},
+                      {"cognito:username", "alice"},
+                      {"aud", kPreTokenClient},
+                      {"token_use", "id"},
+                      {"email", "a@x.com"},
+                      {"custom:tier", "gold"}};
 }
 
 ordered_json AccessClaimsFixture() {
   return ordered_json{{"sub", "s"},
                       {"cognito:groups", {"admins", "readers"}},
                       {"iss", "i"},
-                      {"client_id", kClient},
+                      {"client_id", kPreTokenClient},
                       {"token_use", "access"},
                       {"scope", "aws.cognito.signin.user.admin"},
                       {"username", "alice"}};
@@ -81,8 +80,8 @@ TEST(PreTokenEventTest, V1FieldByField) {
   auto user = Alice();
   auto groups = Groups();
   PreTokenSubject subject;
-  subject.pool_id = kPool;
-  subject.client_id = kClient;
+  subject.pool_id = kPreTokenPool;
+  subject.client_id = kPreTokenClient;
   subject.user = &user;
   subject.groups = &groups;
   subject.scopes = {"aws.cognito.signin.user.admin"};
@@ -91,9 +90,9 @@ TEST(PreTokenEventTest, V1FieldByField) {
   auto event = PreTokenEvent(target, TokenSource::kNewPasswordChallenge, subject);
   EXPECT_EQ(event.version, "1");
   EXPECT_EQ(event.trigger_source, "TokenGeneration_NewPasswordChallenge");
-  EXPECT_EQ(event.user_pool_id, kPool);
+  EXPECT_EQ(event.user_pool_id, kPreTokenPool);
   EXPECT_EQ(event.username, "alice");
-  EXPECT_EQ(event.client_id, kClient);
+  EXPECT_EQ(event.client_id, kPreTokenClient);
   EXPECT_EQ(event.request, json({{"userAttributes",
                                   {{"sub", user.sub},
                                    {"email", "alice@example.com"},
@@ -111,8 +110,8 @@ TEST(PreTokenEventTest, V2AndV3CarryScopesAndTheirVersion) {
   auto user = Alice();
   std::vector<groups::GroupRecord> none;
   PreTokenSubject subject;
-  subject.pool_id = kPool;
-  subject.client_id = kClient;
+  subject.pool_id = kPreTokenPool;
+  subject.client_id = kPreTokenClient;
   subject.user = &user;
   subject.groups = &none;
   subject.scopes = {"aws.cognito.signin.user.admin"};
@@ -164,7 +163,7 @@ TEST(PreTokenResponseTest, V1ChangesTheIdTokenOnly) {
   EXPECT_EQ(id["cognito:username"], "alice");
   EXPECT_EQ(id["token_use"], "id");
   EXPECT_FALSE(id.contains("custom:tier"));
-  EXPECT_EQ(id["aud"], kClient);
+  EXPECT_EQ(id["aud"], kPreTokenClient);
   EXPECT_EQ(id["cognito:groups"], json::array({"g1"}));
   EXPECT_EQ(id["cognito:roles"], json::array({"arn:r1", "arn:r2"}));
   EXPECT_EQ(id["cognito:preferred_role"], "arn:r2");
@@ -243,7 +242,7 @@ TEST(PreTokenResponseTest, V2ChangesBothTokensAndScopes) {
   EXPECT_EQ(id["cognito:groups"], json::array({"g1", "g2"}));
   EXPECT_EQ(access["tenant"], "acme");
   EXPECT_EQ(access["flags"], json::array({true, 1, "x"}));
-  EXPECT_EQ(access["client_id"], kClient);
+  EXPECT_EQ(access["client_id"], kPreTokenClient);
   EXPECT_EQ(access["username"], "alice");
   EXPECT_EQ(access["sub"], "s");
   EXPECT_EQ(access["scope"], "photos/read openid");
@@ -317,8 +316,8 @@ TEST(PreTokenRunTest, OnlyV3RunsForClientCredentials) {
     return Invocation{Invocation::Status::kOk, e.dump()};
   };
   PreTokenSubject subject;
-  subject.pool_id = kPool;
-  subject.client_id = kClient;
+  subject.pool_id = kPreTokenPool;
+  subject.client_id = kPreTokenClient;
   ordered_json access = AccessClaimsFixture();
   ASSERT_TRUE(RunPreTokenGeneration(env.ctx, {"fn", "V1_0"}, TokenSource::kClientCredentials,
                                     subject, nullptr, access));
@@ -346,28 +345,29 @@ class PreTokenServiceTest : public ::testing::Test {
     json doc = {{"SchemaAttributes", json::array()}};
     if (!lambda_config.empty()) doc["LambdaConfig"] = lambda_config;
     if (!made_) {
-      env_.MakePool(kPool, doc);
-      json client = {{"ClientId", kClient}, {"UserPoolId", kPool}, {"ClientName", "app"}};
-      store::ClientRow row{kPool, kClient, "app", client.dump(), 1, 1, 0};
+      env_.MakePool(kPreTokenPool, doc);
+      json client = {
+          {"ClientId", kPreTokenClient}, {"UserPoolId", kPreTokenPool}, {"ClientName", "app"}};
+      store::ClientRow row{kPreTokenPool, kPreTokenClient, "app", client.dump(), 1, 1, 0};
       ASSERT_TRUE(env_.store.CreateClient(row));
-      auto rules = users::LoadPoolRules(env_.ctx, kPool);
+      auto rules = users::LoadPoolRules(env_.ctx, kPreTokenPool);
       ASSERT_TRUE(rules);
       users::UserRecord u = Alice();
       ASSERT_TRUE(env_.store.CreateUser(users::ToRow(*rules, u)));
       made_ = true;
       return;
     }
-    auto pool = env_.store.GetPool(kPool);
+    auto pool = env_.store.GetPool(kPreTokenPool);
     ASSERT_TRUE(pool);
-    doc["Id"] = kPool;
+    doc["Id"] = kPreTokenPool;
     pool->doc = doc.dump();
     ASSERT_TRUE(env_.store.UpdatePool(*pool, pool->version));
   }
 
   SignInGrant Grant() {
     SignInGrant g;
-    g.pool_id = kPool;
-    g.client_id = kClient;
+    g.pool_id = kPreTokenPool;
+    g.client_id = kPreTokenClient;
     g.sub = Alice().sub;
     g.auth_time_s = env_.clock.NowSeconds();
     return g;
@@ -417,14 +417,14 @@ TEST_F(PreTokenServiceTest, LegacyArnIsV1AndChangesTheIdTokenOnSignInAndRefresh)
   EXPECT_EQ(calls[0].function, "fn");
   json e = json::parse(calls[0].event);
   EXPECT_EQ(e["version"], "1");
-  EXPECT_EQ(e["userPoolId"], kPool);
+  EXPECT_EQ(e["userPoolId"], kPreTokenPool);
   EXPECT_EQ(e["userName"], "alice");
-  EXPECT_EQ(e["callerContext"]["clientId"], kClient);
+  EXPECT_EQ(e["callerContext"]["clientId"], kPreTokenClient);
   EXPECT_EQ(e["request"]["clientMetadata"], json({{"app", "web"}}));
   EXPECT_EQ(e["request"]["userAttributes"]["cognito:user_status"], "CONFIRMED");
 
   RefreshInput in;
-  in.client_id = kClient;
+  in.client_id = kPreTokenClient;
   in.refresh_token = t->refresh_token;
   in.client_metadata = {{"r", "1"}};
   auto r = tokens_.Refresh(in);
@@ -451,7 +451,7 @@ TEST_F(PreTokenServiceTest, V2ChangesBothTokensAndTheFamilyKeepsItsScopes) {
             (std::vector<std::string>{"aws.cognito.signin.user.admin", "photos/read"}));
   // The refresh event carries the granted scopes, not the ones the trigger added.
   RefreshInput in;
-  in.client_id = kClient;
+  in.client_id = kPreTokenClient;
   in.refresh_token = t->refresh_token;
   ASSERT_TRUE(tokens_.Refresh(in));
   auto calls = env_.invoker.Calls();
@@ -467,7 +467,7 @@ TEST_F(PreTokenServiceTest, HandlerErrorFailsTheIssueAndRecordsNoFamily) {
   };
   ExpectError(tokens_.IssueForSignIn(Grant()), ErrorCode::kUserLambdaValidation,
               "PreTokenGeneration failed with error no tokens today.");
-  auto families = env_.store.RevokeUserTokenFamilies(kPool, Alice().sub, 1);
+  auto families = env_.store.RevokeUserTokenFamilies(kPreTokenPool, Alice().sub, 1);
   ASSERT_TRUE(families);
   EXPECT_EQ(*families, 0);
 }
@@ -492,7 +492,7 @@ TEST_F(PreTokenServiceTest, FailedRefreshTriggerKeepsTheRefreshToken) {
     return Invocation{Invocation::Status::kTimeout, ""};
   };
   RefreshInput in;
-  in.client_id = kClient;
+  in.client_id = kPreTokenClient;
   in.refresh_token = t->refresh_token;
   in.allow_rotation = true;
   ExpectError(tokens_.Refresh(in), ErrorCode::kUnexpectedLambda,

@@ -63,10 +63,6 @@ std::optional<std::string> DecodeRefreshToken(const crypto::SecretBox& box,
 
 std::string RefreshHash(std::string_view token) { return crypto::HexEncode(crypto::Sha256(token)); }
 
-ApiError StoreInternal(std::string_view what, const store::StoreError& e) {
-  return ApiError::Internal(std::string(what) + ": " + e.detail());
-}
-
 // What a family's doc keeps.
 struct FamilyDoc {
   std::int64_t auth_time_s = 0;

@@ -19,9 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_Tokens";
+constexpr char kTokenServicePool[] = "us-east-1_Tokens";
 constexpr char kOtherPool[] = "us-east-1_Other";
-constexpr char kClient[] = "client0000000000000000000a";
+constexpr char kTokenServiceClient[] = "client0000000000000000000a";
 constexpr char kOtherClient[] = "client0000000000000000000b";
 constexpr char kIssuer[] = "http://127.0.0.1:9229/us-east-1_Tokens";
 
@@ -55,21 +55,16 @@ json Part(const std::string& token, int index) {
 
 std::string B64(const std::string& s) { return crypto::Base64UrlEncode(s); }
 
-template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r) << "expected " << ErrorTypeName(code) << ": " << message;
-  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
-  EXPECT_EQ(r.error().message(), message);
-}
+using users::testing::ExpectError;
 
 class TokenServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, PoolDoc());
+    env_.MakePool(kTokenServicePool, PoolDoc());
     env_.MakePool(kOtherPool, PoolDoc());
-    MakeClient(kPool, kClient, json::object());
-    MakeClient(kPool, kOtherClient, json::object());
-    sub_ = MakeUser(kPool, "alice",
+    MakeClient(kTokenServicePool, kTokenServiceClient, json::object());
+    MakeClient(kTokenServicePool, kOtherClient, json::object());
+    sub_ = MakeUser(kTokenServicePool, "alice",
                     {{"email", "alice@example.com"},
                      {"email_verified", "true"},
                      {"phone_number", "+15555550100"},
@@ -117,28 +112,28 @@ class TokenServiceTest : public ::testing::Test {
     json doc = json::object();
     if (role) doc["RoleArn"] = *role;
     if (precedence) doc["Precedence"] = *precedence;
-    store::GroupRow g{kPool, name, doc.dump(), 1, 1, 0};
+    store::GroupRow g{kTokenServicePool, name, doc.dump(), 1, 1, 0};
     ASSERT_TRUE(env_.store.CreateGroup(g));
-    ASSERT_TRUE(env_.store.AddUserToGroup(kPool, name, sub_));
+    ASSERT_TRUE(env_.store.AddUserToGroup(kTokenServicePool, name, sub_));
   }
 
-  SignInGrant Grant(const std::string& client = kClient) {
+  SignInGrant Grant(const std::string& client = kTokenServiceClient) {
     SignInGrant g;
-    g.pool_id = kPool;
+    g.pool_id = kTokenServicePool;
     g.client_id = client;
     g.sub = sub_;
     g.auth_time_s = env_.clock.NowSeconds();
     return g;
   }
 
-  IssuedTokens SignIn(const std::string& client = kClient) {
+  IssuedTokens SignIn(const std::string& client = kTokenServiceClient) {
     auto t = tokens_.IssueForSignIn(Grant(client));
     EXPECT_TRUE(t) << (t ? "" : t.error().message());
     return t ? *t : IssuedTokens{};
   }
 
   Result<IssuedTokens> Refresh(const std::string& refresh_token, bool rotate = false,
-                               const std::string& client = kClient) {
+                               const std::string& client = kTokenServiceClient) {
     RefreshInput in;
     in.client_id = client;
     in.refresh_token = refresh_token;
@@ -181,7 +176,7 @@ TEST_F(TokenServiceTest, IdTokenClaimsFieldByField) {
   EXPECT_EQ(c["iss"], kIssuer);
   EXPECT_EQ(c["cognito:username"], "alice");
   EXPECT_EQ(c["origin_jti"], t.family_id);
-  EXPECT_EQ(c["aud"], kClient);
+  EXPECT_EQ(c["aud"], kTokenServiceClient);
   EXPECT_TRUE(c["event_id"].is_string());
   EXPECT_EQ(c["token_use"], "id");
   EXPECT_EQ(c["auth_time"], env_.clock.NowSeconds());
@@ -213,7 +208,7 @@ TEST_F(TokenServiceTest, AccessTokenClaimsFieldByField) {
   EXPECT_EQ(c["sub"], sub_);
   EXPECT_EQ(c["cognito:groups"], json::array({"admins"}));
   EXPECT_EQ(c["iss"], kIssuer);
-  EXPECT_EQ(c["client_id"], kClient);
+  EXPECT_EQ(c["client_id"], kTokenServiceClient);
   EXPECT_EQ(c["origin_jti"], t.family_id);
   EXPECT_TRUE(c["event_id"].is_string());
   EXPECT_EQ(c["token_use"], "access");
@@ -248,7 +243,7 @@ TEST_F(TokenServiceTest, NoGroupsNoGroupClaimAndDeviceKeyInAccessToken) {
 }
 
 TEST_F(TokenServiceTest, ReadAttributesLimitTheIdToken) {
-  UpdateClient(kClient, {{"ReadAttributes", {"email", "custom:tier"}}});
+  UpdateClient(kTokenServiceClient, {{"ReadAttributes", {"email", "custom:tier"}}});
   json c = Part(SignIn().id_token, 1);
   EXPECT_EQ(c["email"], "alice@example.com");
   EXPECT_EQ(c["custom:tier"], "gold");
@@ -259,7 +254,7 @@ TEST_F(TokenServiceTest, ReadAttributesLimitTheIdToken) {
 }
 
 TEST_F(TokenServiceTest, ValidityFromTheClientWithUnits) {
-  UpdateClient(kClient,
+  UpdateClient(kTokenServiceClient,
                {{"AccessTokenValidity", 5},
                 {"IdTokenValidity", 2},
                 {"RefreshTokenValidity", 60},
@@ -326,12 +321,12 @@ TEST_F(TokenServiceTest, RefreshRefusals) {
               "Invalid Refresh Token");
   RefreshInput wrong_pool;
   wrong_pool.pool_id = kOtherPool;
-  wrong_pool.client_id = kClient;
+  wrong_pool.client_id = kTokenServiceClient;
   wrong_pool.refresh_token = t.refresh_token;
   ExpectError(tokens_.Refresh(wrong_pool), ErrorCode::kResourceNotFound,
-              std::string("User pool client ") + kClient + " does not exist.");
+              std::string("User pool client ") + kTokenServiceClient + " does not exist.");
   // Disabled user.
-  auto row = env_.store.GetUserBySub(kPool, sub_);
+  auto row = env_.store.GetUserBySub(kTokenServicePool, sub_);
   ASSERT_TRUE(row);
   row->enabled = false;
   ASSERT_TRUE(env_.store.UpdateUser(*row, row->version));
@@ -339,8 +334,8 @@ TEST_F(TokenServiceTest, RefreshRefusals) {
 }
 
 TEST_F(TokenServiceTest, RotationWithGracePeriodAndReuseDetection) {
-  UpdateClient(kClient, {{"RefreshTokenRotation",
-                          {{"Feature", "ENABLED"}, {"RetryGracePeriodSeconds", 10}}}});
+  UpdateClient(kTokenServiceClient, {{"RefreshTokenRotation",
+                                      {{"Feature", "ENABLED"}, {"RetryGracePeriodSeconds", 10}}}});
   IssuedTokens t = SignIn();
   // REFRESH_TOKEN_AUTH (no rotation allowed) leaves the token as it is.
   auto plain = Refresh(t.refresh_token, /*rotate=*/false);
@@ -373,7 +368,7 @@ TEST_F(TokenServiceTest, RotationWithGracePeriodAndReuseDetection) {
 }
 
 TEST_F(TokenServiceTest, RotationWithoutGraceRevokesOnFirstReuse) {
-  UpdateClient(kClient, {{"RefreshTokenRotation", {{"Feature", "ENABLED"}}}});
+  UpdateClient(kTokenServiceClient, {{"RefreshTokenRotation", {{"Feature", "ENABLED"}}}});
   IssuedTokens t = SignIn();
   auto r1 = Refresh(t.refresh_token, true);
   ASSERT_TRUE(r1);
@@ -390,7 +385,7 @@ TEST_F(TokenServiceTest, RefreshTokensAreStoredOnlyAsHashes) {
   EXPECT_EQ(row->refresh_hash, crypto::HexEncode(crypto::Sha256(t.refresh_token)));
   EXPECT_EQ(row->doc.find(t.refresh_token), std::string::npos);
   EXPECT_EQ(row->sub, sub_);
-  EXPECT_EQ(row->client_id, kClient);
+  EXPECT_EQ(row->client_id, kTokenServiceClient);
 }
 
 // ---- revocation --------------------------------------------------------------------------------
@@ -400,10 +395,10 @@ TEST_F(TokenServiceTest, RevokeRefreshTokenRevokesTheFamily) {
   IssuedTokens other = SignIn();
   ExpectError(tokens_.RevokeRefreshToken(kOtherClient, t.refresh_token), ErrorCode::kUnauthorized,
               "Invalid Refresh Token");
-  ExpectError(tokens_.RevokeRefreshToken(kClient, t.access_token), ErrorCode::kUnsupportedTokenType,
-              "Unsupported token type");
-  ASSERT_TRUE(tokens_.RevokeRefreshToken(kClient, t.refresh_token));
-  EXPECT_TRUE(tokens_.RevokeRefreshToken(kClient, t.refresh_token));  // twice is fine
+  ExpectError(tokens_.RevokeRefreshToken(kTokenServiceClient, t.access_token),
+              ErrorCode::kUnsupportedTokenType, "Unsupported token type");
+  ASSERT_TRUE(tokens_.RevokeRefreshToken(kTokenServiceClient, t.refresh_token));
+  EXPECT_TRUE(tokens_.RevokeRefreshToken(kTokenServiceClient, t.refresh_token));  // twice is fine
   ExpectError(Refresh(t.refresh_token), ErrorCode::kNotAuthorized,
               "Refresh Token has been revoked");
   ExpectError(tokens_.VerifyAccessToken(t.access_token), ErrorCode::kNotAuthorized,
@@ -418,7 +413,7 @@ TEST_F(TokenServiceTest, GlobalSignOutRevokesEveryFamilyOnEveryNode) {
   IssuedTokens b = SignIn(kOtherClient);
   TokenService other_node(env_.ctx);
   ASSERT_TRUE(other_node.VerifyAccessToken(a.access_token));
-  ASSERT_TRUE(tokens_.RevokeAllForUser(kPool, sub_));
+  ASSERT_TRUE(tokens_.RevokeAllForUser(kTokenServicePool, sub_));
   for (auto* svc : {&tokens_, &other_node}) {
     ExpectError(svc->VerifyAccessToken(a.access_token), ErrorCode::kNotAuthorized,
                 "Access Token has been revoked");
@@ -439,8 +434,8 @@ TEST_F(TokenServiceTest, VerifyReturnsTheClaims) {
   IssuedTokens t = SignIn();
   auto v = tokens_.VerifyAccessToken(t.access_token);
   ASSERT_TRUE(v) << v.error().message();
-  EXPECT_EQ(v->pool_id, kPool);
-  EXPECT_EQ(v->client_id, kClient);
+  EXPECT_EQ(v->pool_id, kTokenServicePool);
+  EXPECT_EQ(v->client_id, kTokenServiceClient);
   EXPECT_EQ(v->sub, sub_);
   EXPECT_EQ(v->username, "alice");
   EXPECT_EQ(v->family_id, t.family_id);
@@ -452,12 +447,12 @@ TEST_F(TokenServiceTest, VerifyReturnsTheClaims) {
 TEST_F(TokenServiceTest, KeyRotationKeepsOldTokensAndSignsWithTheNewKey) {
   IssuedTokens before = SignIn();
   std::string old_kid = Part(before.access_token, 0)["kid"];
-  auto jwks1 = tokens_.JwksJson(kPool);
+  auto jwks1 = tokens_.JwksJson(kTokenServicePool);
   ASSERT_TRUE(jwks1);
   EXPECT_EQ(json::parse(*jwks1)["keys"].size(), 1u);
 
   env_.clock.AdvanceMillis(1'000);
-  auto kid = tokens_.RotateSigningKey(kPool);
+  auto kid = tokens_.RotateSigningKey(kTokenServicePool);
   ASSERT_TRUE(kid) << kid.error().message();
   EXPECT_NE(*kid, old_kid);
   IssuedTokens after = SignIn();
@@ -466,7 +461,7 @@ TEST_F(TokenServiceTest, KeyRotationKeepsOldTokensAndSignsWithTheNewKey) {
   EXPECT_TRUE(tokens_.VerifyAccessToken(before.access_token));
   EXPECT_TRUE(tokens_.VerifyAccessToken(after.access_token));
 
-  json jwks = json::parse(*tokens_.JwksJson(kPool));
+  json jwks = json::parse(*tokens_.JwksJson(kTokenServicePool));
   ASSERT_EQ(jwks["keys"].size(), 2u);
   EXPECT_EQ(jwks["keys"][0]["kid"], *kid);
   EXPECT_EQ(jwks["keys"][1]["kid"], old_kid);
@@ -475,16 +470,16 @@ TEST_F(TokenServiceTest, KeyRotationKeepsOldTokensAndSignsWithTheNewKey) {
 
   // Retired keys are kept until deleted; "older than" counts from the retirement.
   env_.clock.AdvanceMillis(30'000);
-  auto none = tokens_.DeleteRetiredKeys(kPool, 60);
+  auto none = tokens_.DeleteRetiredKeys(kTokenServicePool, 60);
   ASSERT_TRUE(none);
   EXPECT_EQ(*none, 0);
-  auto one = tokens_.DeleteRetiredKeys(kPool, 10);
+  auto one = tokens_.DeleteRetiredKeys(kTokenServicePool, 10);
   ASSERT_TRUE(one);
   EXPECT_EQ(*one, 1);
   ExpectError(tokens_.VerifyAccessToken(before.access_token), ErrorCode::kNotAuthorized,
               "Invalid Access Token");
   EXPECT_TRUE(tokens_.VerifyAccessToken(after.access_token));
-  EXPECT_EQ(json::parse(*tokens_.JwksJson(kPool))["keys"].size(), 1u);
+  EXPECT_EQ(json::parse(*tokens_.JwksJson(kTokenServicePool))["keys"].size(), 1u);
 }
 
 TEST_F(TokenServiceTest, AnotherNodeSeesNewKeysAndRotations) {
@@ -497,12 +492,12 @@ TEST_F(TokenServiceTest, AnotherNodeSeesNewKeysAndRotations) {
   auto from_other = other.IssueForSignIn(g);
   ASSERT_TRUE(from_other);
   EXPECT_EQ(Part(from_other->access_token, 0)["kid"], Part(t.access_token, 0)["kid"]);
-  ASSERT_EQ(env_.store.ListSigningKeys(kPool)->size(), 1u);
+  ASSERT_EQ(env_.store.ListSigningKeys(kTokenServicePool)->size(), 1u);
 
   // Node A rotates; B verifies the new kid after its retry interval, and signs with it once
   // its cache is older than a minute.
   env_.clock.AdvanceMillis(2'000);
-  auto kid = tokens_.RotateSigningKey(kPool);
+  auto kid = tokens_.RotateSigningKey(kTokenServicePool);
   ASSERT_TRUE(kid);
   IssuedTokens fresh = SignIn();
   EXPECT_TRUE(other.VerifyAccessToken(fresh.access_token));
@@ -517,7 +512,7 @@ TEST_F(TokenServiceTest, DiscoveryAndJwksDocuments) {
               "User pool us-east-1_Missing does not exist.");
   ExpectError(tokens_.OpenIdConfiguration("us-east-1_Missing"), ErrorCode::kResourceNotFound,
               "User pool us-east-1_Missing does not exist.");
-  auto jwks = tokens_.JwksJson(kPool);
+  auto jwks = tokens_.JwksJson(kTokenServicePool);
   ASSERT_TRUE(jwks);
   auto parsed = crypto::ParseJwks(*jwks);
   ASSERT_TRUE(parsed);
@@ -530,7 +525,7 @@ TEST_F(TokenServiceTest, DiscoveryAndJwksDocuments) {
   EXPECT_TRUE(verifier.Verify(t.id_token, o).ok);
   EXPECT_TRUE(verifier.Verify(t.access_token, o).ok);
 
-  auto doc = tokens_.OpenIdConfiguration(kPool);
+  auto doc = tokens_.OpenIdConfiguration(kTokenServicePool);
   ASSERT_TRUE(doc);
   EXPECT_EQ((*doc)["issuer"], kIssuer);
   EXPECT_EQ((*doc)["jwks_uri"], std::string(kIssuer) + "/.well-known/jwks.json");
@@ -576,7 +571,7 @@ TEST_F(TokenAttackTest, AlgNone) {
 }
 
 TEST_F(TokenAttackTest, Hs256SignedWithThePublicKey) {
-  crypto::RsaKey pub = PoolPublicKey(kPool);
+  crypto::RsaKey pub = PoolPublicKey(kTokenServicePool);
   std::string pem_form = pub.PublicPem();
   std::string jwk_form = crypto::JwkToJson(pub.ToJwk(kid_)).dump();
   for (const std::string& secret : {pem_form, jwk_form}) {
@@ -590,7 +585,7 @@ TEST_F(TokenAttackTest, UnknownKid) {
   auto signer = crypto::JwtSigner::Create(*stranger, "stranger-kid");
   ExpectRefused(signer->SignPayload(claims_.dump()));
   // A key of ours under a kid we never issued.
-  auto ours = crypto::JwtSigner::Create(PoolSigner(kPool).key(), "made-up");
+  auto ours = crypto::JwtSigner::Create(PoolSigner(kTokenServicePool).key(), "made-up");
   ExpectRefused(ours->SignPayload(claims_.dump()));
 }
 
@@ -602,7 +597,7 @@ TEST_F(TokenAttackTest, Expired) {
 TEST_F(TokenAttackTest, WrongIssuer) {
   json c = claims_;
   c["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Tokens";
-  ExpectRefused(PoolSigner(kPool).SignPayload(c.dump()));
+  ExpectRefused(PoolSigner(kTokenServicePool).SignPayload(c.dump()));
 }
 
 TEST_F(TokenAttackTest, TokenOfAnotherPool) {
@@ -642,15 +637,15 @@ TEST_F(TokenAttackTest, TamperedPayload) {
 
 TEST_F(TokenAttackTest, TokenOfADeletedKey) {
   env_.clock.AdvanceMillis(1'000);
-  ASSERT_TRUE(tokens_.RotateSigningKey(kPool));
-  ASSERT_TRUE(tokens_.DeleteRetiredKeys(kPool, 0));
+  ASSERT_TRUE(tokens_.RotateSigningKey(kTokenServicePool));
+  ASSERT_TRUE(tokens_.DeleteRetiredKeys(kTokenServicePool, 0));
   ExpectRefused(tokens_issued_.access_token);
 }
 
 TEST_F(TokenAttackTest, MissingScopeAndGarbage) {
   json c = claims_;
   c["scope"] = "openid";
-  ExpectRefused(PoolSigner(kPool).SignPayload(c.dump()),
+  ExpectRefused(PoolSigner(kTokenServicePool).SignPayload(c.dump()),
                 "Access Token does not have required scopes");
   for (const char* junk : {"", "a", "a.b", "a.b.c", "a.b.c.d", "....", "eyJ.eyJ.sig"}) {
     ExpectRefused(junk);
@@ -661,7 +656,8 @@ TEST_F(TokenAttackTest, MissingScopeAndGarbage) {
 TEST_F(TokenAttackTest, ForgedFamilyIsRevoked) {
   json c = claims_;
   c["origin_jti"] = crypto::NewUuid();
-  ExpectRefused(PoolSigner(kPool).SignPayload(c.dump()), "Access Token has been revoked");
+  ExpectRefused(PoolSigner(kTokenServicePool).SignPayload(c.dump()),
+                "Access Token has been revoked");
 }
 
 }  // namespace

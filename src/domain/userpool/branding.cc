@@ -78,13 +78,6 @@ std::string RecordKey(const std::string& pool_id, const std::string& id) {
   return pool_id + "/" + id;
 }
 
-Result<std::string> Required(const Json& in, std::string_view key, std::string_view path) {
-  auto v = OptString(in, key);
-  if (!v) return v.error();
-  if (!*v) return NotNull(path);
-  return std::move(**v);
-}
-
 Result<Json> ParsedRecord(const store::EphemeralRow& row) { return ParseDoc(row.doc); }
 
 std::optional<std::string> ImageType(std::string_view bytes) {

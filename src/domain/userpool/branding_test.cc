@@ -20,7 +20,7 @@ using nlohmann::json;
 const std::string kPng = std::string("\x89PNG\r\n\x1a\n", 8) + "rest-of-png";
 
 template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message = {}) {
+void ExpectBrandingError(const Result<T>& r, ErrorCode code, const std::string& message = {}) {
   ASSERT_FALSE(r) << "expected " << ErrorTypeName(code);
   EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
   if (!message.empty()) {
@@ -93,9 +93,9 @@ TEST(SanitizeUiCssTest, RefusesEverythingElse) {
 }
 
 TEST_F(BrandingTest, UiCustomizationNeedsADomain) {
-  ExpectError(branding_.SetUICustomization({{"UserPoolId", pool_}, {"CSS", ""}}),
-              ErrorCode::kInvalidParameter,
-              "There has to be an existing domain associated with this user pool");
+  ExpectBrandingError(branding_.SetUICustomization({{"UserPoolId", pool_}, {"CSS", ""}}),
+                      ErrorCode::kInvalidParameter,
+                      "There has to be an existing domain associated with this user pool");
 }
 
 TEST_F(BrandingTest, UiCustomizationPerPoolAndPerClient) {
@@ -154,20 +154,23 @@ TEST_F(BrandingTest, UiCustomizationPerPoolAndPerClient) {
 
 TEST_F(BrandingTest, UiCustomizationErrors) {
   AddDomain();
-  ExpectError(branding_.SetUICustomization(
-                  {{"UserPoolId", pool_}, {"ClientId", "nosuchclient"}, {"CSS", ""}}),
-              ErrorCode::kResourceNotFound);
-  ExpectError(branding_.SetUICustomization({{"UserPoolId", pool_}, {"CSS", "body{color:red}"}}),
-              ErrorCode::kInvalidParameter);
-  ExpectError(branding_.SetUICustomization(
-                  {{"UserPoolId", pool_}, {"ImageFile", crypto::Base64Encode("GIF89a....")}}),
-              ErrorCode::kInvalidParameter, "The image file must be a PNG or JPEG image.");
-  ExpectError(branding_.SetUICustomization(
-                  {{"UserPoolId", pool_},
-                   {"ImageFile", crypto::Base64Encode(kPng + std::string(110 * 1024, 'x'))}}),
-              ErrorCode::kInvalidParameter, "The image file is larger than 100 KB.");
-  ExpectError(branding_.GetUICustomization({{"UserPoolId", "us-east-1_nopenope"}}),
-              ErrorCode::kResourceNotFound);
+  ExpectBrandingError(branding_.SetUICustomization(
+                          {{"UserPoolId", pool_}, {"ClientId", "nosuchclient"}, {"CSS", ""}}),
+                      ErrorCode::kResourceNotFound);
+  ExpectBrandingError(
+      branding_.SetUICustomization({{"UserPoolId", pool_}, {"CSS", "body{color:red}"}}),
+      ErrorCode::kInvalidParameter);
+  ExpectBrandingError(
+      branding_.SetUICustomization(
+          {{"UserPoolId", pool_}, {"ImageFile", crypto::Base64Encode("GIF89a....")}}),
+      ErrorCode::kInvalidParameter, "The image file must be a PNG or JPEG image.");
+  ExpectBrandingError(
+      branding_.SetUICustomization(
+          {{"UserPoolId", pool_},
+           {"ImageFile", crypto::Base64Encode(kPng + std::string(110 * 1024, 'x'))}}),
+      ErrorCode::kInvalidParameter, "The image file is larger than 100 KB.");
+  ExpectBrandingError(branding_.GetUICustomization({{"UserPoolId", "us-east-1_nopenope"}}),
+                      ErrorCode::kResourceNotFound);
   auto empty = branding_.GetUICustomization({{"UserPoolId", pool_}});
   ASSERT_TRUE(empty);
   EXPECT_EQ(*empty, (json{{"UICustomization", {{"UserPoolId", pool_}, {"ClientId", "ALL"}}}}));
@@ -175,7 +178,8 @@ TEST_F(BrandingTest, UiCustomizationErrors) {
   ASSERT_TRUE(page);
   EXPECT_TRUE(page->css.empty());
   EXPECT_TRUE(page->settings.is_null());
-  ExpectError(BrandingFor(env_.ctx, "us-east-1_nopenope", client_), ErrorCode::kResourceNotFound);
+  ExpectBrandingError(BrandingFor(env_.ctx, "us-east-1_nopenope", client_),
+                      ErrorCode::kResourceNotFound);
 }
 
 TEST_F(BrandingTest, ManagedLoginLifecycle) {
@@ -197,8 +201,9 @@ TEST_F(BrandingTest, ManagedLoginLifecycle) {
   EXPECT_EQ(style["Settings"], settings);
   EXPECT_EQ(style["Assets"], assets);
 
-  ExpectError(branding_.CreateManagedLoginBranding({{"UserPoolId", pool_}, {"ClientId", client_}}),
-              ErrorCode::kManagedLoginBrandingExists);
+  ExpectBrandingError(
+      branding_.CreateManagedLoginBranding({{"UserPoolId", pool_}, {"ClientId", client_}}),
+      ErrorCode::kManagedLoginBrandingExists);
 
   auto by_client = branding_.DescribeManagedLoginBrandingByClient(
       {{"UserPoolId", pool_}, {"ClientId", client_}});
@@ -246,41 +251,44 @@ TEST_F(BrandingTest, ManagedLoginLifecycle) {
 
   ASSERT_TRUE(branding_.DeleteManagedLoginBranding(
       {{"UserPoolId", pool_}, {"ManagedLoginBrandingId", id}}));
-  ExpectError(branding_.DescribeManagedLoginBranding(
-                  {{"UserPoolId", pool_}, {"ManagedLoginBrandingId", id}}),
-              ErrorCode::kResourceNotFound);
-  ExpectError(branding_.DescribeManagedLoginBrandingByClient(
-                  {{"UserPoolId", pool_}, {"ClientId", client_}}),
-              ErrorCode::kResourceNotFound);
+  ExpectBrandingError(branding_.DescribeManagedLoginBranding(
+                          {{"UserPoolId", pool_}, {"ManagedLoginBrandingId", id}}),
+                      ErrorCode::kResourceNotFound);
+  ExpectBrandingError(branding_.DescribeManagedLoginBrandingByClient(
+                          {{"UserPoolId", pool_}, {"ClientId", client_}}),
+                      ErrorCode::kResourceNotFound);
   // The client may have a new style now.
   EXPECT_TRUE(branding_.CreateManagedLoginBranding(
       {{"UserPoolId", pool_}, {"ClientId", client_}, {"UseCognitoProvidedValues", true}}));
 }
 
 TEST_F(BrandingTest, ManagedLoginErrors) {
-  ExpectError(branding_.CreateManagedLoginBranding({{"UserPoolId", pool_},
-                                                    {"ClientId", client_},
-                                                    {"UseCognitoProvidedValues", true},
-                                                    {"Settings", json::object()}}),
-              ErrorCode::kInvalidParameter,
-              "When UseCognitoProvidedValues is true, Settings and Assets must not be provided.");
+  ExpectBrandingError(
+      branding_.CreateManagedLoginBranding({{"UserPoolId", pool_},
+                                            {"ClientId", client_},
+                                            {"UseCognitoProvidedValues", true},
+                                            {"Settings", json::object()}}),
+      ErrorCode::kInvalidParameter,
+      "When UseCognitoProvidedValues is true, Settings and Assets must not be provided.");
   json dup = {{"Category", "FORM_LOGO"}, {"ColorMode", "LIGHT"}, {"Extension", "PNG"}};
-  ExpectError(
+  ExpectBrandingError(
       branding_.CreateManagedLoginBranding(
           {{"UserPoolId", pool_}, {"ClientId", client_}, {"Assets", json::array({dup, dup})}}),
       ErrorCode::kInvalidParameter);
-  ExpectError(branding_.CreateManagedLoginBranding({{"UserPoolId", pool_}, {"ClientId", "nope"}}),
-              ErrorCode::kResourceNotFound);
-  ExpectError(branding_.CreateManagedLoginBranding(
-                  {{"UserPoolId", "us-east-1_nopenope"}, {"ClientId", client_}}),
-              ErrorCode::kResourceNotFound);
-  ExpectError(branding_.DescribeManagedLoginBranding(
-                  {{"UserPoolId", pool_},
-                   {"ManagedLoginBrandingId", "6f1b2c3d-1111-4222-8333-444455556666"}}),
-              ErrorCode::kResourceNotFound);
-  ExpectError(branding_.CreateManagedLoginBranding(
-                  {{"UserPoolId", pool_}, {"ClientId", client_}, {"Settings", "not an object"}}),
-              ErrorCode::kInvalidParameter);
+  ExpectBrandingError(
+      branding_.CreateManagedLoginBranding({{"UserPoolId", pool_}, {"ClientId", "nope"}}),
+      ErrorCode::kResourceNotFound);
+  ExpectBrandingError(branding_.CreateManagedLoginBranding(
+                          {{"UserPoolId", "us-east-1_nopenope"}, {"ClientId", client_}}),
+                      ErrorCode::kResourceNotFound);
+  ExpectBrandingError(branding_.DescribeManagedLoginBranding(
+                          {{"UserPoolId", pool_},
+                           {"ManagedLoginBrandingId", "6f1b2c3d-1111-4222-8333-444455556666"}}),
+                      ErrorCode::kResourceNotFound);
+  ExpectBrandingError(
+      branding_.CreateManagedLoginBranding(
+          {{"UserPoolId", pool_}, {"ClientId", client_}, {"Settings", "not an object"}}),
+      ErrorCode::kInvalidParameter);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "common/strings.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/userpool/resource_servers.h"
 #include "domain/userpool/schema.h"
@@ -12,25 +13,10 @@
 namespace cognate::domain::userpool {
 namespace {
 
-constexpr int kMaxListResults = 60;
+constexpr int kMaxClientListResults = 60;
 
 ApiError OAuthFlowError(std::string message) {
   return ApiError(ErrorCode::kInvalidOAuthFlow, std::move(message));
-}
-
-bool Contains(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-Result<void> CheckEnum(const std::string& value, std::initializer_list<std::string_view> allowed,
-                       std::string_view path) {
-  for (auto a : allowed) {
-    if (value == a) return {};
-  }
-  std::string set;
-  for (auto a : allowed) set += (set.empty() ? "" : ", ") + std::string(a);
-  return ValidationError("'" + value + "'", path,
-                         "Member must satisfy enum value set: [" + set + "]");
 }
 
 std::int64_t UnitSeconds(const std::string& unit) {
@@ -558,8 +544,8 @@ Result<Json> ClientService::ListUserPoolClients(const Json& input) {
   if (!pool_id) return pool_id.error();
   auto max = OptInt(input, "MaxResults");
   if (!max) return max.error();
-  std::int64_t limit = max->value_or(kMaxListResults);
-  if (limit < 1 || limit > kMaxListResults) {
+  std::int64_t limit = max->value_or(kMaxClientListResults);
+  if (limit < 1 || limit > kMaxClientListResults) {
     return ValidationError("'" + std::to_string(limit) + "'", "maxResults",
                            limit < 1 ? "Member must have value greater than or equal to 1"
                                      : "Member must have value less than or equal to 60");

@@ -13,7 +13,7 @@
 namespace cognate::domain::userpool {
 namespace {
 
-constexpr int kMaxAttempts = 4;
+constexpr int kMaxDomainUpdateAttempts = 4;
 constexpr std::string_view kDomainsMember = "_Domains";
 constexpr char kPrefixPattern[] = "^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$";
 
@@ -78,13 +78,6 @@ std::string VersionOf(std::int64_t ms) {
   std::array<char, 32> buf{};
   std::strftime(buf.data(), buf.size(), "%Y%m%d%H%M%S", &tm);
   return buf.data();
-}
-
-Result<std::string> Required(const Json& in, std::string_view key, std::string_view path) {
-  auto v = OptString(in, key);
-  if (!v) return v.error();
-  if (!*v) return NotNull(path);
-  return std::move(**v);
 }
 
 struct DomainInput {
@@ -173,7 +166,7 @@ Result<void> ModifyPool(ServiceContext& ctx, const std::string& pool_id,
     if (updated.error().IsNotFound()) {
       return ApiError::ResourceNotFound("User pool " + pool_id + " does not exist.");
     }
-    if (!updated.error().IsConflict() || attempt + 1 >= kMaxAttempts) {
+    if (!updated.error().IsConflict() || attempt + 1 >= kMaxDomainUpdateAttempts) {
       return StoreFailure(updated.error());
     }
   }
@@ -314,7 +307,7 @@ Result<Json> DomainService::Create(const Json& input) {
     if (*existing) {
       auto live = RecordIsLive(ctx_, **existing, in->domain);
       if (!live) return live.error();
-      if (*live || attempt + 1 >= kMaxAttempts) {
+      if (*live || attempt + 1 >= kMaxDomainUpdateAttempts) {
         return ApiError::InvalidParameter("Domain already associated with another user pool.");
       }
       if (auto gone = DeleteRecord(ctx_, kind, in->domain); !gone) return gone.error();

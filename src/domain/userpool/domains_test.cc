@@ -17,12 +17,7 @@ using nlohmann::json;
 
 constexpr char kArn[] = "arn:aws:acm:us-east-1:000000000000:certificate/abc";
 
-template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r) << "expected " << ErrorTypeName(code) << ": " << message;
-  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
-  EXPECT_EQ(r.error().message(), message);
-}
+using users::testing::ExpectError;
 
 class DomainsTest : public ::testing::Test {
  protected:

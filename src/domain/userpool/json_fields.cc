@@ -29,6 +29,24 @@ ApiError NotNull(std::string_view path) {
   return ValidationError("null", path, "Member must not be null");
 }
 
+Result<void> CheckEnum(const std::string& value, std::initializer_list<std::string_view> allowed,
+                       std::string_view path) {
+  for (auto a : allowed) {
+    if (value == a) return {};
+  }
+  std::string set;
+  for (auto a : allowed) set += (set.empty() ? "" : ", ") + std::string(a);
+  return ValidationError("'" + value + "'", path,
+                         "Member must satisfy enum value set: [" + set + "]");
+}
+
+Result<std::string> Required(const Json& in, std::string_view key, std::string_view path) {
+  auto v = OptString(in, key);
+  if (!v) return v.error();
+  if (!*v) return NotNull(path);
+  return std::move(**v);
+}
+
 Result<void> NameMember(const Json& in, std::string_view key, std::string_view path, Json& doc,
                         std::string_view doc_key, bool create) {
   auto name = OptString(in, key);

@@ -5,6 +5,7 @@
 // is absent or JSON null reads as "not set".
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,11 @@ ApiError WrongType(std::string_view key, std::string_view expected);
 ApiError ValidationError(std::string_view value, std::string_view path, std::string_view what);
 // ValidationError for a required member sent as null or left out.
 ApiError NotNull(std::string_view path);
+// ValidationError "Member must satisfy enum value set: [...]" unless `value` is one of `allowed`.
+Result<void> CheckEnum(const std::string& value, std::initializer_list<std::string_view> allowed,
+                       std::string_view path);
+// The string member `key` of `in`; NotNull(path) when unset.
+Result<std::string> Required(const Json& in, std::string_view key, std::string_view path);
 
 // Copies the name member `key` of `in` (1..128 characters) into doc[doc_key]. Required when
 // `create`; on update an absent name leaves the document as it is. `path` is the member's name

@@ -13,18 +13,7 @@
 namespace cognate::domain::userpool {
 namespace {
 
-constexpr int kMaxListResults = 60;
-
-Result<void> CheckEnum(const std::string& value, std::initializer_list<std::string_view> allowed,
-                       std::string_view path) {
-  for (auto a : allowed) {
-    if (value == a) return {};
-  }
-  std::string set;
-  for (auto a : allowed) set += (set.empty() ? "" : ", ") + std::string(a);
-  return ValidationError("'" + value + "'", path,
-                         "Member must satisfy enum value set: [" + set + "]");
-}
+constexpr int kMaxPoolListResults = 60;
 
 Result<void> CheckRange(std::int64_t v, std::int64_t lo, std::int64_t hi, std::string_view path) {
   if (v < lo) {
@@ -636,7 +625,7 @@ Result<Json> PoolService::ListUserPools(const Json& input) {
   auto max = OptInt(input, "MaxResults");
   if (!max) return max.error();
   if (!*max) return NotNull("maxResults");
-  auto range = CheckRange(**max, 1, kMaxListResults, "maxResults");
+  auto range = CheckRange(**max, 1, kMaxPoolListResults, "maxResults");
   if (!range) return range.error();
   auto token = OptString(input, "NextToken");
   if (!token) return token.error();

@@ -11,7 +11,7 @@
 namespace cognate::domain::userpool {
 namespace {
 
-constexpr int kMaxAttempts = 4;
+constexpr int kMaxServerUpdateAttempts = 4;
 constexpr std::int64_t kDefaultPageSize = 50;
 
 ApiError NotFound(const std::string& identifier) {
@@ -141,7 +141,7 @@ Result<void> ModifyServers(
     if (updated.error().IsNotFound()) {
       return ApiError::ResourceNotFound("User pool " + pool_id + " does not exist.");
     }
-    if (!updated.error().IsConflict() || attempt + 1 >= kMaxAttempts) {
+    if (!updated.error().IsConflict() || attempt + 1 >= kMaxServerUpdateAttempts) {
       return StoreFailure(updated.error());
     }
   }

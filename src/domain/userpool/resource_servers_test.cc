@@ -14,12 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r) << "expected " << ErrorTypeName(code) << ": " << message;
-  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
-  EXPECT_EQ(r.error().message(), message);
-}
+using users::testing::ExpectError;
 
 class ResourceServersTest : public ::testing::Test {
  protected:

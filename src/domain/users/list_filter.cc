@@ -8,7 +8,7 @@
 namespace cognate::domain::users {
 namespace {
 
-constexpr std::array<std::string_view, 10> kSearchable = {
+constexpr std::array<std::string_view, 10> kFilterAttributes = {
     "username",   "email",       "phone_number",       "name",
     "given_name", "family_name", "preferred_username", "cognito:user_status",
     "status",     "sub"};
@@ -67,7 +67,8 @@ Result<ListFilter> ParseListFilter(std::string_view filter) {
   skip_blanks();
   if (i != n) return ParseError();
 
-  if (std::find(kSearchable.begin(), kSearchable.end(), out.attribute) == kSearchable.end()) {
+  if (std::find(kFilterAttributes.begin(), kFilterAttributes.end(), out.attribute) ==
+      kFilterAttributes.end()) {
     return ApiError::InvalidParameter("Invalid search attribute: " + out.attribute);
   }
   return out;

@@ -19,7 +19,7 @@ ApiError Unrecognizable(std::string_view why) {
 }
 
 // The member `key` of `response`, or nullptr when absent or null.
-const json* Member(const json& response, std::string_view key) {
+const json* NonNullMember(const json& response, std::string_view key) {
   auto it = response.find(key);
   if (it == response.end() || it->is_null()) return nullptr;
   return &*it;
@@ -34,7 +34,7 @@ ApiError MigrationFailed(const std::string& client_id) {
 Result<MigrationResponse> ReadMigrationResponse(const json& response,
                                                 const std::string& client_id) {
   MigrationResponse out;
-  const json* attrs = Member(response, "userAttributes");
+  const json* attrs = NonNullMember(response, "userAttributes");
   if (attrs == nullptr) return MigrationFailed(client_id);
   if (!attrs->is_object()) return Unrecognizable("userAttributes is not an object");
   for (const auto& [name, value] : attrs->items()) {
@@ -49,7 +49,7 @@ Result<MigrationResponse> ReadMigrationResponse(const json& response,
   if (out.attributes.empty() && !out.username) return MigrationFailed(client_id);
 
   out.final_status = std::string(kStatusConfirmed);
-  if (const json* s = Member(response, "finalUserStatus")) {
+  if (const json* s = NonNullMember(response, "finalUserStatus")) {
     if (!s->is_string()) return Unrecognizable("finalUserStatus is not a string");
     const auto v = s->get<std::string>();
     if (v != kStatusConfirmed && v != kStatusResetRequired) {
@@ -57,13 +57,13 @@ Result<MigrationResponse> ReadMigrationResponse(const json& response,
     }
     out.final_status = v;
   }
-  if (const json* s = Member(response, "messageAction")) {
+  if (const json* s = NonNullMember(response, "messageAction")) {
     if (!s->is_string()) return Unrecognizable("messageAction is not a string");
     const auto v = s->get<std::string>();
     if (v != "SUPPRESS" && v != "RESEND") return Unrecognizable("messageAction " + v);
     out.suppress = v == "SUPPRESS";
   }
-  if (const json* m = Member(response, "desiredDeliveryMediums")) {
+  if (const json* m = NonNullMember(response, "desiredDeliveryMediums")) {
     if (!m->is_array()) return Unrecognizable("desiredDeliveryMediums is not a list");
     for (const auto& v : *m) {
       if (!v.is_string() || (v != "SMS" && v != "EMAIL")) {
@@ -74,7 +74,7 @@ Result<MigrationResponse> ReadMigrationResponse(const json& response,
   }
   for (auto [key, flag] : {std::pair{"forceAliasCreation", &out.force_alias_creation},
                            std::pair{"enableSMSMFA", &out.enable_sms_mfa}}) {
-    if (const json* b = Member(response, key)) {
+    if (const json* b = NonNullMember(response, key)) {
       if (!b->is_boolean()) return Unrecognizable(std::string(key) + " is not a boolean");
       *flag = b->get<bool>();
     }

@@ -14,8 +14,8 @@ namespace {
 using nlohmann::json;
 using triggers::Invocation;
 
-constexpr char kPool[] = "us-east-1_MigPool";
-constexpr char kClient[] = "migclient";
+constexpr char kMigrationPool[] = "us-east-1_MigPool";
+constexpr char kMigrationClient[] = "migclient";
 
 triggers::FakeInvoker::Handler Lambda(std::function<void(json&)> fn) {
   return [fn = std::move(fn)](std::string_view body) {
@@ -25,18 +25,10 @@ triggers::FakeInvoker::Handler Lambda(std::function<void(json&)> fn) {
   };
 }
 
-#define EXPECT_ERROR(result, code_, msg)                                    \
-  do {                                                                      \
-    auto&& r_ = (result);                                                   \
-    ASSERT_FALSE(r_) << "expected " #code_;                                 \
-    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
-    EXPECT_EQ(r_.error().message(), msg);                                   \
-  } while (0)
-
 class MigrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.MakePool(kPool, {{"LambdaConfig", {{"UserMigration", "migrate"}}}});
+    env_.MakePool(kMigrationPool, {{"LambdaConfig", {{"UserMigration", "migrate"}}}});
     SetPrevent("LEGACY");
     env_.invoker.handlers["migrate"] = Lambda([this](json& e) {
       events_.push_back(e);
@@ -50,14 +42,15 @@ class MigrationTest : public ::testing::Test {
   }
 
   void SetPrevent(const std::string& prevent) {
-    (void)env_.store.DeleteClient(kPool, kClient);
-    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", prevent}};
-    ASSERT_TRUE(env_.store.CreateClient({kPool, kClient, "app", client.dump(), 0, 0, 0}));
+    (void)env_.store.DeleteClient(kMigrationPool, kMigrationClient);
+    json client = {{"ClientId", kMigrationClient}, {"PreventUserExistenceErrors", prevent}};
+    ASSERT_TRUE(
+        env_.store.CreateClient({kMigrationPool, kMigrationClient, "app", client.dump(), 0, 0, 0}));
   }
 
   Result<CodeDelivery> Forgot(const std::string& username) {
     ClientUserInput in;
-    in.client_id = kClient;
+    in.client_id = kMigrationClient;
     in.username = username;
     return self_.ForgotPassword(in);
   }
@@ -67,8 +60,6 @@ class MigrationTest : public ::testing::Test {
   SelfService self_{env_.ctx, AccessTokenGate{}};
   std::vector<json> events_;
 };
-
-}  // namespace
 
 TEST(MigrationReaderTest, ReadsAndRejects) {
   auto r = ReadMigrationResponse(
@@ -113,10 +104,10 @@ TEST_F(MigrationTest, ForgotPasswordMigratesThenSendsTheCode) {
   const json& e = events_[0];
   EXPECT_EQ(e["triggerSource"], "UserMigration_ForgotPassword");
   EXPECT_EQ(e["userName"], "legacy");
-  EXPECT_EQ(e["callerContext"]["clientId"], kClient);
+  EXPECT_EQ(e["callerContext"]["clientId"], kMigrationClient);
   EXPECT_FALSE(e["request"].contains("password"));
   EXPECT_EQ(e["request"]["validationData"], json::object());
-  auto user = admin_.AdminGetUser(kPool, "legacy");
+  auto user = admin_.AdminGetUser(kMigrationPool, "legacy");
   ASSERT_TRUE(user);
   EXPECT_EQ(user->status, "RESET_REQUIRED");
   EXPECT_TRUE(user->PasswordHash().empty());
@@ -139,10 +130,10 @@ TEST_F(MigrationTest, WelcomeMessageAliasesAndSmsMfa) {
     e["response"]["enableSMSMFA"] = true;
   });
   MigrationInput in;
-  in.client_id = kClient;
+  in.client_id = kMigrationClient;
   in.username = "newbie";
   in.password = "Whatever-1";
-  auto rules = LoadPoolRules(env_.ctx, kPool);
+  auto rules = LoadPoolRules(env_.ctx, kMigrationPool);
   ASSERT_TRUE(rules);
   auto user = MigrateUser(env_.ctx, *rules, in);
   ASSERT_TRUE(user) << user.error().message();
@@ -164,4 +155,5 @@ TEST_F(MigrationTest, WelcomeMessageAliasesAndSmsMfa) {
   EXPECT_FALSE(*none);
 }
 
+}  // namespace
 }  // namespace cognate::domain::users

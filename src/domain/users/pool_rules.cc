@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/derived_cache.h"
+#include "common/strings.h"
 #include "crypto/crypto.h"
 #include "domain/userpool/pool_defaults.h"
 #include "domain/userpool/pool_repository.h"
@@ -91,10 +92,6 @@ SchemaAttribute ParseSchemaAttribute(const json& j) {
     if (auto v = IntMember(*c, "MaxValue")) a.max_value = *v;
   }
   return a;
-}
-
-bool Contains(const std::vector<std::string>& list, std::string_view name) {
-  return std::find(list.begin(), list.end(), name) != list.end();
 }
 
 }  // namespace

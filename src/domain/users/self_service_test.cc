@@ -18,19 +18,14 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_Self";
-constexpr char kClient[] = "selfclient00000000000000001";
-constexpr char kPassword[] = "Passw0rd!";
+constexpr char kSelfServicePool[] = "us-east-1_Self";
+constexpr char kSelfServiceClient[] = "selfclient00000000000000001";
+using testing::kPassword;
 // Pool ids are never reused in this binary: parsed pool rules are cached process-wide by id and
 // row version.
 int pools_created = 0;
 
-template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
-  EXPECT_EQ(r.error().message(), message);
-}
+using testing::ExpectError;
 
 class SelfServiceTest : public ::testing::Test {
  protected:
@@ -46,15 +41,15 @@ class SelfServiceTest : public ::testing::Test {
   void MakePool(json doc, const std::string& prevent = "LEGACY",
                 const std::optional<std::string>& secret = std::nullopt) {
     // A new pool each time (parsed rules are cached by pool id and row version).
-    (void)env_.store.DeleteClient(pool_, kClient);
-    pool_ = std::string(kPool) + std::to_string(++pools_created);
+    (void)env_.store.DeleteClient(pool_, kSelfServiceClient);
+    pool_ = std::string(kSelfServicePool) + std::to_string(++pools_created);
     env_.MakePool(pool_, std::move(doc));
-    json client = {{"ClientId", kClient}, {"PreventUserExistenceErrors", prevent}};
+    json client = {{"ClientId", kSelfServiceClient}, {"PreventUserExistenceErrors", prevent}};
     if (secret) {
       client[std::string(userpool::kSealedSecretMember)] =
-          userpool::SealClientSecret(env_.ctx, kClient, *secret);
+          userpool::SealClientSecret(env_.ctx, kSelfServiceClient, *secret);
     }
-    store::ClientRow row{pool_, kClient, "app", client.dump(), 0, 0, 0};
+    store::ClientRow row{pool_, kSelfServiceClient, "app", client.dump(), 0, 0, 0};
     ASSERT_TRUE(env_.store.CreateClient(row));
   }
 
@@ -65,7 +60,7 @@ class SelfServiceTest : public ::testing::Test {
       if (token.rfind("token:", 0) != 0) return ApiError::NotAuthorized("Invalid Access Token");
       tokens::AccessTokenClaims c;
       c.pool_id = pool_;
-      c.client_id = kClient;
+      c.client_id = kSelfServiceClient;
       c.sub = std::string(token.substr(6));
       return c;
     };
@@ -78,7 +73,7 @@ class SelfServiceTest : public ::testing::Test {
 
   SignUpInput SignUpOf(const std::string& username, std::vector<AttributeInput> attrs = {}) {
     SignUpInput in;
-    in.client_id = kClient;
+    in.client_id = kSelfServiceClient;
     in.username = username;
     in.password = kPassword;
     in.attributes = std::move(attrs);
@@ -109,12 +104,13 @@ class SelfServiceTest : public ::testing::Test {
   // A confirmed user with a verified e-mail; returns its access token.
   std::string Confirmed(const std::string& username, const std::string& email) {
     SignUp(username, {{"email", email}});
-    EXPECT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, username, LastCode(), false}));
+    EXPECT_TRUE(
+        self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, username, LastCode(), false}));
     return "token:" + Get(username).sub;
   }
 
   testing::TestEnv env_;
-  std::string pool_ = kPool;
+  std::string pool_ = kSelfServicePool;
   SelfService self_{env_.ctx, Gate()};
   UserService admin_{env_.ctx};
   std::vector<std::string> revoked_;
@@ -134,7 +130,7 @@ TEST(SecretHashTest, IsBase64HmacOfUsernameAndClientId) {
       crypto::Base64Encode(crypto::HmacSha256("secret", std::string("alice") + "client"));
   EXPECT_EQ(auth::ComputeSecretHash("secret", "alice", "client"), expected);
   AppClient client;
-  client.pool_id = kPool;
+  client.pool_id = kSelfServicePool;
   client.client_id = "client";
   client.secret = "secret";
   EXPECT_TRUE(CheckSecretHash(client, "alice", expected));
@@ -199,10 +195,10 @@ TEST_F(SelfServiceTest, SignUpChecksSecretHash) {
   MakePool(json{{"AutoVerifiedAttributes", {"email"}}}, "LEGACY", "s3cret");
   SignUpInput in = SignUpOf("alice", {{"email", "alice@example.com"}});
   ExpectError(self_.SignUp(in), ErrorCode::kNotAuthorized,
-              std::string("Unable to verify secret hash for client ") + kClient);
+              std::string("Unable to verify secret hash for client ") + kSelfServiceClient);
   in.secret_hash = "d3Jvbmc=";
   EXPECT_FALSE(self_.SignUp(in));
-  in.secret_hash = auth::ComputeSecretHash("s3cret", "alice", kClient);
+  in.secret_hash = auth::ComputeSecretHash("s3cret", "alice", kSelfServiceClient);
   EXPECT_TRUE(self_.SignUp(in));
 }
 
@@ -250,7 +246,7 @@ TEST_F(SelfServiceTest, DevFixedCodeIsEveryCode) {
   env_.ctx.config.dev_fixed_code = "424242";
   SignUp("alice", {{"email", "alice@example.com"}});
   EXPECT_EQ(LastCode(), "424242");
-  EXPECT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, "alice", "424242", false}));
+  EXPECT_TRUE(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", "424242", false}));
   ASSERT_TRUE(admin_.AdminResetUserPassword(pool_, "alice"));
   EXPECT_EQ(LastCode(), "424242");
 }
@@ -260,15 +256,15 @@ TEST_F(SelfServiceTest, DevFixedCodeIsEveryCode) {
 TEST_F(SelfServiceTest, ConfirmSignUpVerifiesTheEmail) {
   SignUp("alice", {{"email", "alice@example.com"}});
   const std::string code = LastCode();
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "alice", "000000", false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", "000000", false}),
               ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
-  ASSERT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, "alice", code, false}));
+  ASSERT_TRUE(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", code, false}));
   UserRecord u = Get("alice");
   EXPECT_EQ(u.status, "CONFIRMED");
   EXPECT_EQ(u.Attribute("email_verified"), "true");
   // Now an alias: findable by e-mail.
   EXPECT_EQ(Get("alice@example.com").sub, u.sub);
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "alice", code, false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", code, false}),
               ErrorCode::kNotAuthorized, "User cannot be confirmed. Current status is CONFIRMED");
 }
 
@@ -276,7 +272,7 @@ TEST_F(SelfServiceTest, ConfirmSignUpCodeExpiresAfterADay) {
   SignUp("alice", {{"email", "alice@example.com"}});
   const std::string code = LastCode();
   env_.clock.AdvanceMillis(kDayMs + 1);
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "alice", code, false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", code, false}),
               ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
 }
 
@@ -285,21 +281,21 @@ TEST_F(SelfServiceTest, ConfirmSignUpBurnsTheCodeAfterTooManyWrongGuesses) {
   const std::string code = LastCode();
   const std::string wrong = code == "111111" ? "222222" : "111111";
   for (int i = 0; i < kMaxWrongCodeAttempts; ++i) {
-    ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "alice", wrong, false}),
+    ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", wrong, false}),
                 ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
   }
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "alice", code, false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", code, false}),
               ErrorCode::kLimitExceeded, "Attempt limit exceeded, please try after some time.");
   // A new code works again.
-  ASSERT_TRUE(self_.ResendConfirmationCode({kClient, std::nullopt, "alice"}));
-  EXPECT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, "alice", LastCode(), false}));
+  ASSERT_TRUE(self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "alice"}));
+  EXPECT_TRUE(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", LastCode(), false}));
 }
 
 TEST_F(SelfServiceTest, ConfirmSignUpUnknownUser) {
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "ghost", "123456", false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "ghost", "123456", false}),
               ErrorCode::kUserNotFound, "Username/client id combination not found.");
   MakePool(json{{"AutoVerifiedAttributes", {"email"}}}, "ENABLED");
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "ghost", "123456", false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "ghost", "123456", false}),
               ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
 }
 
@@ -307,9 +303,9 @@ TEST_F(SelfServiceTest, ConfirmSignUpAliasTakenUnlessForced) {
   Confirmed("alice", "shared@example.com");
   SignUp("bob", {{"email", "shared@example.com"}});
   const std::string code = LastCode();
-  ExpectError(self_.ConfirmSignUp({kClient, std::nullopt, "bob", code, false}),
+  ExpectError(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "bob", code, false}),
               ErrorCode::kAliasExists, "An account with the given email already exists.");
-  ASSERT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, "bob", code, true}));
+  ASSERT_TRUE(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "bob", code, true}));
   EXPECT_EQ(Get("alice").Attribute("email_verified"), "false");
   EXPECT_EQ(Get("shared@example.com").username, "bob");
 }
@@ -319,35 +315,35 @@ TEST_F(SelfServiceTest, ConfirmSignUpAliasTakenUnlessForced) {
 TEST_F(SelfServiceTest, ResendReplacesTheCodeAndIsLimited) {
   SignUp("alice", {{"email", "alice@example.com"}});
   const std::string first = LastCode();
-  auto d = self_.ResendConfirmationCode({kClient, std::nullopt, "alice"});
+  auto d = self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "alice"});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->destination, "a***@e***.com");
   const std::string second = LastCode();
   if (first != second) {
-    EXPECT_FALSE(self_.ConfirmSignUp({kClient, std::nullopt, "alice", first, false}));
+    EXPECT_FALSE(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", first, false}));
   }
   // SignUp and the resend count: three more are allowed within the hour.
   for (int i = 2; i < kMaxCodeSendsPerHour; ++i) {
-    EXPECT_TRUE(self_.ResendConfirmationCode({kClient, std::nullopt, "alice"}));
+    EXPECT_TRUE(self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "alice"}));
   }
-  ExpectError(self_.ResendConfirmationCode({kClient, std::nullopt, "alice"}),
+  ExpectError(self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "alice"}),
               ErrorCode::kLimitExceeded, "Attempt limit exceeded, please try after some time.");
   env_.clock.AdvanceMillis(kHourMs + 1);
-  EXPECT_TRUE(self_.ResendConfirmationCode({kClient, std::nullopt, "alice"}));
-  EXPECT_TRUE(self_.ConfirmSignUp({kClient, std::nullopt, "alice", LastCode(), false}));
-  ExpectError(self_.ResendConfirmationCode({kClient, std::nullopt, "alice"}),
+  EXPECT_TRUE(self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "alice"}));
+  EXPECT_TRUE(self_.ConfirmSignUp({kSelfServiceClient, std::nullopt, "alice", LastCode(), false}));
+  ExpectError(self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "alice"}),
               ErrorCode::kInvalidParameter, "User is already confirmed.");
 }
 
 TEST_F(SelfServiceTest, ResendUnknownUser) {
-  ExpectError(self_.ResendConfirmationCode({kClient, std::nullopt, "ghost"}),
+  ExpectError(self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "ghost"}),
               ErrorCode::kUserNotFound, "Username/client id combination not found.");
   MakePool(json{{"AutoVerifiedAttributes", {"email"}}}, "ENABLED");
-  auto d = self_.ResendConfirmationCode({kClient, std::nullopt, "ghost"});
+  auto d = self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "ghost"});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->delivery_medium, "EMAIL");
   EXPECT_EQ(d->destination.find("***@"), 1u);
-  auto again = self_.ResendConfirmationCode({kClient, std::nullopt, "ghost"});
+  auto again = self_.ResendConfirmationCode({kSelfServiceClient, std::nullopt, "ghost"});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->destination, d->destination);
   EXPECT_TRUE(env_.sink.Sent().empty());
@@ -357,14 +353,15 @@ TEST_F(SelfServiceTest, ResendUnknownUser) {
 
 TEST_F(SelfServiceTest, ForgotPasswordNeedsAVerifiedChannel) {
   SignUp("alice", {{"email", "alice@example.com"}});
-  ExpectError(self_.ForgotPassword({kClient, std::nullopt, "alice"}), ErrorCode::kInvalidParameter,
+  ExpectError(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "alice"}),
+              ErrorCode::kInvalidParameter,
               "Cannot reset password for the user as there is no registered/verified email or "
               "phone_number");
 }
 
 TEST_F(SelfServiceTest, ForgotAndConfirmForgotPassword) {
   Confirmed("alice", "alice@example.com");
-  auto d = self_.ForgotPassword({kClient, std::nullopt, "alice"});
+  auto d = self_.ForgotPassword({kSelfServiceClient, std::nullopt, "alice"});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->destination, "a***@e***.com");
   EXPECT_EQ(d->attribute_name, "email");
@@ -372,18 +369,21 @@ TEST_F(SelfServiceTest, ForgotAndConfirmForgotPassword) {
   EXPECT_EQ(Get("alice").status, "CONFIRMED");  // unchanged until the code is used
   const std::string code = LastCode();
 
-  ExpectError(self_.ConfirmForgotPassword({kClient, std::nullopt, "alice", code, "weak"}),
-              ErrorCode::kInvalidPassword,
-              "Password does not conform to policy: Password not long enough");
-  ExpectError(self_.ConfirmForgotPassword({kClient, std::nullopt, "alice", "000000", "N3wPass!!"}),
+  ExpectError(
+      self_.ConfirmForgotPassword({kSelfServiceClient, std::nullopt, "alice", code, "weak"}),
+      ErrorCode::kInvalidPassword, "Password does not conform to policy: Password not long enough");
+  ExpectError(self_.ConfirmForgotPassword(
+                  {kSelfServiceClient, std::nullopt, "alice", "000000", "N3wPass!!"}),
               ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
-  ASSERT_TRUE(self_.ConfirmForgotPassword({kClient, std::nullopt, "alice", code, "N3wPass!!"}));
+  ASSERT_TRUE(
+      self_.ConfirmForgotPassword({kSelfServiceClient, std::nullopt, "alice", code, "N3wPass!!"}));
   UserRecord u = Get("alice");
   EXPECT_TRUE(crypto::VerifyPassword("N3wPass!!", u.PasswordHash()));
   EXPECT_EQ(u.status, "CONFIRMED");
   // One-time use.
-  ExpectError(self_.ConfirmForgotPassword({kClient, std::nullopt, "alice", code, "An0ther!!"}),
-              ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+  ExpectError(
+      self_.ConfirmForgotPassword({kSelfServiceClient, std::nullopt, "alice", code, "An0ther!!"}),
+      ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
 }
 
 TEST_F(SelfServiceTest, ResetCodeExpiresAfterAnHourAndResetRequiredBecomesConfirmed) {
@@ -391,32 +391,34 @@ TEST_F(SelfServiceTest, ResetCodeExpiresAfterAnHourAndResetRequiredBecomesConfir
   ASSERT_TRUE(admin_.AdminResetUserPassword(pool_, "alice"));
   EXPECT_EQ(Get("alice").status, "RESET_REQUIRED");
   env_.clock.AdvanceMillis(kHourMs + 1);
-  ExpectError(
-      self_.ConfirmForgotPassword({kClient, std::nullopt, "alice", LastCode(), "N3wPass!!"}),
-      ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
-  ASSERT_TRUE(self_.ForgotPassword({kClient, std::nullopt, "alice"}));
-  ASSERT_TRUE(
-      self_.ConfirmForgotPassword({kClient, std::nullopt, "alice", LastCode(), "N3wPass!!"}));
+  ExpectError(self_.ConfirmForgotPassword(
+                  {kSelfServiceClient, std::nullopt, "alice", LastCode(), "N3wPass!!"}),
+              ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+  ASSERT_TRUE(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "alice"}));
+  ASSERT_TRUE(self_.ConfirmForgotPassword(
+      {kSelfServiceClient, std::nullopt, "alice", LastCode(), "N3wPass!!"}));
   EXPECT_EQ(Get("alice").status, "CONFIRMED");
 }
 
 TEST_F(SelfServiceTest, ForgotPasswordUnknownUserAndLimits) {
-  ExpectError(self_.ForgotPassword({kClient, std::nullopt, "ghost"}), ErrorCode::kUserNotFound,
-              "Username/client id combination not found.");
-  ExpectError(self_.ConfirmForgotPassword({kClient, std::nullopt, "ghost", "123456", "N3wPass!!"}),
+  ExpectError(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "ghost"}),
+              ErrorCode::kUserNotFound, "Username/client id combination not found.");
+  ExpectError(self_.ConfirmForgotPassword(
+                  {kSelfServiceClient, std::nullopt, "ghost", "123456", "N3wPass!!"}),
               ErrorCode::kUserNotFound, "Username/client id combination not found.");
   Confirmed("alice", "alice@example.com");
   for (int i = 0; i < kMaxCodeSendsPerHour; ++i) {
-    EXPECT_TRUE(self_.ForgotPassword({kClient, std::nullopt, "alice"}));
+    EXPECT_TRUE(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "alice"}));
   }
-  ExpectError(self_.ForgotPassword({kClient, std::nullopt, "alice"}), ErrorCode::kLimitExceeded,
-              "Attempt limit exceeded, please try after some time.");
+  ExpectError(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "alice"}),
+              ErrorCode::kLimitExceeded, "Attempt limit exceeded, please try after some time.");
 
   MakePool(json{{"AutoVerifiedAttributes", {"email"}}}, "ENABLED");
-  auto d = self_.ForgotPassword({kClient, std::nullopt, "ghost@example.com"});
+  auto d = self_.ForgotPassword({kSelfServiceClient, std::nullopt, "ghost@example.com"});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->destination, "g***@e***.com");
-  ExpectError(self_.ConfirmForgotPassword({kClient, std::nullopt, "ghost", "123456", "N3wPass!!"}),
+  ExpectError(self_.ConfirmForgotPassword(
+                  {kSelfServiceClient, std::nullopt, "ghost", "123456", "N3wPass!!"}),
               ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
 }
 
@@ -428,12 +430,12 @@ TEST_F(SelfServiceTest, ForgotPasswordRefusesForceChangePasswordAndDisabledUsers
   in.temporary_password = kPassword;
   in.message_action = "SUPPRESS";
   ASSERT_TRUE(admin_.AdminCreateUser(in));
-  ExpectError(self_.ForgotPassword({kClient, std::nullopt, "temp"}), ErrorCode::kNotAuthorized,
-              "User password cannot be reset in the current state.");
+  ExpectError(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "temp"}),
+              ErrorCode::kNotAuthorized, "User password cannot be reset in the current state.");
   Confirmed("alice", "alice@example.com");
   ASSERT_TRUE(admin_.AdminSetUserEnabled(pool_, "alice", false));
-  ExpectError(self_.ForgotPassword({kClient, std::nullopt, "alice"}), ErrorCode::kNotAuthorized,
-              "User is disabled.");
+  ExpectError(self_.ForgotPassword({kSelfServiceClient, std::nullopt, "alice"}),
+              ErrorCode::kNotAuthorized, "User is disabled.");
 }
 
 // ---- token-authorized operations -------------------------------------------------------------

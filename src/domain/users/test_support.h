@@ -5,7 +5,10 @@
 
 #include <string>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "common/error.h"
 
 #include "common/clock.h"
 #include "crypto/crypto.h"
@@ -33,4 +36,24 @@ struct TestEnv {
   }
 };
 
+// A password every test pool accepts.
+inline constexpr char kPassword[] = "Passw0rd!";
+
+// Asserts `r` failed with Cognito's error type of `code` and exactly `message`.
+template <class T>
+void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
+  ASSERT_FALSE(r) << "expected " << ErrorTypeName(code) << ": " << message;
+  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
+  EXPECT_EQ(r.error().message(), message);
+}
+
 }  // namespace cognate::domain::users::testing
+
+// Like ExpectError, by ErrorCode enumerator name: EXPECT_ERROR(r, kNotAuthorized, "...").
+#define EXPECT_ERROR(result, code_, msg)                                    \
+  do {                                                                      \
+    auto&& r_ = (result);                                                   \
+    ASSERT_FALSE(r_) << "expected " #code_;                                 \
+    EXPECT_EQ(r_.error().code(), ErrorCode::code_) << r_.error().message(); \
+    EXPECT_EQ(r_.error().message(), msg);                                   \
+  } while (0)

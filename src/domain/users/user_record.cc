@@ -14,8 +14,8 @@ std::string CodeHash(std::string_view sub, std::string_view purpose, std::string
 }
 
 // Attributes ListUsers can filter on, by their own name.
-constexpr std::string_view kSearchable[] = {"email",      "phone_number", "name",
-                                            "given_name", "family_name",  "preferred_username"};
+constexpr std::string_view kIndexedAttributes[] = {
+    "email", "phone_number", "name", "given_name", "family_name", "preferred_username"};
 
 }  // namespace
 
@@ -149,7 +149,7 @@ store::UserRow ToRow(const PoolRules& rules, const UserRecord& user) {
   row.indexed.push_back({"sub", user.sub});
   row.indexed.push_back({std::string(kIndexUserStatus), user.status});
   row.indexed.push_back({std::string(kIndexEnabled), user.enabled ? "Enabled" : "Disabled"});
-  for (std::string_view name : kSearchable) {
+  for (std::string_view name : kIndexedAttributes) {
     if (auto v = user.Attribute(name)) row.indexed.push_back({std::string(name), *v});
   }
 

@@ -12,16 +12,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPool[] = "us-east-1_Users";
-constexpr char kPassword[] = "Passw0rd!";
+constexpr char kUserServicePool[] = "us-east-1_Users";
+using testing::kPassword;
 
 class UserServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override { env_.MakePool(kPool); }
+  void SetUp() override { env_.MakePool(kUserServicePool); }
 
   AdminCreateUserInput Input(const std::string& username, std::vector<AttributeInput> attrs = {}) {
     AdminCreateUserInput in;
-    in.pool_id = kPool;
+    in.pool_id = kUserServicePool;
     in.username = username;
     in.attributes = std::move(attrs);
     in.temporary_password = kPassword;
@@ -35,7 +35,7 @@ class UserServiceTest : public ::testing::Test {
     return u ? *u : UserRecord{};
   }
 
-  UserRecord Get(const std::string& username, const std::string& pool = kPool) {
+  UserRecord Get(const std::string& username, const std::string& pool = kUserServicePool) {
     auto u = users_.AdminGetUser(pool, username);
     EXPECT_TRUE(u) << (u ? "" : u.error().message());
     return u ? *u : UserRecord{};
@@ -43,9 +43,9 @@ class UserServiceTest : public ::testing::Test {
 
   // Inserts a user with `status` directly (as SignUp would leave one).
   void InsertUser(const std::string& username, const std::string& status) {
-    auto rules = LoadPoolRules(env_.ctx, kPool);
+    auto rules = LoadPoolRules(env_.ctx, kUserServicePool);
     UserRecord u;
-    u.pool_id = kPool;
+    u.pool_id = kUserServicePool;
     u.sub = crypto::NewUuid();
     u.username = username;
     u.status = status;
@@ -57,12 +57,7 @@ class UserServiceTest : public ::testing::Test {
   UserService users_{env_.ctx};
 };
 
-template <class T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().type_name(), ErrorTypeName(code));
-  EXPECT_EQ(r.error().message(), message);
-}
+using testing::ExpectError;
 
 // ---- AdminCreateUser ---------------------------------------------------------------------
 
@@ -76,7 +71,7 @@ TEST_F(UserServiceTest, CreateUserStartsInForceChangePassword) {
   EXPECT_EQ(u.Attribute("email"), "alice@example.com");
   EXPECT_FALSE(u.Attribute("email_verified"));
 
-  auto row = env_.store.GetUserBySub(kPool, u.sub);
+  auto row = env_.store.GetUserBySub(kUserServicePool, u.sub);
   ASSERT_TRUE(row);
   EXPECT_EQ(row->doc.find(kPassword), std::string::npos) << "password stored in plain text";
   UserRecord stored = FromRow(*row);
@@ -306,10 +301,10 @@ TEST_F(UserServiceTest, ResendInvitation) {
   auto sent = env_.sink.Sent();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_NE(sent[0].body.find("N3w-Passw0rd"), std::string::npos);
-  auto row = env_.store.GetUserByUsernameKey(kPool, "mia");
+  auto row = env_.store.GetUserByUsernameKey(kUserServicePool, "mia");
   EXPECT_TRUE(crypto::VerifyPassword("N3w-Passw0rd", FromRow(*row).PasswordHash()));
 
-  ASSERT_TRUE(users_.AdminSetUserPassword(kPool, "mia", kPassword, true));
+  ASSERT_TRUE(users_.AdminSetUserPassword(kUserServicePool, "mia", kPassword, true));
   ExpectError(users_.AdminCreateUser(in), ErrorCode::kUnsupportedUserState,
               "Resend not possible. mia status is not FORCE_CHANGE_PASSWORD");
 }
@@ -320,13 +315,14 @@ TEST_F(UserServiceTest, GetAndDelete) {
   UserRecord u = Create("nora");
   EXPECT_EQ(Get("nora").sub, u.sub);
   EXPECT_EQ(Get(u.sub).username, "nora");  // by sub
-  ExpectError(users_.AdminGetUser(kPool, "nobody"), ErrorCode::kUserNotFound,
+  ExpectError(users_.AdminGetUser(kUserServicePool, "nobody"), ErrorCode::kUserNotFound,
               "User does not exist.");
   ExpectError(users_.AdminGetUser("us-east-1_None", "nora"), ErrorCode::kResourceNotFound,
               "User pool us-east-1_None does not exist.");
-  ASSERT_TRUE(users_.AdminDeleteUser(kPool, "nora"));
-  ExpectError(users_.AdminGetUser(kPool, "nora"), ErrorCode::kUserNotFound, "User does not exist.");
-  ExpectError(users_.AdminDeleteUser(kPool, "nora"), ErrorCode::kUserNotFound,
+  ASSERT_TRUE(users_.AdminDeleteUser(kUserServicePool, "nora"));
+  ExpectError(users_.AdminGetUser(kUserServicePool, "nora"), ErrorCode::kUserNotFound,
+              "User does not exist.");
+  ExpectError(users_.AdminDeleteUser(kUserServicePool, "nora"), ErrorCode::kUserNotFound,
               "User does not exist.");
 }
 
@@ -335,29 +331,32 @@ TEST_F(UserServiceTest, GetAndDelete) {
 TEST_F(UserServiceTest, UpdateAttributes) {
   Create("omar", {{"email", "omar@example.com"}, {"email_verified", "true"}});
   env_.clock.AdvanceMillis(5000);
-  ASSERT_TRUE(users_.AdminUpdateUserAttributes(kPool, "omar", {{"given_name", "Omar"}}));
+  ASSERT_TRUE(users_.AdminUpdateUserAttributes(kUserServicePool, "omar", {{"given_name", "Omar"}}));
   UserRecord u = Get("omar");
   EXPECT_EQ(u.Attribute("given_name"), "Omar");
   EXPECT_EQ(u.Attribute("email_verified"), "true");
   EXPECT_EQ(u.modified_ms, u.created_ms + 5000);
 
   // A new address is unverified unless the call verifies it.
-  ASSERT_TRUE(users_.AdminUpdateUserAttributes(kPool, "omar", {{"email", "o@example.com"}}));
+  ASSERT_TRUE(
+      users_.AdminUpdateUserAttributes(kUserServicePool, "omar", {{"email", "o@example.com"}}));
   EXPECT_EQ(Get("omar").Attribute("email_verified"), "false");
   ASSERT_TRUE(users_.AdminUpdateUserAttributes(
-      kPool, "omar", {{"email", "o2@example.com"}, {"email_verified", "true"}}));
+      kUserServicePool, "omar", {{"email", "o2@example.com"}, {"email_verified", "true"}}));
   EXPECT_EQ(Get("omar").Attribute("email_verified"), "true");
   EXPECT_TRUE(env_.sink.Sent().empty());  // the pool does not auto-verify
 
-  ExpectError(users_.AdminUpdateUserAttributes(kPool, "omar", {{"custom:x", "1"}, {"sub", "s"}}),
-              ErrorCode::kInvalidParameter,
-              "user.custom:x: Attribute does not exist in the schema.\n"
-              "user.sub: Attribute cannot be updated.\n");
-  ExpectError(users_.AdminUpdateUserAttributes(kPool, "omar", {{"email", "bad"}}),
+  ExpectError(
+      users_.AdminUpdateUserAttributes(kUserServicePool, "omar", {{"custom:x", "1"}, {"sub", "s"}}),
+      ErrorCode::kInvalidParameter,
+      "user.custom:x: Attribute does not exist in the schema.\n"
+      "user.sub: Attribute cannot be updated.\n");
+  ExpectError(users_.AdminUpdateUserAttributes(kUserServicePool, "omar", {{"email", "bad"}}),
               ErrorCode::kInvalidParameter, "Invalid email address format.");
-  ExpectError(users_.AdminUpdateUserAttributes(kPool, "ghost", {{"name", "x"}}),
+  ExpectError(users_.AdminUpdateUserAttributes(kUserServicePool, "ghost", {{"name", "x"}}),
               ErrorCode::kUserNotFound, "User does not exist.");
-  ExpectError(users_.AdminUpdateUserAttributes(kPool, "omar", {{"phone_number_verified", "true"}}),
+  ExpectError(users_.AdminUpdateUserAttributes(kUserServicePool, "omar",
+                                               {{"phone_number_verified", "true"}}),
               ErrorCode::kInvalidParameter,
               "Phone Number is required to verify/un-verify a phone number");
 }
@@ -396,18 +395,18 @@ TEST_F(UserServiceTest, UpdateSendsCodeWhenPoolAutoVerifies) {
 
 TEST_F(UserServiceTest, DeleteAttributes) {
   Create("rita", {{"email", "rita@example.com"}, {"email_verified", "true"}, {"name", "Rita"}});
-  ASSERT_TRUE(users_.AdminDeleteUserAttributes(kPool, "rita", {"email"}));
+  ASSERT_TRUE(users_.AdminDeleteUserAttributes(kUserServicePool, "rita", {"email"}));
   UserRecord u = Get("rita");
   EXPECT_FALSE(u.Attribute("email"));
   EXPECT_FALSE(u.Attribute("email_verified"));
   EXPECT_EQ(u.Attribute("name"), "Rita");
-  ExpectError(users_.AdminDeleteUserAttributes(kPool, "rita", {"sub"}),
+  ExpectError(users_.AdminDeleteUserAttributes(kUserServicePool, "rita", {"sub"}),
               ErrorCode::kInvalidParameter, "user.sub: Attribute cannot be updated.\n");
-  ExpectError(users_.AdminDeleteUserAttributes(kPool, "rita", {"custom:zz"}),
+  ExpectError(users_.AdminDeleteUserAttributes(kUserServicePool, "rita", {"custom:zz"}),
               ErrorCode::kInvalidParameter,
               "user.custom:zz: Attribute does not exist in the schema.\n");
-  ExpectError(users_.AdminDeleteUserAttributes(kPool, "ghost", {"name"}), ErrorCode::kUserNotFound,
-              "User does not exist.");
+  ExpectError(users_.AdminDeleteUserAttributes(kUserServicePool, "ghost", {"name"}),
+              ErrorCode::kUserNotFound, "User does not exist.");
 
   env_.MakePool("us-east-1_Rq", json::parse(R"({"SchemaAttributes": [
       {"Name": "email", "AttributeDataType": "String", "Required": true}]})"));
@@ -422,12 +421,12 @@ TEST_F(UserServiceTest, DeleteAttributes) {
 
 TEST_F(UserServiceTest, EnableDisable) {
   Create("tom");
-  ASSERT_TRUE(users_.AdminSetUserEnabled(kPool, "tom", false));
+  ASSERT_TRUE(users_.AdminSetUserEnabled(kUserServicePool, "tom", false));
   EXPECT_FALSE(Get("tom").enabled);
-  ASSERT_TRUE(users_.AdminSetUserEnabled(kPool, "tom", false));  // idempotent
-  ASSERT_TRUE(users_.AdminSetUserEnabled(kPool, "tom", true));
+  ASSERT_TRUE(users_.AdminSetUserEnabled(kUserServicePool, "tom", false));  // idempotent
+  ASSERT_TRUE(users_.AdminSetUserEnabled(kUserServicePool, "tom", true));
   EXPECT_TRUE(Get("tom").enabled);
-  ExpectError(users_.AdminSetUserEnabled(kPool, "ghost", true), ErrorCode::kUserNotFound,
+  ExpectError(users_.AdminSetUserEnabled(kUserServicePool, "ghost", true), ErrorCode::kUserNotFound,
               "User does not exist.");
   ExpectError(users_.AdminSetUserEnabled("us-east-1_X", "tom", true), ErrorCode::kResourceNotFound,
               "User pool us-east-1_X does not exist.");
@@ -437,33 +436,35 @@ TEST_F(UserServiceTest, EnableDisable) {
 
 TEST_F(UserServiceTest, SetUserPassword) {
   Create("uma");
-  ASSERT_TRUE(users_.AdminSetUserPassword(kPool, "uma", "Perm4nent!", true));
+  ASSERT_TRUE(users_.AdminSetUserPassword(kUserServicePool, "uma", "Perm4nent!", true));
   UserRecord u = Get("uma");
   EXPECT_EQ(u.status, "CONFIRMED");
   EXPECT_TRUE(crypto::VerifyPassword("Perm4nent!", u.PasswordHash()));
   EXPECT_EQ(u.TemporaryPasswordExpiresMs(), 0);
 
-  ASSERT_TRUE(users_.AdminSetUserPassword(kPool, "uma", "Temp0rary!", false));
+  ASSERT_TRUE(users_.AdminSetUserPassword(kUserServicePool, "uma", "Temp0rary!", false));
   u = Get("uma");
   EXPECT_EQ(u.status, "FORCE_CHANGE_PASSWORD");
   EXPECT_GT(u.TemporaryPasswordExpiresMs(), 0);
 
-  ExpectError(users_.AdminSetUserPassword(kPool, "uma", "weak", true), ErrorCode::kInvalidPassword,
+  ExpectError(users_.AdminSetUserPassword(kUserServicePool, "uma", "weak", true),
+              ErrorCode::kInvalidPassword,
               "Password does not conform to policy: Password not long enough");
-  ExpectError(users_.AdminSetUserPassword(kPool, "ghost", "Perm4nent!", true),
+  ExpectError(users_.AdminSetUserPassword(kUserServicePool, "ghost", "Perm4nent!", true),
               ErrorCode::kUserNotFound, "User does not exist.");
 }
 
 TEST_F(UserServiceTest, ResetUserPassword) {
   Create("vic", {{"email", "vic@example.com"}});
-  ASSERT_TRUE(users_.AdminSetUserPassword(kPool, "vic", kPassword, true));
-  ExpectError(users_.AdminResetUserPassword(kPool, "vic"), ErrorCode::kInvalidParameter,
+  ASSERT_TRUE(users_.AdminSetUserPassword(kUserServicePool, "vic", kPassword, true));
+  ExpectError(users_.AdminResetUserPassword(kUserServicePool, "vic"), ErrorCode::kInvalidParameter,
               "Cannot reset password for the user as there is no registered/verified email or "
               "phone_number");
 
-  ASSERT_TRUE(users_.AdminUpdateUserAttributes(kPool, "vic", {{"email_verified", "True"}}));
+  ASSERT_TRUE(
+      users_.AdminUpdateUserAttributes(kUserServicePool, "vic", {{"email_verified", "True"}}));
   EXPECT_EQ(Get("vic").Attribute("email_verified"), "true");
-  ASSERT_TRUE(users_.AdminResetUserPassword(kPool, "vic"));
+  ASSERT_TRUE(users_.AdminResetUserPassword(kUserServicePool, "vic"));
   UserRecord u = Get("vic");
   EXPECT_EQ(u.status, "RESET_REQUIRED");
   auto sent = env_.sink.Sent();
@@ -476,9 +477,9 @@ TEST_F(UserServiceTest, ResetUserPassword) {
   EXPECT_FALSE(u.CheckCode(kCodeForgotPassword, code, env_.clock.NowMillis() + 2 * 3600 * 1000));
 
   Create("walt", {{"email", "walt@example.com"}, {"email_verified", "true"}});
-  ExpectError(users_.AdminResetUserPassword(kPool, "walt"), ErrorCode::kNotAuthorized,
+  ExpectError(users_.AdminResetUserPassword(kUserServicePool, "walt"), ErrorCode::kNotAuthorized,
               "User password cannot be reset in the current state.");
-  ExpectError(users_.AdminResetUserPassword(kPool, "ghost"), ErrorCode::kUserNotFound,
+  ExpectError(users_.AdminResetUserPassword(kUserServicePool, "ghost"), ErrorCode::kUserNotFound,
               "User does not exist.");
 }
 
@@ -486,14 +487,14 @@ TEST_F(UserServiceTest, ResetUserPassword) {
 
 TEST_F(UserServiceTest, ConfirmSignUp) {
   InsertUser("xena", "UNCONFIRMED");
-  ASSERT_TRUE(users_.AdminConfirmSignUp(kPool, "xena"));
+  ASSERT_TRUE(users_.AdminConfirmSignUp(kUserServicePool, "xena"));
   EXPECT_EQ(Get("xena").status, "CONFIRMED");
-  ExpectError(users_.AdminConfirmSignUp(kPool, "xena"), ErrorCode::kNotAuthorized,
+  ExpectError(users_.AdminConfirmSignUp(kUserServicePool, "xena"), ErrorCode::kNotAuthorized,
               "User cannot be confirmed. Current status is CONFIRMED");
   Create("yuri");
-  ExpectError(users_.AdminConfirmSignUp(kPool, "yuri"), ErrorCode::kNotAuthorized,
+  ExpectError(users_.AdminConfirmSignUp(kUserServicePool, "yuri"), ErrorCode::kNotAuthorized,
               "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD");
-  ExpectError(users_.AdminConfirmSignUp(kPool, "ghost"), ErrorCode::kUserNotFound,
+  ExpectError(users_.AdminConfirmSignUp(kUserServicePool, "ghost"), ErrorCode::kUserNotFound,
               "User does not exist.");
 }
 
@@ -506,10 +507,10 @@ TEST_F(UserServiceTest, ListUsersFiltersAndPages) {
             {"given_name", i % 2 ? "Odd" : "Even"}});
   }
   InsertUser("pending", "UNCONFIRMED");
-  ASSERT_TRUE(users_.AdminSetUserEnabled(kPool, "user6", false));
+  ASSERT_TRUE(users_.AdminSetUserEnabled(kUserServicePool, "user6", false));
 
   ListUsersInput in;
-  in.pool_id = kPool;
+  in.pool_id = kUserServicePool;
   auto all = users_.ListUsers(in);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->users.size(), 8u);
@@ -534,7 +535,7 @@ TEST_F(UserServiceTest, ListUsersFiltersAndPages) {
   EXPECT_EQ(seen.size(), 7u);
 
   in = {};
-  in.pool_id = kPool;
+  in.pool_id = kUserServicePool;
   in.filter = R"(cognito:user_status = "unconfirmed")";
   auto pending = users_.ListUsers(in);
   ASSERT_EQ(pending->users.size(), 1u);
@@ -553,7 +554,7 @@ TEST_F(UserServiceTest, ListUsersFiltersAndPages) {
   EXPECT_EQ(odd->users[0].Attribute("given_name"), "Odd");
 
   in = {};
-  in.pool_id = kPool;
+  in.pool_id = kUserServicePool;
   in.filter = R"(username = "user2")";
   ASSERT_EQ(users_.ListUsers(in)->users.size(), 1u);
   in.filter = R"(sub = ")" + Get("user2").sub + "\"";
@@ -565,7 +566,7 @@ TEST_F(UserServiceTest, ListUsersErrors) {
   in.pool_id = "us-east-1_Gone";
   ExpectError(users_.ListUsers(in), ErrorCode::kResourceNotFound,
               "User pool us-east-1_Gone does not exist.");
-  in.pool_id = kPool;
+  in.pool_id = kUserServicePool;
   in.filter = "email = foo";
   ExpectError(users_.ListUsers(in), ErrorCode::kInvalidParameter, "Error while parsing filter.");
   in.filter = R"(custom:x = "1")";
@@ -584,7 +585,7 @@ TEST_F(UserServiceTest, ListUsersErrors) {
 TEST_F(UserServiceTest, PaginationTokenIsBoundToItsListing) {
   for (int i = 0; i < 3; ++i) Create("z" + std::to_string(i));
   ListUsersInput in;
-  in.pool_id = kPool;
+  in.pool_id = kUserServicePool;
   in.limit = 1;
   auto page = users_.ListUsers(in);
   ASSERT_TRUE(page);

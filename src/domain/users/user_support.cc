@@ -19,7 +19,7 @@ json* CodeEntry(UserRecord& user, std::string_view purpose) {
   return &*entry;
 }
 
-std::int64_t IntMember(const json& j, const char* name) {
+std::int64_t IntMemberOrZero(const json& j, const char* name) {
   auto it = j.find(name);
   return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
@@ -301,7 +301,7 @@ CodeOutcome ConsumeCode(UserRecord& user, std::string_view purpose, std::string_
   if (!entry->contains("hash")) return CodeOutcome::kExpired;  // used
   // Expiry is judged apart from the match, so an expired code reads as expired.
   if (!user.CheckCode(purpose, code, /*now_ms=*/0)) {
-    const std::int64_t attempts = IntMember(*entry, "failed_attempts") + 1;
+    const std::int64_t attempts = IntMemberOrZero(*entry, "failed_attempts") + 1;
     (*entry)["failed_attempts"] = attempts;
     if (attempts >= kMaxWrongCodeAttempts) {
       entry->erase("hash");
@@ -309,7 +309,7 @@ CodeOutcome ConsumeCode(UserRecord& user, std::string_view purpose, std::string_
     }
     return CodeOutcome::kMismatch;
   }
-  const std::int64_t expires = IntMember(*entry, "expires_ms");
+  const std::int64_t expires = IntMemberOrZero(*entry, "expires_ms");
   if (expires != 0 && expires < now_ms) return CodeOutcome::kExpired;
   entry->erase("hash");
   (*entry)["used_ms"] = now_ms;

@@ -32,6 +32,10 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
+}  // namespace
+
+// Outside the anonymous namespace: PostgresStore::Impl (external linkage) holds these.
+namespace pg_detail {
 // One connection and the names of the statements prepared on it (keyed by SQL text).
 struct PgConn {
   PGconn* conn = nullptr;
@@ -48,6 +52,11 @@ struct PgConn {
   }
   bool Broken() const { return conn == nullptr || PQstatus(conn) != CONNECTION_OK; }
 };
+}  // namespace pg_detail
+
+namespace {
+
+using pg_detail::PgConn;
 
 std::string Trim(const char* s) {
   std::string out = s == nullptr ? "" : s;

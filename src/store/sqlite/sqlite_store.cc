@@ -22,6 +22,10 @@ using internal::EncodeCursor;
 StoreError NotFound(std::string what) { return {StoreErrorCode::kNotFound, std::move(what)}; }
 StoreError Conflict(std::string what) { return {StoreErrorCode::kConflict, std::move(what)}; }
 
+}  // namespace
+
+// Outside the anonymous namespace: SqliteStore::Impl (external linkage) holds these.
+namespace sqlite_detail {
 // One connection and its cache of prepared statements (keyed by SQL text).
 struct Conn {
   sqlite3* db = nullptr;
@@ -35,6 +39,11 @@ struct Conn {
     if (db != nullptr) sqlite3_close_v2(db);
   }
 };
+}  // namespace sqlite_detail
+
+namespace {
+
+using sqlite_detail::Conn;
 
 StoreError SqlError(sqlite3* db, int rc) {
   std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
