@@ -248,6 +248,11 @@ struct HttpServer::Impl {
                  worker.mailbox.Push(std::move(done));
                });
   }
+  // co_spawn's completion handler for a connection's coroutine.
+  void ConnectionEnded(std::exception_ptr e) {
+    if (e) spdlog::error("http: connection ended by an exception");
+    ConnectionClosed();
+  }
   void ConnectionClosed() {
     {
       std::lock_guard lock(mu);
@@ -361,10 +366,9 @@ asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
       std::lock_guard lock(mu);
       open_connections.fetch_add(1);
     }
-    auto done = [this](std::exception_ptr e) {
-      if (e) spdlog::error("http: connection ended by an exception");
-      ConnectionClosed();
-    };
+    // A member function, not a lambda: a coroutine frame may only hold types with linkage
+    // (GCC's -Wsubobject-linkage in a unity build).
+    auto done = std::bind_front(&Impl::ConnectionEnded, this);
     if (tls_context) {
       asio::co_spawn(worker.ioc, ServeTls(std::move(socket), worker), done);
     } else {

@@ -686,12 +686,8 @@ TEST_F(AuthServiceTest, SessionStoreSealsAndForgets) {
   EXPECT_ERROR(sessions.Peek(""), kNotAuthorized, "Invalid session for the user.");
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------------------------------------
 // The hosted pages' mode
-
-namespace cognate::domain::auth {
 
 TEST_F(AuthServiceTest, HostedSignInIgnoresFlowsAndSecretAndYieldsTheUser) {
   const auto user = MakeUser("hosted1");
@@ -764,5 +760,5 @@ TEST_F(AuthServiceTest, HostedSessionsAreAnsweredByTheHostedPagesOnly) {
   EXPECT_EQ(crossed.error().message(), "Invalid session for the user.");
 }
 
-}  // namespace cognate::domain::auth
+}  // namespace
 }  // namespace cognate::domain::auth
