@@ -502,5 +502,45 @@ TEST_F(PreTokenServiceTest, FailedRefreshTriggerKeepsTheRefreshToken) {
   EXPECT_TRUE(tokens_.Refresh(in));
 }
 
+// A refresh that loses the race to a concurrent one (the family's version moved while the
+// trigger ran) judges the family again, but calls PreTokenGeneration only once.
+TEST_F(PreTokenServiceTest, RefreshRetriedAfterAConcurrentUpdateCallsTheTriggerOnce) {
+  UsePool({{"PreTokenGeneration", "fn"}});
+  auto client = env_.store.GetClient(kClient);
+  ASSERT_TRUE(client);
+  json client_doc = json::parse(client->doc);
+  client_doc["RefreshTokenRotation"] = {{"Feature", "ENABLED"}, {"RetryGracePeriodSeconds", 0}};
+  client->doc = client_doc.dump();
+  ASSERT_TRUE(env_.store.UpdateClient(*client, client->version));
+  AddingHandler("fn");
+  auto t = tokens_.IssueForSignIn(Grant());
+  ASSERT_TRUE(t);
+  const std::string family_id = Payload(t->access_token)["origin_jti"];
+  int refresh_calls = 0;
+  env_.invoker.handlers["fn"] = [&](std::string_view event) {
+    ++refresh_calls;
+    auto row = env_.store.GetTokenFamily(family_id);
+    EXPECT_TRUE(row);
+    if (row) {
+      EXPECT_TRUE(env_.store.UpdateTokenFamily(*row, row->version));  // bumps the version
+    }
+    json e = json::parse(event);
+    e["response"]["claimsOverrideDetails"] = {{"claimsToAddOrOverride", {{"src", "retry"}}}};
+    return Invocation{Invocation::Status::kOk, e.dump()};
+  };
+  RefreshInput in;
+  in.client_id = kClient;
+  in.refresh_token = t->refresh_token;
+  in.allow_rotation = true;
+  auto refreshed = tokens_.Refresh(in);
+  ASSERT_TRUE(refreshed) << refreshed.error().message();
+  EXPECT_EQ(refresh_calls, 1);
+  EXPECT_EQ(Payload(refreshed->id_token)["src"], "retry");
+  ASSERT_FALSE(refreshed->refresh_token.empty());
+  in.refresh_token = refreshed->refresh_token;  // the rotation landed on the retry
+  EXPECT_TRUE(tokens_.Refresh(in));
+  EXPECT_EQ(refresh_calls, 2);
+}
+
 }  // namespace
 }  // namespace cognate::domain::tokens

@@ -391,6 +391,9 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
   if (!family_id) return ApiError::NotAuthorized(kInvalidRefresh);
   const std::string presented_hash = RefreshHash(input.refresh_token);
 
+  // Minted once: a retry after a concurrent refresh judges the family again but does not call
+  // PreTokenGeneration a second time for the same request.
+  std::optional<IssuedTokens> minted;
   for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
     auto row = ctx.store.GetTokenFamily(*family_id);
     if (!row) {
@@ -430,9 +433,12 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
 
     // Mint (and run PreTokenGeneration) before rotating: a failed trigger leaves the refresh
     // token as it was.
-    auto tokens = impl_->Mint(*subject, row->family_id, family, now_ms / 1000,
-                              TokenSource::kRefreshTokens, input.client_metadata);
-    if (!tokens) return tokens.error();
+    if (!minted) {
+      auto tokens = impl_->Mint(*subject, row->family_id, family, now_ms / 1000,
+                                TokenSource::kRefreshTokens, input.client_metadata);
+      if (!tokens) return tokens.error();
+      minted = std::move(*tokens);
+    }
     const RotationSettings rotation = RotationFromClient(subject->client_doc());
     std::string new_refresh;
     if (input.allow_rotation && rotation.enabled) {
@@ -456,8 +462,8 @@ Result<IssuedTokens> TokenService::Refresh(const RefreshInput& input) {
         return StoreInternal("update token family", updated.error());
       }
     }
-    tokens->refresh_token = std::move(new_refresh);
-    return tokens;
+    minted->refresh_token = std::move(new_refresh);
+    return std::move(*minted);
   }
   return ApiError(ErrorCode::kTooManyRequests, "Too many requests");
 }
