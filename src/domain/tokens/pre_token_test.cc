@@ -506,7 +506,7 @@ TEST_F(PreTokenServiceTest, FailedRefreshTriggerKeepsTheRefreshToken) {
 // trigger ran) judges the family again, but calls PreTokenGeneration only once.
 TEST_F(PreTokenServiceTest, RefreshRetriedAfterAConcurrentUpdateCallsTheTriggerOnce) {
   UsePool({{"PreTokenGeneration", "fn"}});
-  auto client = env_.store.GetClient(kClient);
+  auto client = env_.store.GetClient(kPreTokenClient);
   ASSERT_TRUE(client);
   json client_doc = json::parse(client->doc);
   client_doc["RefreshTokenRotation"] = {{"Feature", "ENABLED"}, {"RetryGracePeriodSeconds", 0}};
@@ -529,7 +529,7 @@ TEST_F(PreTokenServiceTest, RefreshRetriedAfterAConcurrentUpdateCallsTheTriggerO
     return Invocation{Invocation::Status::kOk, e.dump()};
   };
   RefreshInput in;
-  in.client_id = kClient;
+  in.client_id = kPreTokenClient;
   in.refresh_token = t->refresh_token;
   in.allow_rotation = true;
   auto refreshed = tokens_.Refresh(in);
