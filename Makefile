@@ -46,7 +46,7 @@ test-asan: deps
 	scripts/run-tests $(ASAN_DIR) --quick
 
 fuzz: deps
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCOGNATE_FUZZ=ON -DCOGNATE_BUILD_TESTS=OFF -DCOGNATE_BUILD_BENCH=OFF
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCOGNATE_FUZZ=ON -DCOGNATE_BUILD_TESTS=OFF -DCOGNATE_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 
 bench: build
