@@ -281,6 +281,25 @@ TEST_F(HttpServerTest, BodyFarOverLimitStillGets413AfterTheClientWritesIt) {
   EXPECT_EQ(handler_.calls.load(), 0);
 }
 
+// A client that never stops sending after its 413 holds the connection for 2 s at most.
+TEST_F(HttpServerTest, EndlessSenderAfterA413IsCutOff) {
+  HttpServerOptions o;
+  o.body_limit = 1024;
+  StartServer(o);
+  auto s = Connect();
+  asio::write(s, asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                          "1000000000\r\n\r\n")));
+  const auto started = std::chrono::steady_clock::now();
+  const std::string chunk(4096, 'a');
+  beast::error_code ec;
+  while (!ec && std::chrono::steady_clock::now() - started < 10s) {
+    asio::write(s, asio::buffer(chunk), ec);
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(ec) << "the server still reads after 10 s";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
 TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   HttpServerOptions o;
   o.body_limit = 100;
