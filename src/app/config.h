@@ -33,9 +33,10 @@ struct Config {
     std::string key_file;
   };
   std::map<std::string, CertificateFiles, std::less<>> certificates;
-  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
-  int io_threads = 0;              // 0: one per core
-  int compute_threads = 0;         // 0: twice the cores, at least 4
+  std::string log_level = "info";       // trace, debug, info, warn, error, critical, off
+  int io_threads = 0;                   // 0: one per core
+  int compute_threads = 0;              // 0: twice the cores, at least 4
+  std::string io_scheduling = "batch";  // batch | normal: the I/O threads' Linux policy
   int shutdown_grace_ms = 10'000;
   std::string config_file;  // the TOML file read, if any
 

@@ -324,6 +324,21 @@ TEST_F(ConfigTest, MessagingSettings) {
   }
 }
 
+TEST_F(ConfigTest, IoSchedulingIsBatchUnlessSetToNormal) {
+  auto defaults = LoadConfig({}, {});
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->io_scheduling, "batch");
+  auto normal = LoadConfig({"--io-scheduling", "normal"}, {});
+  ASSERT_TRUE(normal.config) << normal.message;
+  EXPECT_EQ(normal.config->io_scheduling, "normal");
+  auto from_env = LoadConfig({}, {{"COGNATE_IO_SCHEDULING", "normal"}});
+  ASSERT_TRUE(from_env.config) << from_env.message;
+  EXPECT_EQ(from_env.config->io_scheduling, "normal");
+  auto bad = LoadConfig({"--io-scheduling", "fifo"}, {});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.message.find("--io-scheduling"), std::string::npos) << bad.message;
+}
+
 TEST_F(ConfigTest, DevFixedCodeOnlyWithDev) {
   auto refused = LoadConfig({"--dev-fixed-code", "123456"}, {});
   EXPECT_FALSE(refused.config);

@@ -199,6 +199,7 @@ int Run(int argc, char** argv) {
   http_options.port = config.port;
   http_options.io_threads = config.io_threads;
   http_options.compute_threads = config.compute_threads;
+  http_options.io_batch_scheduling = config.io_scheduling == "batch";
   // Embedded SQLite (WAL: readers never wait for the writer) and memory answer reads in
   // microseconds; PostgreSQL reads cross the network, so they stay off the I/O threads.
   http_options.inline_reads = !config.UsesPostgres();

@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <list>
@@ -59,6 +60,15 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using beast_http::error;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+// SCHED_BATCH for the calling thread (Linux applies the policy per thread and keeps its nice
+// value). Failure is harmless: the thread keeps the default policy.
+void UseBatchScheduling() {
+  const sched_param none{};
+  if (sched_setscheduler(0, SCHED_BATCH, &none) != 0) {
+    spdlog::debug("http: SCHED_BATCH refused for an I/O thread: {}", std::strerror(errno));
+  }
+}
 
 // The cores this process may run on (its affinity mask, e.g. under taskset or a container's
 // cpuset), falling back to the machine's count.
@@ -342,7 +352,10 @@ std::string HttpServer::Impl::Start() {
   for (auto& w : workers) {
     w->mailbox.Arm();
     w->guard.emplace(w->ioc.get_executor());
-    w->thread = std::thread([w = w.get()] { w->ioc.run(); });
+    w->thread = std::thread([w = w.get(), batch = options.io_batch_scheduling] {
+      if (batch) UseBatchScheduling();
+      w->ioc.run();
+    });
   }
   started = true;
   return {};

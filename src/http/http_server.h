@@ -28,6 +28,11 @@ struct HttpServerOptions {
   // They run at a lower scheduling priority (nice +heavy_nice) than the I/O and compute threads.
   int heavy_threads = 0;
   int heavy_nice = 10;
+  // When true, the I/O threads run under SCHED_BATCH (Linux): a woken I/O thread no longer
+  // preempts a compute thread in the middle of its work but runs when that thread's time slice
+  // ends or it blocks, so on a saturated core the I/O thread wakes once per batch of requests
+  // rather than twice per request (docs/decisions.md, "I/O threads under SCHED_BATCH").
+  bool io_batch_scheduling = true;
   std::size_t header_limit = 16 * 1024;  // start line + headers; more is answered 431
   std::size_t body_limit = 1024 * 1024;  // more is answered 413
   // Time allowed to receive a whole request once its first byte arrived (and to write a reply).

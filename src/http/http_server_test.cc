@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -511,6 +512,28 @@ TEST_F(HttpServerTest, InlineSafeRequestsBypassABusyComputePool) {
   beast::flat_buffer buf;
   beast::error_code ec;
   EXPECT_EQ(Read(slow, buf, ec).body(), "ok:slow");
+}
+
+// The policy each thread answers under: inline-safe requests run on the I/O thread, the others on
+// a compute thread.
+TEST_F(HttpServerTest, IoThreadsRunUnderBatchSchedulingUnlessTurnedOff) {
+  handler_.fn = [](const api::ApiRequest& req) {
+    api::ApiResponse r;
+    r.status = 200;
+    r.body = req.body + ":" + std::to_string(sched_getscheduler(0));
+    return r;
+  };
+  handler_.inline_safe = [](const api::ApiRequest& req) { return req.body == "io"; };
+  for (bool batch : {true, false}) {
+    HttpServerOptions opts;
+    opts.inline_reads = true;
+    opts.io_batch_scheduling = batch;
+    StartServer(opts);
+    const int io_policy = batch ? SCHED_BATCH : SCHED_OTHER;
+    EXPECT_EQ(RoundTrip(Post("io")).body(), "io:" + std::to_string(io_policy)) << batch;
+    EXPECT_EQ(RoundTrip(Post("compute")).body(), "compute:" + std::to_string(SCHED_OTHER)) << batch;
+    server_->Stop();
+  }
 }
 
 TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequest) {
