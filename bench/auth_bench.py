@@ -303,6 +303,8 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--peer", choices=["cognito-local"],
                     help="measure this peer instead of Cognate (refresh and getuser only)")
+    ap.add_argument("--server-arg", action="append", default=[],
+                    help="an extra flag for the Cognate server (repeatable)")
     args = ap.parse_args()
     args.build = args.build.resolve()
     os.environ.setdefault("COGNATE_BUILD_DIR", str(args.build))
@@ -317,7 +319,7 @@ def main() -> int:
         server = CognitoLocal(workdir)
     else:
         server = harness.CognateServer(workdir / "data", database=args.database,
-                                       cpu=api_bench.SERVER_CPU)
+                                       cpu=api_bench.SERVER_CPU, extra_args=args.server_arg)
     server.start()
     try:
         setup = setup_pool(server, args.users, email_usernames=bool(args.peer))

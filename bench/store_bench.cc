@@ -179,6 +179,38 @@ void BM_SqliteCreateTokenFamily(benchmark::State& state) {
 }
 BENCHMARK(BM_SqliteCreateTokenFamily);
 
+// One request's reads, as a refresh makes them: a handful of point reads, then one write (here
+// a transient ephemeral row, as a sign-in session is written), so every request's first read
+// finds the database changed. Arg 0: each read opens its own read transaction; arg 1: the
+// request's reads share one (Store::PinReads, as the server does per request).
+void BM_SqliteRequestReads(benchmark::State& state) {
+  const bool pinned = state.range(0) == 1;
+  constexpr int kReads = 7;
+  SqliteStore& s = SeededStore(1'000);
+  static int i = 0;  // keys stay unique across the benchmark's repeated runs
+  std::int64_t now = 1'700'000'000'000;
+  for (auto _ : state) {
+    {
+      auto pin = pinned ? s.PinReads() : nullptr;
+      for (int r = 0; r < kReads; ++r) {
+        auto u = s.GetUserByUsernameKey(kPool, Name((i + r * 131) % 1'000));
+        if (!u) state.SkipWithError("lookup failed");
+        benchmark::DoNotOptimize(u);
+      }
+      EphemeralRow e;
+      e.kind = "bench";
+      e.key = "request-" + std::to_string(i);
+      e.doc = "{}";
+      e.expires_ms = now + 60'000;
+      if (!s.PutEphemeral(e, now)) state.SkipWithError("write failed");
+    }
+    ++i;
+    ++now;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SqliteRequestReads)->Arg(0)->Arg(1);
+
 // PostgreSQL: 1k users seeded through CreateUser once (the pool id is fresh per run).
 PostgresStore* PgStore() {
   static std::unique_ptr<PostgresStore> store = []() -> std::unique_ptr<PostgresStore> {

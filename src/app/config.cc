@@ -172,6 +172,15 @@ const std::vector<Setting>& Settings() {
          c.io_scheduling = v;
          return {};
        }},
+      {"read_snapshot",
+       "SQLite reads: request (a request's reads share one snapshot, renewed after 20 ms: fewer "
+       "read transactions) or read (each read opens its own)",
+       false,
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "request" && v != "read") return "must be request or read";
+         c.read_snapshot = v;
+         return {};
+       }},
       {"shutdown_grace_ms", "How long in-flight requests may run after SIGTERM", false,
        IntSetter(&Config::shutdown_grace_ms, 0, 3'600'000)},
       {"smtp_url", "SMTP relay for e-mail: smtp://host:port or smtps://host:port", false,

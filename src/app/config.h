@@ -37,6 +37,8 @@ struct Config {
   int io_threads = 0;                   // 0: one per core
   int compute_threads = 0;              // 0: twice the cores, at least 4
   std::string io_scheduling = "batch";  // batch | normal: the I/O threads' Linux policy
+  // request | read: whether a request's SQLite reads share one snapshot (Store::PinReads)
+  std::string read_snapshot = "request";
   int shutdown_grace_ms = 10'000;
   std::string config_file;  // the TOML file read, if any
 

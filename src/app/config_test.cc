@@ -324,6 +324,21 @@ TEST_F(ConfigTest, MessagingSettings) {
   }
 }
 
+TEST_F(ConfigTest, ReadSnapshotIsPerRequestUnlessSetToRead) {
+  auto defaults = LoadConfig({}, {});
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->read_snapshot, "request");
+  auto per_read = LoadConfig({"--read-snapshot", "read"}, {});
+  ASSERT_TRUE(per_read.config) << per_read.message;
+  EXPECT_EQ(per_read.config->read_snapshot, "read");
+  auto from_env = LoadConfig({}, {{"COGNATE_READ_SNAPSHOT", "read"}});
+  ASSERT_TRUE(from_env.config) << from_env.message;
+  EXPECT_EQ(from_env.config->read_snapshot, "read");
+  auto bad = LoadConfig({"--read-snapshot", "statement"}, {});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.message.find("--read-snapshot"), std::string::npos) << bad.message;
+}
+
 TEST_F(ConfigTest, IoSchedulingIsBatchUnlessSetToNormal) {
   auto defaults = LoadConfig({}, {});
   ASSERT_TRUE(defaults.config);

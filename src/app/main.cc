@@ -74,6 +74,28 @@ class LateHandler final : public api::RequestHandler {
   std::atomic<api::RequestHandler*> target_{nullptr};
 };
 
+// Gives each request one read snapshot of the store (Store::PinReads): its reads then skip
+// starting a read transaction each.
+class PinnedReadsHandler final : public api::RequestHandler {
+ public:
+  PinnedReadsHandler(store::Store& store, api::RequestHandler& inner)
+      : store_(store), inner_(inner) {}
+  api::ApiResponse Handle(const api::ApiRequest& request) override {
+    auto pin = store_.PinReads();
+    return inner_.Handle(request);
+  }
+  bool IsCpuHeavy(const api::ApiRequest& request) const override {
+    return inner_.IsCpuHeavy(request);
+  }
+  bool IsInlineSafe(const api::ApiRequest& request) const override {
+    return inner_.IsInlineSafe(request);
+  }
+
+ private:
+  store::Store& store_;
+  api::RequestHandler& inner_;
+};
+
 // Key commands send no messages.
 using RecordingMessageSinkForCommands = domain::RecordingMessageSink;
 
@@ -85,7 +107,9 @@ void SetUpLogging(const std::string& level) {
   spdlog::flush_on(spdlog::level::info);
 }
 
-std::unique_ptr<store::Store> OpenStore(const Config& config) {
+// `handler_threads`: how many threads may read at once (each request pins a reader connection
+// of the SQLite store; PinnedReadsHandler).
+std::unique_ptr<store::Store> OpenStore(const Config& config, unsigned handler_threads) {
   std::string url = config.DatabaseUrl();
   if (url == "memory") {
     spdlog::warn("using the in-memory store: nothing survives a restart");
@@ -100,7 +124,10 @@ std::unique_ptr<store::Store> OpenStore(const Config& config) {
   fs::path path = config.SqlitePath();
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  return std::make_unique<store::SqliteStore>(path.string());
+  store::SqliteOptions options;
+  options.reader_connections =
+      std::max(options.reader_connections, static_cast<int>(handler_threads));
+  return std::make_unique<store::SqliteStore>(path.string(), options);
 }
 
 int Run(int argc, char** argv) {
@@ -144,7 +171,22 @@ int Run(int argc, char** argv) {
   }
   crypto::SecretBox secret_box(*key.value);
 
-  std::unique_ptr<store::Store> store = OpenStore(config);
+  http::HttpServerOptions http_options;
+  http_options.bind_address = config.bind;
+  http_options.port = config.port;
+  http_options.io_threads = config.io_threads;
+  http_options.compute_threads = config.compute_threads;
+  http_options.io_batch_scheduling = config.io_scheduling == "batch";
+  // Embedded SQLite (WAL: readers never wait for the writer) and memory answer reads in
+  // microseconds; PostgreSQL reads cross the network, so they stay off the I/O threads.
+  http_options.inline_reads = !config.UsesPostgres();
+  http_options.tls_cert_file = config.tls_cert;
+  http_options.tls_key_file = config.tls_key;
+  for (const auto& [arn, files] : config.certificates) {
+    http_options.sni_certificates.emplace_back(files.cert_file, files.key_file);
+  }
+  http_options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  std::unique_ptr<store::Store> store = OpenStore(config, http::HandlerThreads(http_options));
   if (!store) return 1;
   if (auto migrated = store->Migrate(); !migrated) {
     spdlog::critical("cannot migrate the {} store: {}", store->BackendName(),
@@ -194,21 +236,6 @@ int Run(int argc, char** argv) {
   outbound::RoutingSink messages(outbox, smtp.get(), sms.get());
 
   LateHandler late;
-  http::HttpServerOptions http_options;
-  http_options.bind_address = config.bind;
-  http_options.port = config.port;
-  http_options.io_threads = config.io_threads;
-  http_options.compute_threads = config.compute_threads;
-  http_options.io_batch_scheduling = config.io_scheduling == "batch";
-  // Embedded SQLite (WAL: readers never wait for the writer) and memory answer reads in
-  // microseconds; PostgreSQL reads cross the network, so they stay off the I/O threads.
-  http_options.inline_reads = !config.UsesPostgres();
-  http_options.tls_cert_file = config.tls_cert;
-  http_options.tls_key_file = config.tls_key;
-  for (const auto& [arn, files] : config.certificates) {
-    http_options.sni_certificates.emplace_back(files.cert_file, files.key_file);
-  }
-  http_options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
   http::HttpServer server(late, http_options);
   if (auto err = server.Start(); !err.empty()) {
     spdlog::critical("{}", err);
@@ -281,7 +308,12 @@ int Run(int argc, char** argv) {
   api::oauth2::RegisterRoutes(router, oauth_endpoints);
   api::hosted_ui::HostedUiHandler hosted_pages(context, tokens, oauth);
   api::hosted_ui::RegisterRoutes(router, hosted_pages);
-  late.Set(&router);
+  PinnedReadsHandler pinned(*store, router);
+  if (config.read_snapshot == "request") {
+    late.Set(&pinned);
+  } else {
+    late.Set(&router);
+  }
 
   if (config.dev) {
     spdlog::warn("**********************************************************************");

@@ -82,7 +82,24 @@ unsigned DefaultIoThreads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+unsigned IoThreads(const HttpServerOptions& o) {
+  return o.io_threads > 0 ? static_cast<unsigned>(o.io_threads) : DefaultIoThreads();
+}
+unsigned ComputeThreads(const HttpServerOptions& o) {
+  return o.compute_threads > 0 ? static_cast<unsigned>(o.compute_threads)
+                               : std::max(4u, 2 * DefaultIoThreads());
+}
+// One per core: more only interleave 19 MiB argon2id working sets (docs/decisions.md).
+unsigned HeavyThreads(const HttpServerOptions& o) {
+  return o.heavy_threads > 0 ? static_cast<unsigned>(o.heavy_threads) : DefaultIoThreads();
+}
+
 }  // namespace
+
+unsigned HandlerThreads(const HttpServerOptions& options) {
+  return ComputeThreads(options) + HeavyThreads(options) +
+         (options.inline_reads ? IoThreads(options) : 0);
+}
 
 // Outside the anonymous namespace: HttpServer::Impl (external linkage) holds the workers.
 namespace http_detail {
@@ -312,10 +329,8 @@ std::string HttpServer::Impl::Start() {
     }
   }
 
-  unsigned n_io =
-      options.io_threads > 0 ? static_cast<unsigned>(options.io_threads) : DefaultIoThreads();
-  unsigned n_compute = options.compute_threads > 0 ? static_cast<unsigned>(options.compute_threads)
-                                                   : std::max(4u, 2 * DefaultIoThreads());
+  const unsigned n_io = IoThreads(options);
+  const unsigned n_compute = ComputeThreads(options);
   for (unsigned i = 0; i < n_io; ++i) workers.push_back(std::make_unique<IoWorker>());
 
   beast::error_code ec;
@@ -337,10 +352,7 @@ std::string HttpServer::Impl::Start() {
   bound_port = acceptor->local_endpoint(ec).port();
 
   compute = std::make_unique<asio::thread_pool>(n_compute);
-  // One per core: more only interleave 19 MiB argon2id working sets (docs/decisions.md).
-  const unsigned n_heavy =
-      options.heavy_threads > 0 ? static_cast<unsigned>(options.heavy_threads) : DefaultIoThreads();
-  heavy = std::make_unique<asio::thread_pool>(n_heavy);
+  heavy = std::make_unique<asio::thread_pool>(HeavyThreads(options));
   asio::co_spawn(workers[0]->ioc, AcceptLoop(), [this](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended by an exception");
     {

@@ -55,6 +55,10 @@ struct HttpServerOptions {
   bool inline_reads = false;
 };
 
+// How many threads may run RequestHandler::Handle at once under `options`: the compute pool,
+// the lane for CPU-heavy requests and, with inline_reads, the I/O threads.
+unsigned HandlerThreads(const HttpServerOptions& options);
+
 class HttpServer {
  public:
   // `handler` must outlive the server.

@@ -536,6 +536,20 @@ TEST_F(HttpServerTest, IoThreadsRunUnderBatchSchedulingUnlessTurnedOff) {
   }
 }
 
+// The store sizes its reader connections by this count (each request may hold one).
+TEST(HttpServerOptionsTest, HandlerThreadsCountEveryThreadThatMayRunAHandler) {
+  HttpServerOptions o;
+  o.io_threads = 2;
+  o.compute_threads = 3;
+  o.heavy_threads = 1;
+  o.inline_reads = false;
+  EXPECT_EQ(HandlerThreads(o), 4u);
+  o.inline_reads = true;  // the I/O threads answer GetUser themselves
+  EXPECT_EQ(HandlerThreads(o), 6u);
+  o.compute_threads = 0;  // defaults: at least 4 compute threads, at least one heavy
+  EXPECT_GE(HandlerThreads(o), 2u + 4u + 1u);
+}
+
 TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequest) {
   std::atomic<bool> entered{false};
   handler_.fn = [&entered](const api::ApiRequest& r) {

@@ -11,6 +11,7 @@
 // all, and once it returns success the write survives a crash of the process.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -330,6 +331,12 @@ class EphemeralStore {
   virtual StoreResult<std::int64_t> PurgeEphemeral(std::int64_t now_ms) = 0;
 };
 
+// Held while a thread's reads share a snapshot (Store::PinReads); releases it when destroyed.
+class ReadPin {
+ public:
+  virtual ~ReadPin() = default;
+};
+
 class Store : public PoolStore,
               public ClientStore,
               public UserStore,
@@ -345,6 +352,13 @@ class Store : public PoolStore,
   virtual StoreStatus Migrate() = 0;
   // "memory", "sqlite" or "postgres".
   virtual std::string BackendName() const = 0;
+  // Until the returned object is destroyed, reads made by the calling thread may share one
+  // snapshot instead of starting a read transaction each (a request's reads; docs/decisions.md,
+  // "One read snapshot per request"). A write by the same thread ends the snapshot first, so the
+  // thread reads its own writes; a snapshot is also renewed once it is a few milliseconds old,
+  // so a long request never reads data older than that. Backends without the cost this saves
+  // return nullptr (nothing to release). Pins nest; destroy on the thread that pinned.
+  virtual std::unique_ptr<ReadPin> PinReads() { return nullptr; }
 };
 
 }  // namespace cognate::store

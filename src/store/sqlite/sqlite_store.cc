@@ -284,6 +284,20 @@ struct SqliteStore::Impl {
   std::vector<std::unique_ptr<Conn>> readers;  // all reader connections
   std::vector<Conn*> idle;                     // those not in use
 
+  // The calling thread's pinned snapshot (PinReads): the reader connection it holds and whether
+  // a read transaction is open on it. One per thread; `owner` says which store it belongs to.
+  struct Pin {
+    Impl* owner = nullptr;
+    int depth = 0;
+    Conn* conn = nullptr;  // taken at the first read inside the pin
+    bool open = false;
+    std::chrono::steady_clock::time_point began;
+  };
+  static Pin& ThreadPin() {
+    static thread_local Pin pin;
+    return pin;
+  }
+
   StoreResult<std::unique_ptr<Conn>> Open(bool write) {
     auto conn = std::make_unique<Conn>();
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (write ? SQLITE_OPEN_CREATE : 0);
@@ -320,6 +334,7 @@ struct SqliteStore::Impl {
       if (!st) return R(st.error());
       writer_relaxed = relax;
     }
+    EndPinnedSnapshot();  // this thread reads its own write
     if (auto st = Exec(*writer, "BEGIN IMMEDIATE"); !st) return R(st.error());
     R result = fn(*writer);
     if (result) {
@@ -342,26 +357,82 @@ struct SqliteStore::Impl {
       std::lock_guard lock(write_mu);
       return fn(*writer);
     }
-    Conn* conn;
-    {
-      std::unique_lock lock(read_mu);
-      read_cv.wait(lock, [&] { return !idle.empty(); });
-      conn = idle.back();
-      idle.pop_back();
-    }
+    if (Pin& pin = ThreadPin(); pin.owner == this) return PinnedRead(pin, fn);
+    Conn* conn = TakeReader();
     R result = [&]() -> R {
       if (auto st = Exec(*conn, "BEGIN"); !st) return R(st.error());
       R r = fn(*conn);
       (void)Exec(*conn, "COMMIT");
       return r;
     }();
+    ReturnReader(conn);
+    return result;
+  }
+
+  // Runs `fn` in the thread's pinned snapshot, opening one when there is none or it is too old.
+  template <class F>
+  auto PinnedRead(Pin& pin, F&& fn) -> decltype(fn(std::declval<Conn&>())) {
+    using R = decltype(fn(std::declval<Conn&>()));
+    if (pin.conn == nullptr) pin.conn = TakeReader();
+    const auto now = std::chrono::steady_clock::now();
+    if (pin.open && now - pin.began > std::chrono::milliseconds(opts.pinned_snapshot_max_age_ms)) {
+      EndPinnedSnapshot();
+    }
+    if (!pin.open) {
+      if (auto st = Exec(*pin.conn, "BEGIN"); !st) return R(st.error());
+      pin.open = true;
+      pin.began = now;
+    }
+    R r = fn(*pin.conn);
+    // A failed statement may have ended the transaction; start afresh at the next read.
+    if (!r && !r.error().IsNotFound()) EndPinnedSnapshot();
+    return r;
+  }
+
+  // Ends the calling thread's pinned read transaction, if it has one on this store (the
+  // connection stays pinned).
+  void EndPinnedSnapshot() {
+    Pin& pin = ThreadPin();
+    if (pin.owner != this || !pin.open) return;
+    (void)Exec(*pin.conn, "COMMIT");
+    pin.open = false;
+  }
+
+  Conn* TakeReader() {
+    std::unique_lock lock(read_mu);
+    read_cv.wait(lock, [&] { return !idle.empty(); });
+    Conn* conn = idle.back();
+    idle.pop_back();
+    return conn;
+  }
+  void ReturnReader(Conn* conn) {
     {
       std::lock_guard lock(read_mu);
       idle.push_back(conn);
     }
     read_cv.notify_one();
-    return result;
   }
+};
+
+// SqliteStore::PinReads: pins the calling thread's reads to one snapshot until destroyed.
+class SqliteReadPin final : public ReadPin {
+ public:
+  explicit SqliteReadPin(SqliteStore::Impl& impl) : impl_(impl) {
+    auto& pin = SqliteStore::Impl::ThreadPin();
+    if (pin.depth++ == 0) pin.owner = &impl_;
+  }
+  SqliteReadPin(const SqliteReadPin&) = delete;
+  SqliteReadPin& operator=(const SqliteReadPin&) = delete;
+  ~SqliteReadPin() override {
+    auto& pin = SqliteStore::Impl::ThreadPin();
+    if (--pin.depth > 0) return;
+    impl_.EndPinnedSnapshot();
+    if (pin.conn != nullptr) impl_.ReturnReader(pin.conn);
+    pin = {};
+  }
+
+ private:
+  SqliteStore::Impl& impl_;
 };
 
 SqliteStore::SqliteStore(std::string path, SqliteOptions opts) : impl_(std::make_unique<Impl>()) {
@@ -386,6 +457,14 @@ SqliteStore::SqliteStore(std::string path, SqliteOptions opts) : impl_(std::make
 }
 
 SqliteStore::~SqliteStore() = default;
+
+std::unique_ptr<ReadPin> SqliteStore::PinReads() {
+  if (impl_->open_error || impl_->readers.empty()) return nullptr;
+  // A thread already pinned to another store keeps that pin; this store reads as usual.
+  const auto* owner = Impl::ThreadPin().owner;
+  if (owner != nullptr && owner != impl_.get()) return nullptr;
+  return std::make_unique<SqliteReadPin>(*impl_);
+}
 
 StoreStatus SqliteStore::Migrate() {
   return impl_->Write([](Conn& c) -> StoreStatus {

@@ -21,8 +21,11 @@ struct SqliteOptions {
   bool synchronous_full = true;
   // How long a statement waits for a lock held by another process before kUnavailable.
   int busy_timeout_ms = 5000;
-  // Reader connections (0: every read uses the writer connection).
+  // Reader connections (0: every read uses the writer connection). A thread inside PinReads()
+  // holds one until its pin ends, so give at least one per thread that may pin at once.
   int reader_connections = 4;
+  // How long a pinned snapshot (PinReads) serves reads before the next read starts a new one.
+  int pinned_snapshot_max_age_ms = 20;
 };
 
 class SqliteStore final : public Store {
@@ -38,6 +41,11 @@ class SqliteStore final : public Store {
   // schema_migrations; concurrent starts serialise on the write lock.
   StoreStatus Migrate() override;
   std::string BackendName() const override { return "sqlite"; }
+  // Each read otherwise opens its own WAL snapshot, and when another connection has written
+  // since, SQLite drops the connection's page cache: pinned, a request's later reads skip both.
+  // The pin holds one reader connection until it ends, so size reader_connections to the
+  // threads that may pin at once.
+  std::unique_ptr<ReadPin> PinReads() override;
 
   StoreStatus CreatePool(const PoolRow& row) override;
   StoreResult<PoolRow> GetPool(const std::string& id) override;
@@ -116,6 +124,7 @@ class SqliteStore final : public Store {
 
  private:
   struct Impl;
+  friend class SqliteReadPin;
   std::unique_ptr<Impl> impl_;
 };
 

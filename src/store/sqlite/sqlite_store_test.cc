@@ -7,7 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -219,6 +224,122 @@ TEST(SqliteStoreTest, ArbitraryBytesRoundTripAndSortByByte) {
   EXPECT_EQ(page->items[1].username_key, values[0]);
   EXPECT_EQ(page->items[2].username_key, "\x80");
   EXPECT_EQ(page->items[3].username_key, "\xff\xfe");
+}
+
+// PinReads: a thread's reads share one snapshot until it writes, the snapshot ages out, or the
+// pin ends; the reader connection it holds goes back to the pool.
+class PinnedReadsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(60'000); }
+  void Open(int max_age_ms) {
+    SqliteOptions o;
+    o.reader_connections = 2;  // one for the pinned thread, one for "another request"
+    o.pinned_snapshot_max_age_ms = max_age_ms;
+    store_ = std::make_unique<SqliteStore>(dir_.File("pin.db"), o);
+    ASSERT_TRUE(store_->Migrate());
+    if (!store_->GetPool("p")) {
+      ASSERT_TRUE(store_->CreatePool(Pool("p")));
+    }
+  }
+  // Runs `fn` on another thread (another request); false if it did not finish within 5 s (it
+  // waits for a reader connection that a pin never gave back): the binary then exits, since
+  // the thread can neither be joined nor outlive the store.
+  template <class F>
+  bool OnAnotherThread(F fn) {
+    std::atomic<bool> done{false};
+    std::thread t([&] {
+      fn();
+      done = true;
+    });
+    for (int i = 0; i < 500 && !done; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!done) {
+      std::fprintf(stderr, "another thread waited 5 s for a reader connection\n");
+      std::_Exit(1);
+    }
+    t.join();
+    return true;
+  }
+  void RenameElsewhere(const std::string& name) {
+    OnAnotherThread([&] {
+      auto row = store_->GetPool("p");
+      ASSERT_TRUE(row);
+      PoolRow next = *row;
+      next.name = name;
+      ASSERT_TRUE(store_->UpdatePool(next, row->version));
+    });
+  }
+  std::string Name() {
+    auto row = store_->GetPool("p");
+    return row ? row->name : "(error)";
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(PinnedReadsTest, ReadsInsideAPinShareOneSnapshot) {
+  {
+    auto pin = store_->PinReads();
+    ASSERT_NE(pin, nullptr);
+    EXPECT_EQ(Name(), "p");
+    RenameElsewhere("renamed");
+    EXPECT_EQ(Name(), "p");  // still the pin's snapshot
+  }
+  EXPECT_EQ(Name(), "renamed");  // the pin ended: a fresh snapshot
+}
+
+TEST_F(PinnedReadsTest, TheThreadsOwnWriteEndsTheSnapshot) {
+  auto pin = store_->PinReads();
+  EXPECT_EQ(Name(), "p");
+  RenameElsewhere("elsewhere");
+  ASSERT_TRUE(store_->CreatePool(Pool("q")));
+  EXPECT_TRUE(store_->GetPool("q"));  // reads its own write
+  EXPECT_EQ(Name(), "elsewhere");     // and everything committed before it
+}
+
+TEST_F(PinnedReadsTest, AnOldSnapshotIsRenewed) {
+  Open(1);
+  auto pin = store_->PinReads();
+  EXPECT_EQ(Name(), "p");
+  RenameElsewhere("later");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(Name(), "later");
+}
+
+TEST_F(PinnedReadsTest, NestedPinsEndAtTheOuterEndAndGiveTheConnectionBack) {
+  for (int round = 0; round < 3; ++round) {
+    auto outer = store_->PinReads();
+    {
+      auto inner = store_->PinReads();
+      EXPECT_NE(inner, nullptr);
+      EXPECT_EQ(Name(), round == 0 ? "p" : "r" + std::to_string(round - 1));
+    }
+    RenameElsewhere("r" + std::to_string(round));
+    // The inner pin's end did not end the outer snapshot.
+    EXPECT_EQ(Name(), round == 0 ? "p" : "r" + std::to_string(round - 1));
+  }
+  // Each round's pin held one of the two connections; had one not been given back, the third
+  // round's other thread would have found none.
+  std::string seen;
+  OnAnotherThread([&] { seen = Name(); });
+  EXPECT_EQ(seen, "r2");
+}
+
+TEST_F(PinnedReadsTest, AnotherStoreReadsAsUsualWhileThisThreadIsPinned) {
+  SqliteStore other(dir_.File("other.db"));
+  ASSERT_TRUE(other.Migrate());
+  ASSERT_TRUE(other.CreatePool(Pool("o")));
+  auto pin = store_->PinReads();
+  EXPECT_EQ(other.PinReads(), nullptr);  // one store's pin per thread
+  EXPECT_TRUE(other.GetPool("o"));
+  EXPECT_EQ(Name(), "p");
+}
+
+TEST(SqliteStoreTest, InMemoryDatabaseHasNoPins) {
+  SqliteStore s(":memory:");
+  ASSERT_TRUE(s.Migrate());
+  EXPECT_EQ(s.PinReads(), nullptr);
 }
 
 TEST(SqliteStoreTest, UnopenableFileIsUnavailable) {
