@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/json_dump.h"
 namespace cognate::api {
 namespace {
 
@@ -59,8 +60,7 @@ ApiResponse JsonSuccess(const nlohmann::json& body, std::string_view request_id,
   ApiResponse r;
   r.status = 200;
   CommonHeaders(r, request_id, now_epoch_s);
-  r.body =
-      body.is_null() ? "{}" : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = body.is_null() ? "{}" : DumpJson(body);
   return r;
 }
 
@@ -77,7 +77,7 @@ ApiResponse JsonError(const ApiError& error, std::string_view request_id,
   if (!error.message().empty()) {
     r.headers.emplace_back("x-amzn-ErrorMessage", HeaderSafe(error.message()));
   }
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = DumpJson(body);
   r.error_type = type;
   return r;
 }

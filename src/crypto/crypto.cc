@@ -23,32 +23,33 @@ void EnsureSodium() { static SodiumInit init; }
 
 constexpr std::string_view kB64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kB64Url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+// Writes straight into the sized result (a JWT's parts are encoded on every token issued).
 std::string B64Encode(std::string_view in, bool url) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  auto ch = [&](unsigned v) {
-    char c = kB64[v & 63];
-    if (url && c == '+') c = '-';
-    if (url && c == '/') c = '_';
-    out.push_back(c);
-  };
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    ch(v >> 18), ch(v >> 12), ch(v >> 6), ch(v);
+  const char* alphabet = url ? kB64Url.data() : kB64.data();
+  const std::size_t full = in.size() / 3;
+  const std::size_t rest = in.size() % 3;
+  std::string out(full * 4 + (rest == 0 ? 0 : url ? rest + 1 : 4), '\0');
+  char* o = out.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  for (std::size_t i = 0; i < full; ++i, p += 3) {
+    const unsigned v = static_cast<unsigned>(p[0]) << 16 | static_cast<unsigned>(p[1]) << 8 | p[2];
+    *o++ = alphabet[v >> 18];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    *o++ = alphabet[v & 63];
   }
-  if (i + 1 == in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    ch(v >> 18), ch(v >> 12);
-    if (!url) out += "==";
-  } else if (i + 2 == in.size()) {
-    unsigned v =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    ch(v >> 18), ch(v >> 12), ch(v >> 6);
-    if (!url) out += "=";
+  if (rest != 0) {
+    const unsigned v = static_cast<unsigned>(p[0]) << 16 | (rest == 2 ? p[1] << 8 : 0u);
+    *o++ = alphabet[v >> 18];
+    *o++ = alphabet[(v >> 12) & 63];
+    if (rest == 2) *o++ = alphabet[(v >> 6) & 63];
+    if (!url) {
+      if (rest == 1) *o++ = '=';
+      *o++ = '=';
+    }
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/json_dump.h"
 #include "crypto/crypto.h"
 
 namespace cognate::crypto {
@@ -74,9 +75,7 @@ std::string BnParam(EVP_PKEY* p, const char* name) {
   return out;
 }
 
-std::string Dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+std::string Dump(const nlohmann::json& j) { return DumpJson(j); }
 
 // A NumericDate (RFC 7519 §2): integer or fractional seconds, floored; nullopt if not a number.
 std::optional<std::int64_t> NumericDate(const nlohmann::json& v) {

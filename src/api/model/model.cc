@@ -40,6 +40,28 @@ std::string PathName(const std::string& member) {
   return out;
 }
 
+// The class of a pattern that is one bracketed character class followed by '+' or '*'
+// (optionally inside ^ and $): the source without anchors and quantifier, and the quantifier.
+// Empty when the pattern has any other shape (several classes, groups, nested brackets).
+std::pair<std::string, char> SingleRepeatedClass(std::string_view src) {
+  if (src.starts_with('^') && src.ends_with('$')) src = src.substr(1, src.size() - 2);
+  if (src.size() < 4 || src.front() != '[') return {};
+  const char repeat = src.back();
+  if ((repeat != '+' && repeat != '*') || src[src.size() - 2] != ']') return {};
+  std::size_t i = 1;
+  if (i < src.size() && src[i] == '^') ++i;
+  if (i < src.size() && src[i] == ']') ++i;  // a leading ']' is a member
+  for (; i + 2 < src.size(); ++i) {
+    if (src[i] == '\\') {
+      ++i;  // the escaped character
+      continue;
+    }
+    if (src[i] == '[' || src[i] == ']') return {};  // nested class or an earlier end
+  }
+  if (i != src.size() - 2) return {};  // the last character before "]" was escaped
+  return {std::string(src.substr(0, src.size() - 1)), repeat};
+}
+
 }  // namespace
 
 Pattern::Pattern(std::string source) : source_(std::move(source)) {
@@ -58,11 +80,36 @@ Pattern::Pattern(std::string source) : source_(std::move(source)) {
   }
   pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // best effort; the interpreter is the fallback
   code_ = code;
+  if (auto [cls, repeat] = SingleRepeatedClass(source_); !cls.empty()) {
+    Pattern one(cls);  // the class alone: matches exactly its one-character members
+    for (int c = 0; c < 128; ++c) {
+      const char ch = static_cast<char>(c);
+      ascii_[c] = one.MatchWithPcre(std::string_view(&ch, 1));
+    }
+    ascii_repeat_ = repeat == '+' ? Repeat::kOneOrMore : Repeat::kZeroOrMore;
+  }
 }
 
 Pattern::~Pattern() { pcre2_code_free(static_cast<pcre2_code*>(code_)); }
 
 bool Pattern::FullMatch(std::string_view value) const {
+  if (ascii_repeat_ != Repeat::kNone) {
+    bool ascii = true;
+    bool members = true;
+    for (const char ch : value) {
+      const auto b = static_cast<unsigned char>(ch);
+      if (b >= 0x80) {
+        ascii = false;
+        break;
+      }
+      members &= ascii_[b];
+    }
+    if (ascii) return members && (ascii_repeat_ == Repeat::kZeroOrMore || !value.empty());
+  }
+  return MatchWithPcre(value);
+}
+
+bool Pattern::MatchWithPcre(std::string_view value) const {
   auto* code = static_cast<pcre2_code*>(code_);
   pcre2_match_data* md = pcre2_match_data_create_from_pattern(code, nullptr);
   if (md == nullptr) return false;

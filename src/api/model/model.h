@@ -3,6 +3,7 @@
 // botocore plus the newest SDK's extra operations): operations with their auth kind, input shape
 // and declared errors, and every input shape with its constraints. Loaded once per process.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,10 +40,22 @@ class Pattern {
   // True when the whole of `value` (valid UTF-8) matches.
   bool FullMatch(std::string_view value) const;
   const std::string& source() const { return source_; }
+  // True when FullMatch answers ASCII values without PCRE2 (see ascii_).
+  bool HasAsciiFastPath() const { return ascii_repeat_ != Repeat::kNone; }
 
  private:
+  bool MatchWithPcre(std::string_view value) const;
+
   std::string source_;
   void* code_ = nullptr;  // pcre2_code_8*
+  // Patterns that are one character class repeated ("[A-Za-z0-9-_=.]+", "[\\S]+", optionally
+  // within ^...$) match an all-ASCII value exactly when each byte is in the class, so the class's
+  // ASCII members are worked out once (by PCRE2 itself, one character at a time) and such values
+  // are checked against this table; any other value goes to PCRE2. Tokens are checked this way
+  // on every token-authorized call.
+  enum class Repeat : std::uint8_t { kNone, kOneOrMore, kZeroOrMore };
+  Repeat ascii_repeat_ = Repeat::kNone;
+  std::array<bool, 128> ascii_{};
 };
 
 struct Shape;

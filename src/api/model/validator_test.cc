@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
 namespace cognate::api::model {
 namespace {
 
@@ -23,6 +28,52 @@ TEST(ModelTest, EmbeddedModelsLoad) {
   const auto& identity = ServiceModel::CognitoIdentity();
   EXPECT_EQ(identity.target_prefix(), "AWSCognitoIdentityService");
   EXPECT_EQ(identity.operations().size(), 23u);
+}
+
+void CollectPatterns(const Shape* shape, std::set<const Shape*>& seen,
+                     std::vector<const Pattern*>& out) {
+  if (shape == nullptr || !seen.insert(shape).second) return;
+  if (shape->pattern) out.push_back(shape->pattern.get());
+  for (const auto& m : shape->members) CollectPatterns(m.shape, seen, out);
+  CollectPatterns(shape->member, seen, out);
+  CollectPatterns(shape->key, seen, out);
+  CollectPatterns(shape->value, seen, out);
+}
+
+// The ASCII table of one-class patterns answers exactly as PCRE2 does: each model pattern with
+// the fast path is compared with the same expression wrapped in a group (no fast path).
+TEST(ModelTest, AsciiFastPathAgreesWithPcre) {
+  std::set<const Shape*> seen;
+  std::vector<const Pattern*> patterns;
+  for (const ServiceModel* m : {&ServiceModel::CognitoIdp(), &ServiceModel::CognitoIdentity()}) {
+    for (const auto& [name, op] : m->operations()) CollectPatterns(op.input, seen, patterns);
+  }
+  std::vector<std::string> values = {"",        "\n", "a\n", " ",    "abc",         "a b",
+                                     "x=y.z-_", "[]", "\\",  "\x7f", "caf\xc3\xa9", "\xff"};
+  for (int c = 0; c < 128; ++c) values.emplace_back(1, static_cast<char>(c));
+  std::mt19937 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    std::string v(rng() % 24, ' ');
+    for (auto& ch : v) ch = static_cast<char>(rng() % 128);
+    values.push_back(v);
+  }
+  int fast = 0;
+  for (const Pattern* p : patterns) {
+    if (!p->HasAsciiFastPath()) continue;
+    ++fast;
+    Pattern reference("(?:" + p->source() + ")");
+    ASSERT_FALSE(reference.HasAsciiFastPath());
+    for (const auto& v : values) {
+      EXPECT_EQ(p->FullMatch(v), reference.FullMatch(v)) << p->source() << " on " << json(v);
+    }
+  }
+  EXPECT_GE(fast, 5);  // the token, session and name patterns at least
+  EXPECT_TRUE(Pattern("[A-Za-z0-9-_=.]+").HasAsciiFastPath());
+  EXPECT_TRUE(Pattern("^[\\w\\- ]+$").HasAsciiFastPath());
+  EXPECT_FALSE(Pattern("[\\w-]+:[0-9a-f-]+").HasAsciiFastPath());
+  EXPECT_FALSE(Pattern("[a-z]+[0-9]*").HasAsciiFastPath());  // two classes
+  EXPECT_TRUE(Pattern("[a\\]]+").HasAsciiFastPath());        // an escaped ']' is a member
+  EXPECT_TRUE(Pattern("[a\\]]+").FullMatch("a]a"));
 }
 
 TEST(ModelTest, AuthKindsFollowTheReference) {

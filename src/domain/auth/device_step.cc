@@ -42,20 +42,6 @@ std::string DataString(const AuthSession& s, const char* name) {
   return it != s.data.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// The `sub` claim of a token this server just issued.
-std::string ClaimOf(std::string_view jwt, const char* name) {
-  const auto first = jwt.find('.');
-  if (first == std::string_view::npos) return {};
-  const auto second = jwt.find('.', first + 1);
-  if (second == std::string_view::npos) return {};
-  auto payload = crypto::Base64UrlDecode(jwt.substr(first + 1, second - first - 1));
-  if (!payload) return {};
-  auto claims = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
-  if (!claims.is_object()) return {};
-  const auto it = claims.find(name);
-  return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 void AuthService::NoteDeviceKey(const Attempt& a, AuthSession& session) const {
@@ -230,10 +216,9 @@ std::string AuthService::TrackedDeviceKey(const std::string& pool_id, const std:
 
 Result<void> AuthService::CheckRefreshDevice(const ClientFacts& client,
                                              const tokens::IssuedTokens& issued) {
-  const std::string key = ClaimOf(issued.access_token, "device_key");
+  const std::string& key = issued.device_key;
   if (key.empty()) return {};
-  const std::string sub = ClaimOf(issued.access_token, "sub");
-  auto row = ctx_.store.GetUserBySub(client.pool_id, sub);
+  auto row = ctx_.store.GetUserBySub(client.pool_id, issued.sub);
   if (!row) {
     if (row.error().IsNotFound()) return ApiError::NotAuthorized("Invalid Refresh Token");
     return ApiError::Internal("GetUserBySub: " + row.error().detail());

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <utility>
 
+#include "common/json_dump.h"
 #include "crypto/crypto.h"
 #include "crypto/jwt.h"
 #include "domain/groups/group_service.h"
@@ -77,7 +78,7 @@ struct FamilyDoc {
            {"scopes", scopes},
            {"refresh_expires_ms", refresh_expires_ms}};
     if (oauth) j["oauth"] = true;
-    return j.dump();
+    return DumpJson(j);
   }
   bool HasScope(std::string_view scope) const {
     return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
@@ -244,17 +245,18 @@ struct TokenService::Impl {
       }
     }
     IssuedTokens out;
-    out.access_token = signer.SignPayload(access_claims.dump());
+    out.access_token = signer.SignPayload(DumpJson(access_claims));
     if (family.IssuesIdToken()) {
-      out.id_token = family.oauth
-                         ? signer.SignPayload(
-                               WithOAuthClaims(id_claims, AtHash(out.access_token), nonce).dump())
-                         : signer.SignPayload(id_claims.dump());
+      out.id_token = family.oauth ? signer.SignPayload(DumpJson(WithOAuthClaims(
+                                        id_claims, AtHash(out.access_token), nonce)))
+                                  : signer.SignPayload(DumpJson(id_claims));
       if (out.id_token.empty()) return ApiError::Internal("JWT signing failed");
     }
     if (out.access_token.empty()) return ApiError::Internal("JWT signing failed");
     out.expires_in_s = in.validity.access_s;
     out.family_id = family_id;
+    out.sub = s.user.sub;
+    out.device_key = family.device_key;
     return out;
   }
 
@@ -361,7 +363,7 @@ Result<IssuedTokens> TokenService::IssueClientCredentials(const ClientCredential
     }
   }
   IssuedTokens out;
-  out.access_token = (*pool_keys)->signer->SignPayload(claims.dump());
+  out.access_token = (*pool_keys)->signer->SignPayload(DumpJson(claims));
   if (out.access_token.empty()) return ApiError::Internal("JWT signing failed");
   out.expires_in_s = validity.access_s;
   return out;

@@ -71,7 +71,9 @@ struct IssuedTokens {
   std::string refresh_token;      // empty when not issued (refresh without rotation)
   std::int64_t expires_in_s = 0;  // of the access token
   std::string token_type = "Bearer";
-  std::string family_id;  // origin_jti
+  std::string family_id;   // origin_jti
+  std::string sub;         // the user the tokens are for
+  std::string device_key;  // the device the family is bound to, or ""
 };
 
 struct RefreshInput {

@@ -1,5 +1,6 @@
 #include "domain/users/user_record.h"
 
+#include "common/derived_cache.h"
 #include "crypto/crypto.h"
 
 namespace cognate::domain::users {
@@ -88,6 +89,37 @@ bool UserRecord::HasCode(std::string_view purpose) const {
   return codes != doc.end() && codes->is_object() && codes->contains(std::string(purpose));
 }
 
+namespace {
+
+// What a user's doc text decodes to.
+struct ParsedDoc {
+  json doc = json::object();
+  std::map<std::string, std::string> attributes;
+};
+
+ParsedDoc ParseDoc(const store::UserRow& row) {
+  ParsedDoc p;
+  json doc = json::parse(row.doc, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_discarded() && doc.is_object()) p.doc = std::move(doc);
+  if (auto it = p.doc.find("attributes"); it != p.doc.end() && it->is_object()) {
+    for (const auto& [name, value] : it->items()) {
+      if (value.is_string()) p.attributes[name] = value.get<std::string>();
+    }
+  }
+  p.attributes["sub"] = row.sub;
+  return p;
+}
+
+// Decoded docs of recently read users, stamped with the doc's text: a sign-in, refresh or
+// GetUser reads the row every time, and parses it only when the text changed (copying the
+// decoded value costs a small fraction of parsing it).
+DerivedCache<ParsedDoc>& DocCache() {
+  static DerivedCache<ParsedDoc> cache(4096);
+  return cache;
+}
+
+}  // namespace
+
 UserRecord FromRow(const store::UserRow& row) {
   UserRecord u;
   u.pool_id = row.pool_id;
@@ -98,14 +130,13 @@ UserRecord FromRow(const store::UserRow& row) {
   u.created_ms = row.created_ms;
   u.modified_ms = row.modified_ms;
   u.version = row.version;
-  json doc = json::parse(row.doc, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_discarded() && doc.is_object()) u.doc = std::move(doc);
-  if (auto it = u.doc.find("attributes"); it != u.doc.end() && it->is_object()) {
-    for (const auto& [name, value] : it->items()) {
-      if (value.is_string()) u.attributes[name] = value.get<std::string>();
-    }
-  }
-  u.attributes["sub"] = row.sub;
+  std::string key = row.pool_id;
+  key += '/';
+  key += row.sub;
+  auto parsed = DocCache().Find(key, row.doc);
+  if (!parsed) parsed = DocCache().Put(key, row.doc, ParseDoc(row));
+  u.doc = parsed->doc;
+  u.attributes = parsed->attributes;
   return u;
 }
 
