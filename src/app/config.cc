@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <set>
 #include <sstream>
+#include <vector>
 
 #define TOML_HEADER_ONLY 1  // see src/app/CMakeLists.txt
 #include <toml++/toml.h>
@@ -44,6 +44,22 @@ Setter IntSetter(int Config::*field, long long lo, long long hi) {
     }
     c.*field = static_cast<int>(*n);
     return {};
+  };
+}
+
+// A setting that takes one of a few words; the message lists them ("a, b or c").
+Setter ChoiceSetter(std::string Config::*field, std::vector<std::string> choices) {
+  return [field, choices = std::move(choices)](Config& c, const std::string& v) -> std::string {
+    if (std::find(choices.begin(), choices.end(), v) != choices.end()) {
+      c.*field = v;
+      return {};
+    }
+    std::string list;
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      if (i > 0) list += i + 1 == choices.size() ? " or " : ", ";
+      list += choices[i];
+    }
+    return "must be " + list;
   };
 }
 
@@ -151,14 +167,8 @@ const std::vector<Setting>& Settings() {
          return {};
        }},
       {"log_level", "trace, debug, info, warn, error, critical or off", false,
-       [](Config& c, const std::string& v) -> std::string {
-         static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
-                                                       "error", "critical", "off"};
-         if (!kLevels.count(v))
-           return "must be one of trace, debug, info, warn, error, critical, off";
-         c.log_level = v;
-         return {};
-       }},
+       ChoiceSetter(&Config::log_level,
+                    {"trace", "debug", "info", "warn", "error", "critical", "off"})},
       {"io_threads", "I/O threads (0: one per core)", false,
        IntSetter(&Config::io_threads, 0, 1024)},
       {"compute_threads", "Compute threads (0: twice the cores, at least 4)", false,
@@ -166,21 +176,11 @@ const std::vector<Setting>& Settings() {
       {"io_scheduling",
        "Scheduling policy of the I/O threads: batch (they do not preempt a busy compute thread "
        "on wake-up: more throughput on a saturated core) or normal",
-       false,
-       [](Config& c, const std::string& v) -> std::string {
-         if (v != "batch" && v != "normal") return "must be batch or normal";
-         c.io_scheduling = v;
-         return {};
-       }},
+       false, ChoiceSetter(&Config::io_scheduling, {"batch", "normal"})},
       {"read_snapshot",
        "SQLite reads: request (a request's reads share one snapshot, renewed after 20 ms: fewer "
        "read transactions) or read (each read opens its own)",
-       false,
-       [](Config& c, const std::string& v) -> std::string {
-         if (v != "request" && v != "read") return "must be request or read";
-         c.read_snapshot = v;
-         return {};
-       }},
+       false, ChoiceSetter(&Config::read_snapshot, {"request", "read"})},
       {"shutdown_grace_ms", "How long in-flight requests may run after SIGTERM", false,
        IntSetter(&Config::shutdown_grace_ms, 0, 3'600'000)},
       {"smtp_url", "SMTP relay for e-mail: smtp://host:port or smtps://host:port", false,
@@ -204,11 +204,7 @@ const std::vector<Setting>& Settings() {
          return {};
        }},
       {"smtp_starttls", "STARTTLS on smtp://: off, try or required", false,
-       [](Config& c, const std::string& v) -> std::string {
-         if (v != "off" && v != "try" && v != "required") return "must be off, try or required";
-         c.smtp_starttls = v;
-         return {};
-       }},
+       ChoiceSetter(&Config::smtp_starttls, {"off", "try", "required"})},
       {"smtp_timeout_ms", "Time limit of one SMTP transaction", false,
        IntSetter(&Config::smtp_timeout_ms, 100, 600'000)},
       {"sms_gateway_url", "HTTP endpoint that delivers SMS (JSON POST)", false,

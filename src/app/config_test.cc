@@ -324,34 +324,42 @@ TEST_F(ConfigTest, MessagingSettings) {
   }
 }
 
-TEST_F(ConfigTest, ReadSnapshotIsPerRequestUnlessSetToRead) {
-  auto defaults = LoadConfig({}, {});
-  ASSERT_TRUE(defaults.config);
-  EXPECT_EQ(defaults.config->read_snapshot, "request");
-  auto per_read = LoadConfig({"--read-snapshot", "read"}, {});
-  ASSERT_TRUE(per_read.config) << per_read.message;
-  EXPECT_EQ(per_read.config->read_snapshot, "read");
-  auto from_env = LoadConfig({}, {{"COGNATE_READ_SNAPSHOT", "read"}});
-  ASSERT_TRUE(from_env.config) << from_env.message;
-  EXPECT_EQ(from_env.config->read_snapshot, "read");
-  auto bad = LoadConfig({"--read-snapshot", "statement"}, {});
-  EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.message.find("--read-snapshot"), std::string::npos) << bad.message;
-}
-
-TEST_F(ConfigTest, IoSchedulingIsBatchUnlessSetToNormal) {
-  auto defaults = LoadConfig({}, {});
-  ASSERT_TRUE(defaults.config);
-  EXPECT_EQ(defaults.config->io_scheduling, "batch");
-  auto normal = LoadConfig({"--io-scheduling", "normal"}, {});
-  ASSERT_TRUE(normal.config) << normal.message;
-  EXPECT_EQ(normal.config->io_scheduling, "normal");
-  auto from_env = LoadConfig({}, {{"COGNATE_IO_SCHEDULING", "normal"}});
-  ASSERT_TRUE(from_env.config) << from_env.message;
-  EXPECT_EQ(from_env.config->io_scheduling, "normal");
-  auto bad = LoadConfig({"--io-scheduling", "fifo"}, {});
-  EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.message.find("--io-scheduling"), std::string::npos) << bad.message;
+// Settings that take one of a few words: the default, the other word by flag and by
+// environment, and a refusal that names the flag and the words.
+TEST_F(ConfigTest, ChoiceSettingsTakeOnlyTheirWords) {
+  struct Case {
+    std::string Config::*field;
+    const char* flag;
+    const char* env;
+    const char* fallback;
+    const char* other;
+    const char* words;
+  };
+  const Case cases[] = {
+      {&Config::io_scheduling, "--io-scheduling", "COGNATE_IO_SCHEDULING", "batch", "normal",
+       "must be batch or normal"},
+      {&Config::read_snapshot, "--read-snapshot", "COGNATE_READ_SNAPSHOT", "request", "read",
+       "must be request or read"},
+      {&Config::smtp_starttls, "--smtp-starttls", "COGNATE_SMTP_STARTTLS", "try", "required",
+       "must be off, try or required"},
+      {&Config::log_level, "--log-level", "COGNATE_LOG_LEVEL", "info", "debug",
+       "must be trace, debug, info, warn, error, critical or off"},
+  };
+  for (const auto& k : cases) {
+    auto defaults = LoadConfig({}, {});
+    ASSERT_TRUE(defaults.config);
+    EXPECT_EQ((*defaults.config).*k.field, k.fallback) << k.flag;
+    auto by_flag = LoadConfig({k.flag, k.other}, {});
+    ASSERT_TRUE(by_flag.config) << by_flag.message;
+    EXPECT_EQ((*by_flag.config).*k.field, k.other) << k.flag;
+    auto by_env = LoadConfig({}, {{k.env, k.other}});
+    ASSERT_TRUE(by_env.config) << by_env.message;
+    EXPECT_EQ((*by_env.config).*k.field, k.other) << k.env;
+    auto bad = LoadConfig({k.flag, "fifo"}, {});
+    EXPECT_EQ(bad.exit_code, 2) << k.flag;
+    EXPECT_NE(bad.message.find(k.flag), std::string::npos) << bad.message;
+    EXPECT_NE(bad.message.find(k.words), std::string::npos) << bad.message;
+  }
 }
 
 TEST_F(ConfigTest, DevFixedCodeOnlyWithDev) {
