@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/json_dump.h"
+
 namespace cognate::api {
 namespace {
 

@@ -42,8 +42,6 @@ void AppendNumber(std::string& out, Int n) {
   out.append(buf, end);
 }
 
-}  // namespace
-
 void AppendJson(std::string& out, const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object: {
@@ -85,11 +83,13 @@ void AppendJson(std::string& out, const nlohmann::json& value) {
     case nlohmann::json::value_t::number_unsigned:
       AppendNumber(out, value.get<std::uint64_t>());
       return;
-    default:  // numbers, binary, discarded: nlohmann's own formatting
+    default:  // floating-point numbers, binary, discarded: nlohmann's own formatting
       out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
   }
 }
+
+}  // namespace
 
 std::string DumpJson(const nlohmann::json& value) {
   std::string out;

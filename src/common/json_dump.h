@@ -12,7 +12,5 @@
 namespace cognate {
 
 std::string DumpJson(const nlohmann::json& value);
-// Appends DumpJson(value) to `out`.
-void AppendJson(std::string& out, const nlohmann::json& value);
 
 }  // namespace cognate

@@ -46,11 +46,5 @@ TEST(JsonDumpTest, ReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_NE(DumpJson(bad).find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD
 }
 
-TEST(JsonDumpTest, AppendsToWhatIsThere) {
-  std::string out = "prefix:";
-  AppendJson(out, json{{"a", "b"}});
-  EXPECT_EQ(out, R"(prefix:{"a":"b"})");
-}
-
 }  // namespace
 }  // namespace cognate

@@ -75,8 +75,6 @@ std::string BnParam(EVP_PKEY* p, const char* name) {
   return out;
 }
 
-std::string Dump(const nlohmann::json& j) { return DumpJson(j); }
-
 // A NumericDate (RFC 7519 §2): integer or fractional seconds, floored; nullopt if not a number.
 std::optional<std::int64_t> NumericDate(const nlohmann::json& v) {
   if (v.is_number_unsigned()) {
@@ -99,7 +97,7 @@ JwtVerifyOutcome Fail(JwtError e) { return JwtVerifyOutcome{std::nullopt, e}; }
 
 std::string HeaderJson(const std::string& kid) {
   nlohmann::json kid_json = kid;
-  return R"({"kid":)" + Dump(kid_json) + R"(,"alg":"RS256"})";
+  return R"({"kid":)" + DumpJson(kid_json) + R"(,"alg":"RS256"})";
 }
 
 // A DigestSign/DigestVerify context bound to `pkey` and SHA-256, or null.
@@ -135,7 +133,7 @@ nlohmann::json JwkToJson(const Jwk& jwk) {
 std::string JwksJson(const std::vector<Jwk>& keys) {
   nlohmann::json arr = nlohmann::json::array();
   for (const Jwk& k : keys) arr.push_back(JwkToJson(k));
-  return Dump(nlohmann::json{{"keys", std::move(arr)}});
+  return DumpJson(nlohmann::json{{"keys", std::move(arr)}});
 }
 
 std::optional<std::vector<Jwk>> ParseJwks(std::string_view json) {
@@ -271,7 +269,7 @@ std::optional<JwtSigner> JwtSigner::Create(RsaKey key, std::string kid) {
 }
 
 std::string JwtSigner::Sign(const nlohmann::json& claims) const {
-  return SignPayload(Dump(claims));
+  return SignPayload(DumpJson(claims));
 }
 
 std::string JwtSigner::SignPayload(std::string_view payload_json) const {

@@ -298,6 +298,17 @@ TEST_F(PinnedReadsTest, TheThreadsOwnWriteEndsTheSnapshot) {
   EXPECT_EQ(Name(), "elsewhere");     // and everything committed before it
 }
 
+// A row that is not there is an answer, not a failure: the snapshot stays.
+TEST_F(PinnedReadsTest, ANotFoundReadKeepsTheSnapshot) {
+  auto pin = store_->PinReads();
+  EXPECT_EQ(Name(), "p");
+  RenameElsewhere("renamed");
+  auto missing = store_->GetPool("no-such-pool");
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().IsNotFound());
+  EXPECT_EQ(Name(), "p");
+}
+
 TEST_F(PinnedReadsTest, AnOldSnapshotIsRenewed) {
   Open(1);
   auto pin = store_->PinReads();
