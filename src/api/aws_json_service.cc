@@ -8,6 +8,7 @@
 #include "api/model/model.h"
 #include "api/model/validator.h"
 #include "api/wire.h"
+#include "common/json_parse.h"
 #include "common/strings.h"
 #include "crypto/crypto.h"
 
@@ -43,20 +44,17 @@ bool IsAmzJson(std::string_view content_type) {
 // Nesting depth of a JSON text (brackets outside strings). Stops counting past `limit`.
 std::size_t JsonDepth(std::string_view body, std::size_t limit) {
   std::size_t depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  while (p != end) {
+    const char c = *p++;
     if (c == '"') {
-      in_string = true;
+      // A string: on to the first quote no backslash escapes (tokens make up most of a body).
+      while (p != end && *p != '"') {
+        if (*p == '\\' && ++p == end) break;
+        ++p;
+      }
+      if (p != end) ++p;
     } else if (c == '{' || c == '[') {
       max_depth = std::max(max_depth, ++depth);
       if (max_depth > limit) return max_depth;
@@ -164,8 +162,7 @@ struct AwsJsonService::Impl {
     if (JsonDepth(body, options.max_json_depth) > options.max_json_depth) {
       return Error({ErrorCode::kSerialization, "Request nesting is too deep."}, req, op->name);
     }
-    json input =
-        Trim(body).empty() ? json::object() : json::parse(body.begin(), body.end(), nullptr, false);
+    json input = Trim(body).empty() ? json::object() : ParseJson(body);
     if (input.is_discarded()) {
       return Error({ErrorCode::kSerialization, "Malformed JSON in the request body."}, req,
                    op->name);

@@ -244,6 +244,14 @@ TEST_F(AwsJsonServiceTest, MalformedJson) {
   // Brackets inside strings do not count.
   std::string fine = R"({"ClientId":"abc","Username":"[[[[[[[[[[[[[[["})";
   EXPECT_EQ(svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", fine)).status, 200);
+  // Nor after an escaped quote or an escaped backslash, and brackets after the string do.
+  std::string escaped = R"({"ClientId":"abc","Username":"b\"[[[[[[[[[[\\","C":1})";
+  ApiResponse esc = svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", escaped));
+  EXPECT_EQ(esc.status, 200) << esc.body;
+  std::string after = R"({"ClientId":"a\\","Username":"b","ClientMetadata":)" +
+                      std::string(10, '[') + std::string(10, ']') + "}";
+  EXPECT_EQ(Body(svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", after)))["__type"],
+            "SerializationException");
   // An empty body is an empty input: here, two required members are missing.
   ApiResponse e = svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", ""));
   EXPECT_EQ(Body(e)["__type"], "InvalidParameterException");

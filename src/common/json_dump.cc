@@ -4,17 +4,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/json_plain.h"
+
 namespace cognate {
 namespace {
 
-// Bytes that a string may hold and still be copied as it is: printable ASCII but '"' and '\\'.
-struct PlainBytes {
-  bool ok[256] = {};
-  constexpr PlainBytes() {
-    for (int b = 0x20; b < 0x7f; ++b) ok[b] = b != '"' && b != '\\';
-  }
-};
-constexpr PlainBytes kPlain;
+using json_detail::kPlain;
 
 // True when `s` needs no escaping.
 bool Plain(std::string_view s) {

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "common/json_dump.h"
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 
 namespace cognate::crypto {
@@ -137,7 +138,7 @@ std::string JwksJson(const std::vector<Jwk>& keys) {
 }
 
 std::optional<std::vector<Jwk>> ParseJwks(std::string_view json) {
-  auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  auto doc = ParseJson(json);
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) return std::nullopt;
   std::vector<Jwk> out;
   for (const auto& k : doc["keys"]) {
@@ -362,7 +363,7 @@ JwtVerifyOutcome JwtVerifier::Verify(std::string_view token,
   } else {
     auto header_text = Base64UrlDecode(header_b64);
     if (!header_text) return Fail(JwtError::kMalformed);
-    header = nlohmann::json::parse(*header_text, nullptr, /*allow_exceptions=*/false);
+    header = ParseJson(*header_text);
     if (!header.is_object()) return Fail(JwtError::kMalformed);
     auto alg = header.find("alg");
     if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256" ||
@@ -392,7 +393,7 @@ JwtVerifyOutcome JwtVerifier::Verify(std::string_view token,
   // Payload (authenticated from here on).
   auto payload_text = Base64UrlDecode(payload_b64);
   if (!payload_text) return Fail(JwtError::kMalformed);
-  auto claims = nlohmann::json::parse(*payload_text, nullptr, /*allow_exceptions=*/false);
+  auto claims = ParseJson(*payload_text);
   if (!claims.is_object()) return Fail(JwtError::kMalformed);
 
   const std::int64_t now = options.now_s;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 #include "outbound/curl_global.h"
 
@@ -59,7 +60,7 @@ bool IsConnectionFailure(CURLcode rc) {
 
 // The function's own error message from a reply body, if it has Lambda's error shape.
 std::optional<std::string> ErrorMessage(const std::string& body) {
-  auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(body);
   if (!parsed.is_object()) return std::nullopt;
   auto it = parsed.find("errorMessage");
   if (it == parsed.end() || !it->is_string()) return std::nullopt;

@@ -14,6 +14,7 @@
 #include "api/hosted_ui/pages.h"
 #include "api/hosted_ui/web_assets.h"
 #include "api/web.h"
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/secret_hash.h"
@@ -90,7 +91,7 @@ std::string NoticeBox(std::string_view text) {
 // A JSON array of strings from a challenge parameter ("[\"SMS_MFA\",...]").
 std::vector<std::string> StringArray(std::string_view text) {
   std::vector<std::string> out;
-  auto parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(text);
   if (!parsed.is_array()) return out;
   for (const auto& v : parsed) {
     if (v.is_string()) out.push_back(v.get<std::string>());
@@ -764,7 +765,7 @@ class Pages {
     const std::string session(c_.form.Get("session"));
     const std::string username(c_.form.Get("username"));
     domain::auth::StringMap cp;
-    if (auto parsed = json::parse(c_.form.Get("cp"), nullptr, false); parsed.is_object()) {
+    if (auto parsed = ParseJson(c_.form.Get("cp")); parsed.is_object()) {
       for (const auto& [k, v] : parsed.items()) {
         if (v.is_string()) cp[k] = v.get<std::string>();
       }

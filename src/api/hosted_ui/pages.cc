@@ -10,6 +10,7 @@
 
 #include "api/hosted_ui/web_assets.h"
 #include "api/web.h"
+#include "common/json_parse.h"
 
 namespace cognate::api::hosted_ui {
 namespace {
@@ -41,7 +42,7 @@ const nlohmann::json& Strings() {
     nlohmann::json all = nlohmann::json::object();
     for (auto lang : kLanguages) {
       const std::string name = "i18n/" + std::string(lang) + ".json";
-      auto parsed = nlohmann::json::parse(WebAsset(name), nullptr, /*allow_exceptions=*/false);
+      auto parsed = ParseJson(WebAsset(name));
       all[std::string(lang)] = parsed.is_object() ? parsed : nlohmann::json::object();
     }
     return all;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/json_parse.h"
 #include "common/strings.h"
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
@@ -55,7 +56,7 @@ std::string TokenUsername(std::string_view jwt) {
   if (second == std::string_view::npos) return {};
   auto payload = crypto::Base64UrlDecode(jwt.substr(first + 1, second - first - 1));
   if (!payload) return {};
-  auto claims = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+  auto claims = ParseJson(*payload);
   if (!claims.is_object()) return {};
   for (const char* name : {"username", "cognito:username"}) {
     const auto it = claims.find(name);

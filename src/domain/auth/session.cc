@@ -1,5 +1,6 @@
 #include "domain/auth/session.h"
 
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 #include "domain/users/pool_rules.h"
 
@@ -76,7 +77,7 @@ Result<void> SessionStore::Put(std::string_view handle, const AuthSession& sessi
 }
 
 Result<AuthSession> SessionStore::Decode(const std::string& doc) {
-  auto parsed = nlohmann::json::parse(doc, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(doc);
   auto session = AuthSession::FromJson(parsed);
   if (!session) return InvalidSession();
   if (ctx_.clock.NowMillis() >= session->expires_ms) return ExpiredSession();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "domain/pagination/pagination_token.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/pool_rules.h"
@@ -58,7 +59,7 @@ GroupRecord FromGroupRow(const store::GroupRow& row) {
   g.created_ms = row.created_ms;
   g.modified_ms = row.modified_ms;
   g.version = row.version;
-  json doc = json::parse(row.doc, nullptr, /*allow_exceptions=*/false);
+  json doc = ParseJson(row.doc);
   if (doc.is_object()) {
     if (auto it = doc.find("Description"); it != doc.end() && it->is_string()) {
       g.description = it->get<std::string>();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 
 namespace cognate::domain::oauth {
@@ -42,7 +43,7 @@ std::optional<HostedUser> HostedSessions::Find(const std::string& pool_id,
   if (handle.size() != 43) return std::nullopt;
   auto row = ctx_.store.GetEphemeral(kHostedSessionKind, KeyOf(handle), ctx_.clock.NowMillis());
   if (!row || row->pool_id != pool_id) return std::nullopt;
-  auto doc = nlohmann::json::parse(row->doc, nullptr, false);
+  auto doc = ParseJson(row->doc);
   if (!doc.is_object() || !doc.contains("sub") || !doc["sub"].is_string()) return std::nullopt;
   HostedUser user;
   user.pool_id = pool_id;
@@ -70,7 +71,7 @@ std::optional<std::string> HostedSessions::TakeSignUpProof(std::string_view hand
   const std::string key = KeyOf(handle);
   auto matches = [&](const store::EphemeralRow& row) -> std::optional<std::string> {
     if (row.pool_id != expected.pool_id) return std::nullopt;
-    auto doc = nlohmann::json::parse(row.doc, nullptr, false);
+    auto doc = ParseJson(row.doc);
     if (!doc.is_object() || doc.value("client_id", "") != expected.client_id ||
         doc.value("username", "") != expected.username) {
       return std::nullopt;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/json_parse.h"
 #include "common/strings.h"
 #include "crypto/crypto.h"
 #include "domain/tokens/claims.h"
@@ -146,7 +147,7 @@ struct CodeGrant {
         .dump();
   }
   static std::optional<CodeGrant> Parse(const std::string& text) {
-    auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    auto j = ParseJson(text);
     if (!j.is_object()) return std::nullopt;
     CodeGrant g;
     auto str = [&j](const char* key) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/json_dump.h"
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 #include "crypto/jwt.h"
 #include "domain/groups/group_service.h"
@@ -87,7 +88,7 @@ struct FamilyDoc {
   bool IssuesIdToken() const { return !oauth || HasScope("openid"); }
   static FamilyDoc Parse(const std::string& text) {
     FamilyDoc d;
-    auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    auto j = ParseJson(text);
     if (!j.is_object()) return d;
     if (auto it = j.find("auth_time"); it != j.end() && it->is_number_integer()) {
       d.auth_time_s = it->get<std::int64_t>();
@@ -487,7 +488,7 @@ Result<AccessTokenClaims> TokenService::VerifyAccessToken(std::string_view token
   if (!pool_keys) {
     auto header_text = crypto::Base64UrlDecode(header_b64);
     if (!header_text || header_text->size() > 4096) return ApiError::NotAuthorized(kInvalidAccess);
-    auto header = json::parse(*header_text, nullptr, /*allow_exceptions=*/false);
+    auto header = ParseJson(*header_text);
     if (!header.is_object()) return ApiError::NotAuthorized(kInvalidAccess);
     const std::string* alg = StringClaim(header, "alg");
     const std::string* kid = StringClaim(header, "kid");
@@ -500,7 +501,7 @@ Result<AccessTokenClaims> TokenService::VerifyAccessToken(std::string_view token
       if (dot2 == std::string_view::npos) return ApiError::NotAuthorized(kInvalidAccess);
       auto payload_text = crypto::Base64UrlDecode(token.substr(dot1 + 1, dot2 - dot1 - 1));
       if (!payload_text) return ApiError::NotAuthorized(kInvalidAccess);
-      auto payload = json::parse(*payload_text, nullptr, /*allow_exceptions=*/false);
+      auto payload = ParseJson(*payload_text);
       const std::string* iss = payload.is_object() ? StringClaim(payload, "iss") : nullptr;
       const std::string prefix = ctx.config.public_url + "/";
       if (iss == nullptr || iss->size() <= prefix.size() ||

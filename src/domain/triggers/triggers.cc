@@ -1,4 +1,5 @@
 #include "domain/triggers/triggers.h"
+#include "common/json_parse.h"
 
 #include <array>
 #include <utility>
@@ -114,7 +115,7 @@ Result<Json> Call(const ServiceContext& ctx, const Target& target, Trigger trigg
           name + " invocation failed due to error " +
               (reply.body.empty() ? std::string("ResourceNotFoundException") : reply.body) + ".");
   }
-  Json parsed = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  Json parsed = ParseJson(reply.body);
   if (!parsed.is_object()) {
     return ApiError(ErrorCode::kInvalidLambdaResponse, "Unrecognizable lambda output",
                     name + " replied with something other than a JSON object");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/derived_cache.h"
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 
 namespace cognate::domain::userpool {
@@ -60,7 +61,7 @@ Result<store::ClientRow> LoadClient(ServiceContext& ctx, const std::string& pool
 }
 
 Result<nlohmann::json> ParseDoc(const std::string& doc) {
-  auto parsed = nlohmann::json::parse(doc, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(doc);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return ApiError::Internal("stored document is not a JSON object");
   }

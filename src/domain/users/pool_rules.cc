@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/derived_cache.h"
+#include "common/json_parse.h"
 #include "common/strings.h"
 #include "crypto/crypto.h"
 #include "domain/userpool/pool_defaults.h"
@@ -125,7 +126,7 @@ const std::vector<SchemaAttribute>& StandardSchema() {
 PoolRules PoolRules::FromRow(const store::PoolRow& row) {
   PoolRules r;
   r.pool_id_ = row.id;
-  json doc = json::parse(row.doc, nullptr, /*allow_exceptions=*/false);
+  json doc = ParseJson(row.doc);
   if (doc.is_discarded() || !doc.is_object()) doc = json::object();
 
   if (const json* schema = Member(doc, "SchemaAttributes"); schema && schema->is_array()) {

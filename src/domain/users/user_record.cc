@@ -1,6 +1,7 @@
 #include "domain/users/user_record.h"
 
 #include "common/derived_cache.h"
+#include "common/json_parse.h"
 #include "crypto/crypto.h"
 
 namespace cognate::domain::users {
@@ -99,7 +100,7 @@ struct ParsedDoc {
 
 ParsedDoc ParseDoc(const store::UserRow& row) {
   ParsedDoc p;
-  json doc = json::parse(row.doc, nullptr, /*allow_exceptions=*/false);
+  json doc = ParseJson(row.doc);
   if (!doc.is_discarded() && doc.is_object()) p.doc = std::move(doc);
   if (auto it = p.doc.find("attributes"); it != p.doc.end() && it->is_object()) {
     for (const auto& [name, value] : it->items()) {
