@@ -2,10 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/migrations/migrations.h"
@@ -292,7 +294,17 @@ struct SqliteStore::Impl {
     Conn* conn = nullptr;  // taken at the first read inside the pin
     bool open = false;
     std::chrono::steady_clock::time_point began;
+    // Rows this snapshot has already returned (MemoRead), by key: one snapshot answers the same
+    // point read with the same row, so a request that asks twice is answered from here. Emptied
+    // whenever the snapshot ends.
+    std::vector<std::pair<std::string, PoolRow>> pools;
+    std::vector<std::pair<std::string, ClientRow>> clients;
+    std::vector<std::pair<std::string, UserRow>> users;  // key: pool id, '\n', sub
   };
+  // Rows kept per kind and snapshot: a request reads a handful; one that reads many (a listing)
+  // gains nothing from the memo and should not search a long one.
+  static constexpr std::size_t kMemoRows = 8;
+  std::atomic<std::uint64_t> memo_hits{0};
   static Pin& ThreadPin() {
     static thread_local Pin pin;
     return pin;
@@ -389,13 +401,41 @@ struct SqliteStore::Impl {
     return r;
   }
 
+  // A point read answered from the pinned snapshot's memo when this snapshot has returned the
+  // row for `key` before, else read (and remembered). The same as Read(fn) in every outcome.
+  template <class Row, class F>
+  StoreResult<Row> MemoRead(std::vector<std::pair<std::string, Row>> Pin::*memo,
+                            const std::string& key, F&& fn) {
+    Pin& pin = ThreadPin();
+    if (pin.owner != this || readers.empty() || open_error) return Read(fn);
+    if (pin.open && std::chrono::steady_clock::now() - pin.began >
+                        std::chrono::milliseconds(opts.pinned_snapshot_max_age_ms)) {
+      EndPinnedSnapshot();  // as PinnedRead would: the memo goes with the snapshot
+    }
+    auto& rows = pin.*memo;
+    if (pin.open) {
+      for (const auto& [k, row] : rows) {
+        if (k == key) {
+          memo_hits.fetch_add(1, std::memory_order_relaxed);
+          return row;
+        }
+      }
+    }
+    StoreResult<Row> r = Read(fn);
+    if (r && pin.open && rows.size() < kMemoRows) rows.emplace_back(key, *r);
+    return r;
+  }
+
   // Ends the calling thread's pinned read transaction, if it has one on this store (the
-  // connection stays pinned).
+  // connection stays pinned), and forgets the rows it returned.
   void EndPinnedSnapshot() {
     Pin& pin = ThreadPin();
     if (pin.owner != this || !pin.open) return;
     (void)Exec(*pin.conn, "COMMIT");
     pin.open = false;
+    pin.pools.clear();
+    pin.clients.clear();
+    pin.users.clear();
   }
 
   Conn* TakeReader() {
@@ -512,7 +552,7 @@ StoreStatus SqliteStore::CreatePool(const PoolRow& row) {
 }
 
 StoreResult<PoolRow> SqliteStore::GetPool(const std::string& id) {
-  return impl_->Read([&](Conn& c) -> StoreResult<PoolRow> {
+  return impl_->MemoRead(&Impl::Pin::pools, id, [&](Conn& c) -> StoreResult<PoolRow> {
     Stmt s(c, std::string("SELECT ") + kPoolCols + " FROM pools WHERE id = ?");
     s.Bind(id);
     int rc = s.Step();
@@ -626,7 +666,7 @@ StoreStatus SqliteStore::CreateClient(const ClientRow& row) {
 }
 
 StoreResult<ClientRow> SqliteStore::GetClient(const std::string& client_id) {
-  return impl_->Read([&](Conn& c) -> StoreResult<ClientRow> {
+  return impl_->MemoRead(&Impl::Pin::clients, client_id, [&](Conn& c) -> StoreResult<ClientRow> {
     Stmt s(c, std::string("SELECT ") + kClientCols + " FROM clients WHERE client_id = ?");
     s.Bind(client_id);
     int rc = s.Step();
@@ -763,9 +803,12 @@ StoreResult<UserRow> SqliteStore::GetUserByUsernameKey(const std::string& pool_i
 }
 
 StoreResult<UserRow> SqliteStore::GetUserBySub(const std::string& pool_id, const std::string& sub) {
-  return impl_->Read(
-      [&](Conn& c) { return SelectOneUser(c, "u.pool_id = ? AND u.sub = ?", pool_id, sub); });
+  return impl_->MemoRead(&Impl::Pin::users, pool_id + '\n' + sub, [&](Conn& c) {
+    return SelectOneUser(c, "u.pool_id = ? AND u.sub = ?", pool_id, sub);
+  });
 }
+
+std::uint64_t SqliteStore::MemoHitsForTest() const { return impl_->memo_hits.load(); }
 
 StoreResult<UserRow> SqliteStore::GetUserByUniqueKey(const std::string& pool_id,
                                                      const std::string& key) {

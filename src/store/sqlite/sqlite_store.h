@@ -4,6 +4,7 @@
 // snapshots concurrently. Statements are prepared once per connection and cached. Foreign keys
 // with ON DELETE CASCADE remove a pool's contents. Schema: src/store/migrations/sqlite/.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -44,7 +45,8 @@ class SqliteStore final : public Store {
   // Each read otherwise opens its own WAL snapshot, and when another connection has written
   // since, SQLite drops the connection's page cache: pinned, a request's later reads skip both.
   // The pin holds one reader connection until it ends, so size reader_connections to the
-  // threads that may pin at once.
+  // threads that may pin at once. Within one snapshot, GetPool, GetClient and GetUserBySub
+  // answer a key they have already answered from memory (the same snapshot gives the same row).
   std::unique_ptr<ReadPin> PinReads() override;
 
   StoreStatus CreatePool(const PoolRow& row) override;
@@ -121,6 +123,8 @@ class SqliteStore final : public Store {
   // Inserts `rows` in one transaction (benchmarks and tests seeding many users quickly). Same
   // checks as CreateUser; stops at the first error, inserting nothing.
   StoreStatus CreateUsersBulkForTest(const std::vector<UserRow>& rows);
+  // Point reads answered from a pinned snapshot's memo so far (tests).
+  std::uint64_t MemoHitsForTest() const;
 
  private:
   struct Impl;

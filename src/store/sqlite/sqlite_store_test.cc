@@ -337,6 +337,81 @@ TEST_F(PinnedReadsTest, NestedPinsEndAtTheOuterEndAndGiveTheConnectionBack) {
   EXPECT_EQ(seen, "r2");
 }
 
+// The memo answers a repeated point read inside one snapshot, and never past its end: not after
+// the thread's own write, a renewal or the end of the pin.
+TEST_F(PinnedReadsTest, ARepeatedReadInOneSnapshotComesFromTheMemo) {
+  auto pin = store_->PinReads();
+  const auto hits = store_->MemoHitsForTest();
+  EXPECT_EQ(Name(), "p");
+  EXPECT_EQ(Name(), "p");
+  EXPECT_EQ(store_->MemoHitsForTest(), hits + 1);
+  ASSERT_TRUE(store_->GetPool("no-such-pool").error().IsNotFound());
+  ASSERT_TRUE(store_->GetPool("no-such-pool").error().IsNotFound());  // not remembered
+  EXPECT_EQ(store_->MemoHitsForTest(), hits + 1);
+}
+
+TEST_F(PinnedReadsTest, TheMemoEndsWithTheThreadsOwnWrite) {
+  auto pin = store_->PinReads();
+  auto row = store_->GetPool("p");
+  ASSERT_TRUE(row);
+  PoolRow next = *row;
+  next.name = "mine";
+  ASSERT_TRUE(store_->UpdatePool(next, row->version));
+  EXPECT_EQ(Name(), "mine");
+  EXPECT_EQ(Name(), "mine");  // and the new snapshot's memo holds the new row only
+}
+
+TEST_F(PinnedReadsTest, TheMemoEndsWithTheSnapshot) {
+  Open(1);
+  auto pin = store_->PinReads();
+  EXPECT_EQ(Name(), "p");
+  RenameElsewhere("later");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(Name(), "later");  // the renewal forgot the remembered row
+  EXPECT_EQ(Name(), "later");
+}
+
+TEST_F(PinnedReadsTest, TheMemoEndsWithThePin) {
+  {
+    auto pin = store_->PinReads();
+    EXPECT_EQ(Name(), "p");
+  }
+  RenameElsewhere("after");
+  auto pin = store_->PinReads();
+  EXPECT_EQ(Name(), "after");
+  EXPECT_EQ(Name(), "after");
+}
+
+TEST_F(PinnedReadsTest, TheMemoKeepsClientsAndUsersApartByKey) {
+  ClientRow c;
+  c.pool_id = "p";
+  c.client_id = "c1";
+  c.name = "one";
+  c.doc = "{}";
+  ASSERT_TRUE(store_->CreateClient(c));
+  c.client_id = "c2";
+  c.name = "two";
+  ASSERT_TRUE(store_->CreateClient(c));
+  ASSERT_TRUE(store_->CreatePool(Pool("q")));
+  for (const char* pool : {"p", "q"}) {
+    UserRow u;
+    u.pool_id = pool;
+    u.sub = "same-sub";
+    u.username = u.username_key = std::string("user-of-") + pool;
+    u.doc = "{}";
+    ASSERT_TRUE(store_->CreateUser(u));
+  }
+  auto pin = store_->PinReads();
+  const auto hits = store_->MemoHitsForTest();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(store_->GetClient("c1")->name, "one");
+    EXPECT_EQ(store_->GetClient("c2")->name, "two");
+    EXPECT_EQ(store_->GetUserBySub("p", "same-sub")->username, "user-of-p");
+    EXPECT_EQ(store_->GetUserBySub("q", "same-sub")->username, "user-of-q");
+  }
+  EXPECT_EQ(store_->MemoHitsForTest(), hits + 4);
+}
+
 TEST_F(PinnedReadsTest, AnotherStoreReadsAsUsualWhileThisThreadIsPinned) {
   SqliteStore other(dir_.File("other.db"));
   ASSERT_TRUE(other.Migrate());
