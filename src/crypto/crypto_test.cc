@@ -1,6 +1,13 @@
 #include "crypto/crypto.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <unordered_set>
 
 #include <gtest/gtest.h>
 
@@ -108,6 +115,56 @@ TEST(RandomTest, RandomStringIsUniformOverAnAlphabetThatDoesNotDivide256) {
   for (char c = '0'; c <= '9'; ++c) EXPECT_NE(digits.find(c), std::string::npos) << c;
   EXPECT_THROW(RandomString(4, ""), std::invalid_argument);
   EXPECT_EQ(RandomString(0, "ab"), "");
+}
+
+// Small draws come from a per-thread batch: no byte may be handed out twice. Draws of 1 to 64
+// bytes (crossing the batch's end at every offset) are laid end to end, and no 8-byte window of
+// the result may repeat; a repeat by chance is about 1e-9 likely.
+std::string ManySmallDraws(std::size_t total) {
+  std::string all;
+  for (std::size_t n = 1; all.size() < total; n = n % 64 + 1) all += RandomBytes(n);
+  return all;
+}
+bool AnEightByteWindowRepeats(const std::string& all) {
+  std::unordered_set<std::uint64_t> seen;
+  for (std::size_t i = 0; i + 8 <= all.size(); ++i) {
+    std::uint64_t w;
+    std::memcpy(&w, all.data() + i, 8);
+    if (!seen.insert(w).second) return true;
+  }
+  return false;
+}
+
+TEST(RandomTest, SmallDrawsNeverRepeatBytes) {
+  EXPECT_FALSE(AnEightByteWindowRepeats(ManySmallDraws(64 * 1024)));
+  // Two threads, each with its own batch, interleaved.
+  std::string a, b;
+  std::thread ta([&] { a = ManySmallDraws(16 * 1024); });
+  std::thread tb([&] { b = ManySmallDraws(16 * 1024); });
+  ta.join();
+  tb.join();
+  EXPECT_FALSE(AnEightByteWindowRepeats(a + b));
+}
+
+TEST(RandomTest, AForkedChildDoesNotReuseTheParentsBatch) {
+  (void)RandomBytes(16);  // the parent's batch now has bytes left
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string child = RandomBytes(32);
+    const bool ok = write(fds[1], child.data(), child.size()) == 32;
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  char child[32];
+  ASSERT_EQ(read(fds[0], child, sizeof child), 32);
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(RandomBytes(32), std::string(child, sizeof child));
 }
 
 }  // namespace
