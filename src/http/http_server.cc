@@ -54,6 +54,13 @@ void LowerThreadPriorityOnce(int nice) {
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), current + nice);
 }
 
+// Where access lines go: the logger named "access" when the application registered one (main.cc
+// registers one that writes without a flush of its own), else the default logger.
+spdlog::logger& AccessLog() {
+  static const std::shared_ptr<spdlog::logger> access = spdlog::get("access");
+  return access ? *access : *spdlog::default_logger_raw();
+}
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
@@ -528,8 +535,9 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
         auto [wec, wn] = co_await beast_http::async_write(stream, *reply, kAwait);
         if (!wec) co_await DrainBeforeClose(stream);
         if (options.access_log) {
-          spdlog::info("access id={} method=- path=- op=- status={} error={} ms=0 ip={}",
-                       request_id, reply->result_int(), (*reply)["x-amzn-ErrorType"], source_ip);
+          AccessLog().info("access id={} method=- path=- op=- status={} error={} ms=0 ip={}",
+                           request_id, reply->result_int(), (*reply)["x-amzn-ErrorType"],
+                           source_ip);
         }
       }
       break;  // end of stream, timeout, reset, cancelled by Stop(), or answered above
@@ -573,9 +581,9 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream& stream, IoWorker& worker,
       auto ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_at)
               .count();
-      spdlog::info("access id={} method={} path={} op={} status={} error={} ms={:.1f} ip={}",
-                   request_id, method, path, operation, res.result_int(), error_type, ms,
-                   source_ip);
+      AccessLog().info("access id={} method={} path={} op={} status={} error={} ms={:.1f} ip={}",
+                       request_id, method, path, operation, res.result_int(), error_type, ms,
+                       source_ip);
     }
     if (wec || !res.keep_alive()) break;
   }
