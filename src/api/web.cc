@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/json_dump.h"
 #include "crypto/crypto.h"
 
 namespace cognate::api::web {
@@ -254,7 +255,7 @@ ApiResponse Json(int status, const nlohmann::json& body) {
   r.headers.emplace_back("Content-Type", "application/json;charset=UTF-8");
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("Pragma", "no-cache");
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = DumpJson(body);
   return r;
 }
 
