@@ -19,7 +19,10 @@ and build/bench/store_bench (Google Benchmark, JSON):
   refresh          = 2 RS256 signatures + 1 store point read
   GetUser          = 1 RS256 verification + 2 store point reads (token family, user)
 ceiling = 1 / cost; "efficiency" = cost / server CPU per request (the share of the server's
-time that is the unavoidable work). `flood` measures GetUser p99 at low concurrency while
+time that is the unavoidable work). The primitives a scenario needs are measured right before and
+right after each of its runs, and that run is judged against the mean of the two: this machine's
+speed drifts by tens of percent within minutes, so one measurement at the start would judge later
+runs against a different machine. Ratios are the median over runs (min-max beside them). `flood` measures GetUser p99 at low concurrency while
 password sign-ins saturate the server, against the same GetUser load alone.
 """
 
@@ -112,11 +115,34 @@ def check_bodies(server: harness.CognateServer, op: str, bodies: list[dict]) -> 
 def summarize(name: str, runs: list[dict]) -> dict:
     rps = sorted(r["rps"] for r in runs)
     median_run = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
-    return {"scenario": name, "runs": len(runs), "rps_min": rps[0],
-            "rps_median": statistics.median(rps), "rps_max": rps[-1],
-            "p50_us": median_run["p50_us"], "p99_us": median_run["p99_us"],
-            "cpu_us_per_req_median": statistics.median(r["cpu_us_per_req"] for r in runs),
-            "errors": sum(r["errors"] for r in runs), "detail": runs}
+    out = {"scenario": name, "runs": len(runs), "rps_min": rps[0],
+           "rps_median": statistics.median(rps), "rps_max": rps[-1],
+           "p50_us": median_run["p50_us"], "p99_us": median_run["p99_us"],
+           "cpu_us_per_req_median": statistics.median(r["cpu_us_per_req"] for r in runs),
+           "errors": sum(r["errors"] for r in runs), "detail": runs}
+    if all("cost_us" in r for r in runs):
+        out["cost_us_median"] = statistics.median(r["cost_us"] for r in runs)
+        for key in ("ratio", "efficiency"):
+            values = sorted(r[key] for r in runs)
+            out[key] = statistics.median(values)
+            out[key + "_min"], out[key + "_max"] = values[0], values[-1]
+    return out
+
+
+def judged(run: dict, cost_before: float, cost_after: float, work_per_req: float = 1.0) -> dict:
+    """Adds to a run the unavoidable cost measured around it (µs per unit of work, the mean of
+    the two measurements) and its share of the ceiling, by rate and by the server's CPU time."""
+    cost = (cost_before + cost_after) / 2 * work_per_req
+    run["cost_us"] = cost
+    run["cost_before_after_us"] = [cost_before * work_per_req, cost_after * work_per_req]
+    run["ratio"] = run["rps"] * cost / 1e6
+    run["efficiency"] = cost / max(run["cpu_us_per_req"], 1e-9)
+    return run
+
+
+def share(r: dict, key: str) -> str:
+    """`key` of a summary as "median% (min-max%)"."""
+    return f"{r[key]:.0%} ({100 * r[key + '_min']:.0f}-{r[key + '_max']:.0%})"
 
 
 def wrk_scenario(server, name, setup, args, workdir, connections=None) -> dict:
@@ -128,10 +154,15 @@ def wrk_scenario(server, name, setup, args, workdir, connections=None) -> dict:
     api_bench.run_wrk(server, lua, args.warmup, conns)
     runs = []
     for i in range(args.runs):
+        before = scenario_cost(args, name)
         r = api_bench.run_wrk(server, lua, args.duration, conns)
+        if not args.peer:
+            judged(r, before, scenario_cost(args, name))
         runs.append(r)
         log(f"{name}: run {i + 1}: {r['rps']:.0f} req/s, p99 {r['p99_us']} us, "
-            f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['errors']} errors")
+            f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['errors']} errors"
+            + (f", cost {r['cost_us']:.1f} us: {r['ratio']:.0%}; {r['efficiency']:.0%}"
+               if "cost_us" in r else ""))
     return summarize(name, runs)
 
 
@@ -144,10 +175,12 @@ def srp_scenario(server, setup, args) -> dict:
     subprocess.run(cmd + ["--seconds", str(args.warmup)], check=True, capture_output=True)
     runs = []
     for i in range(args.runs):
+        cost_before = scenario_cost(args, "srp")
         before = api_bench.cpu_ticks(server.pid)
         out = subprocess.run(cmd + ["--seconds", str(args.duration)], capture_output=True,
                              text=True, timeout=args.duration + 60)
         after = api_bench.cpu_ticks(server.pid)
+        cost_after = scenario_cost(args, "srp")
         line = [x for x in out.stdout.splitlines() if x.startswith("SRPLOAD ")]
         if not line:
             raise RuntimeError(f"srp_load failed: {out.stdout}\n{out.stderr}")
@@ -157,9 +190,10 @@ def srp_scenario(server, setup, args) -> dict:
         r["p50_us"] = r["p50_ms"] * 1000
         r["p99_us"] = r["p99_ms"] * 1000
         r["errors"] = r["failed"]
-        runs.append(r)
+        runs.append(judged(r, cost_before, cost_after))
         log(f"srp: run {i + 1}: {r['rps']:.0f} sign-ins/s, p99 {r['p99_ms']:.1f} ms, "
-            f"{r['cpu_us_per_req']:.0f} us CPU/sign-in, {r['failed']} failed")
+            f"{r['cpu_us_per_req']:.0f} us CPU/sign-in, {r['failed']} failed, "
+            f"cost {r['cost_us']:.0f} us: {r['ratio']:.0%}; {r['efficiency']:.0%}")
     return summarize("srp", runs)
 
 
@@ -189,38 +223,61 @@ def flood_scenario(server, setup, args, workdir) -> dict:
             "errors": idle["errors"] + busy["errors"]}
 
 
-def measure_costs(build: Path) -> dict:
-    """Median real time (µs) of each primitive on core 0, from the Google Benchmark tools."""
-    def run(tool: str, flt: str) -> dict:
+# The Google Benchmark each primitive comes from: (tool, benchmark name prefix).
+PRIMITIVES = {
+    "argon2id_verify_us": ("crypto_bench", "BM_Argon2idVerify"),
+    "rs256_sign_us": ("crypto_bench", "BM_Rs256Sign/real_time/threads:1"),
+    "rs256_verify_us": ("crypto_bench", "BM_Rs256Verify/real_time/threads:1"),
+    "srp_begin_us": ("crypto_bench", "BM_SrpServerBegin"),
+    "srp_claim_us": ("crypto_bench", "BM_SrpVerifyClaim"),
+    "store_read_us": ("store_bench", "BM_SqliteGetUserByUsernameKey/1000/threads:1"),
+    "store_write_us": ("store_bench", "BM_SqliteCreateTokenFamily"),
+}
+# Each scenario's unavoidable cost as a sum of primitives (name -> count).
+SCENARIO_COSTS = {
+    "password": {"argon2id_verify_us": 1, "rs256_sign_us": 2, "store_write_us": 1},
+    "srp": {"srp_begin_us": 1, "srp_claim_us": 1, "rs256_sign_us": 2, "store_write_us": 1},
+    "refresh": {"rs256_sign_us": 2, "store_read_us": 1},
+    "getuser": {"rs256_verify_us": 1, "store_read_us": 2},
+}
+
+
+def measure_primitives(build: Path, names, repetitions: int = 3,
+                       min_time: float = 0.3) -> dict:
+    """Median time (µs) of each named primitive on core 0, from the Google Benchmark tools: real
+    time, except CPU time for writes (the server's figure is CPU time, and an fsync wait is not)."""
+    res = {}
+    for tool in sorted({PRIMITIVES[n][0] for n in names}):
+        wanted = {n: PRIMITIVES[n][1] for n in names if PRIMITIVES[n][0] == tool}
+        flt = "|".join(wanted.values())
         out = subprocess.run(["taskset", "-c", api_bench.SERVER_CPU, str(build / "bench" / tool),
                               f"--benchmark_filter={flt}", "--benchmark_format=json",
-                              "--benchmark_repetitions=3", "--benchmark_min_time=0.3"],
+                              f"--benchmark_repetitions={repetitions}",
+                              f"--benchmark_min_time={min_time}"],
                              capture_output=True, text=True, check=True)
-        res = {}
         for b in json.loads(out.stdout)["benchmarks"]:
-            if b.get("aggregate_name") == "median":
-                scale = {"ns": 1e-3, "us": 1, "ms": 1e3}[b["time_unit"]]
-                # CPU time for writes: the server's figure is CPU too, and the fsync wait is not.
-                clock = "cpu_time" if "Create" in b["run_name"] else "real_time"
-                res[b["run_name"]] = b[clock] * scale
-        return res
-    c = run("crypto_bench", "BM_Argon2idVerify|BM_Rs256Sign/real_time/threads:1|"
-                            "BM_Rs256Verify/real_time/threads:1|BM_SrpServerBegin|"
-                            "BM_SrpVerifyClaim")
-    s = run("store_bench", "BM_SqliteGetUserByUsernameKey/1000/threads:1|"
-                           "BM_SqliteCreateTokenFamily")
-    def pick(d, prefix):
-        return next(v for k, v in d.items() if k.startswith(prefix))
-    argon = pick(c, "BM_Argon2idVerify")
-    sign = pick(c, "BM_Rs256Sign")
-    verify = pick(c, "BM_Rs256Verify")
-    srp = pick(c, "BM_SrpServerBegin") + pick(c, "BM_SrpVerifyClaim")
-    read = pick(s, "BM_SqliteGetUserByUsernameKey")
-    write = pick(s, "BM_SqliteCreateTokenFamily")
-    return {"argon2id_verify_us": argon, "rs256_sign_us": sign, "rs256_verify_us": verify,
-            "srp_modexps_us": srp, "store_read_us": read, "store_write_us": write,
-            "password": argon + 2 * sign + write, "srp": srp + 2 * sign + write,
-            "refresh": 2 * sign + read, "getuser": verify + 2 * read}
+            if b.get("aggregate_name") != "median":
+                continue
+            for n, prefix in wanted.items():
+                if b["run_name"].startswith(prefix):
+                    scale = {"ns": 1e-3, "us": 1, "ms": 1e3}[b["time_unit"]]
+                    clock = "cpu_time" if n == "store_write_us" else "real_time"
+                    res[n] = b[clock] * scale
+    return res
+
+
+def measure_costs(build: Path) -> dict:
+    """Every primitive and every scenario's cost (µs), once."""
+    p = measure_primitives(build, PRIMITIVES)
+    return dict(p, **{name: sum(n * p[k] for k, n in parts.items())
+                      for name, parts in SCENARIO_COSTS.items()})
+
+
+def scenario_cost(args, scenario: str) -> float:
+    """The scenario's unavoidable cost (µs), measured now with short repetitions."""
+    parts = SCENARIO_COSTS[scenario]
+    p = measure_primitives(args.build, parts, repetitions=3, min_time=0.15)
+    return sum(n * p[k] for k, n in parts.items())
 
 
 class CognitoLocal:
@@ -337,20 +394,21 @@ def main() -> int:
     store = args.peer or ("postgres" if args.database else "sqlite")
     print()
     print("| store | scenario | req/s min | median | max | p50 | p99 | server CPU/req "
-          "| unavoidable cost | ceiling/s | median / ceiling | cost / CPU |")
+          "| unavoidable cost | ceiling/s | rate / ceiling | cost / CPU |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         if r["scenario"] == "flood":
             continue
-        cost = costs[r["scenario"]]
-        ceiling = 1e6 / cost
-        r.update({"store": store, "cost_us": cost, "ceiling_rps": ceiling,
-                  "ratio": r["rps_median"] / ceiling,
-                  "efficiency": cost / max(r["cpu_us_per_req_median"], 1e-9)})
-        print(f"| {store} | {r['scenario']} | {r['rps_min']:,.0f} | {r['rps_median']:,.0f} | "
-              f"{r['rps_max']:,.0f} | {r['p50_us'] / 1000:.2f} ms | {r['p99_us'] / 1000:.2f} ms | "
-              f"{r['cpu_us_per_req_median']:,.0f} µs | {cost:,.0f} µs | {ceiling:,.0f} | "
-              f"{r['ratio']:.0%} | {r['efficiency']:.0%} |")
+        r["store"] = store
+        head = (f"| {store} | {r['scenario']} | {r['rps_min']:,.0f} | {r['rps_median']:,.0f} | "
+                f"{r['rps_max']:,.0f} | {r['p50_us'] / 1000:.2f} ms | "
+                f"{r['p99_us'] / 1000:.2f} ms | {r['cpu_us_per_req_median']:,.0f} µs")
+        if "cost_us_median" not in r:  # a peer: its own costs are not ours to judge
+            print(head + " | - | - | - | - |")
+            continue
+        r["ceiling_rps"] = 1e6 / r["cost_us_median"]
+        print(head + f" | {r['cost_us_median']:,.0f} µs | {r['ceiling_rps']:,.0f} | "
+              f"{share(r, 'ratio')} | {share(r, 'efficiency')} |")
     for r in results:
         if r["scenario"] == "flood":
             print(f"\nGetUser under a sign-in flood ({store}, 4 connections): p50/p99 alone "
