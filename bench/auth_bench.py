@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -223,7 +224,7 @@ def flood_scenario(server, setup, args, workdir) -> dict:
             "errors": idle["errors"] + busy["errors"]}
 
 
-# The Google Benchmark each primitive comes from: (tool, benchmark name prefix).
+# The Google Benchmark each primitive comes from: (tool, benchmark run name).
 PRIMITIVES = {
     "argon2id_verify_us": ("crypto_bench", "BM_Argon2idVerify"),
     "rs256_sign_us": ("crypto_bench", "BM_Rs256Sign/real_time/threads:1"),
@@ -249,7 +250,8 @@ def measure_primitives(build: Path, names, repetitions: int = 3,
     res = {}
     for tool in sorted({PRIMITIVES[n][0] for n in names}):
         wanted = {n: PRIMITIVES[n][1] for n in names if PRIMITIVES[n][0] == tool}
-        flt = "|".join(wanted.values())
+        # Whole names: BM_Argon2idVerify must not also pick BM_Argon2idVerifyFreshMemory.
+        flt = "^(" + "|".join(re.escape(v) for v in wanted.values()) + ")$"
         out = subprocess.run(["taskset", "-c", api_bench.SERVER_CPU, str(build / "bench" / tool),
                               f"--benchmark_filter={flt}", "--benchmark_format=json",
                               f"--benchmark_repetitions={repetitions}",
@@ -258,8 +260,8 @@ def measure_primitives(build: Path, names, repetitions: int = 3,
         for b in json.loads(out.stdout)["benchmarks"]:
             if b.get("aggregate_name") != "median":
                 continue
-            for n, prefix in wanted.items():
-                if b["run_name"].startswith(prefix):
+            for n, run_name in wanted.items():
+                if b["run_name"] == run_name:
                     scale = {"ns": 1e-3, "us": 1, "ms": 1e3}[b["time_unit"]]
                     clock = "cpu_time" if n == "store_write_us" else "real_time"
                     res[n] = b[clock] * scale
