@@ -103,16 +103,9 @@ class FastReader {
   }
 
   bool Object(json& out, int depth) {
-    if (depth > kMaxDepth) return false;
-    ++p_;
     out = json::object();
     auto& members = out.get_ref<json::object_t&>();
-    SkipSpace();
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
+    return Sequence('}', depth, [&] {
       if (p_ == end_ || *p_ != '"') return false;
       std::string key;
       if (!String(key)) return false;
@@ -123,35 +116,37 @@ class FastReader {
       json value;
       if (!Value(value, depth)) return false;
       members[std::move(key)] = std::move(value);
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == '}') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-      SkipSpace();
-    }
+      return true;
+    });
   }
 
   bool Array(json& out, int depth) {
-    if (depth > kMaxDepth) return false;
-    ++p_;
     out = json::array();
     auto& items = out.get_ref<json::array_t&>();
+    return Sequence(']', depth, [&] {
+      json value;
+      if (!Value(value, depth)) return false;
+      items.push_back(std::move(value));
+      return true;
+    });
+  }
+
+  // From an opening bracket to its `close`: `item` reads one member or item at a time, and the
+  // commas between them are checked here.
+  template <class Item>
+  bool Sequence(char close, int depth, Item item) {
+    if (depth > kMaxDepth) return false;
+    ++p_;
     SkipSpace();
-    if (p_ != end_ && *p_ == ']') {
+    if (p_ != end_ && *p_ == close) {
       ++p_;
       return true;
     }
     for (;;) {
-      json value;
-      if (!Value(value, depth)) return false;
-      items.push_back(std::move(value));
+      if (!item()) return false;
       SkipSpace();
       if (p_ == end_) return false;
-      if (*p_ == ']') {
+      if (*p_ == close) {
         ++p_;
         return true;
       }
