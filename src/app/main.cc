@@ -101,11 +101,6 @@ class PinnedReadsHandler final : public api::RequestHandler {
 // Key commands send no messages.
 using RecordingMessageSinkForCommands = domain::RecordingMessageSink;
 
-// Every line goes to stderr. Each line of the main logger is flushed as it is written; the access
-// lines of the HTTP layer (logger "access", same sink) are only buffered: the next line of the
-// main logger, a full buffer or the flush every second writes them out, in order. That saves a
-// system call per request; kill -9 may lose up to a second of access lines, never any other line
-// (docs/decisions.md, "Access lines written in batches").
 // The access lines' sink: formatted like every other line, written into stderr's buffer, flushed
 // only when asked (spdlog's console sinks flush every line).
 class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -118,6 +113,11 @@ class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override { std::fflush(stderr); }
 };
 
+// Every line goes to stderr. Each line of the main logger is flushed as it is written; the access
+// lines of the HTTP layer (logger "access", its own sink) are only buffered: the next line of the
+// main logger, a full buffer or the flush every second writes them out, in order. That saves a
+// system call per request; kill -9 may lose up to a second of access lines, never any other line
+// (docs/decisions.md, "Access lines written in batches").
 void SetUpLogging(const std::string& level) {
   static char stderr_buffer[1 << 16];
   std::setvbuf(stderr, stderr_buffer, _IOFBF, sizeof stderr_buffer);
