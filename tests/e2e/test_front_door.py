@@ -300,6 +300,29 @@ def test_garbage_request_line_gets_clean_close(server):
     assert server.call_raw("ListUserPools", {"MaxResults": 1}).status == 200
 
 
+def test_access_lines_reach_the_log_in_batches(make_server):
+    # Access lines are buffered (docs/operating.md): they appear within about a second without
+    # any other log line to push them out, and every one is written by a graceful stop.
+    s = make_server()
+    ids = []
+    for _ in range(3):
+        resp = s.call_raw("ListUserPools", {"MaxResults": 1})
+        assert resp.status == 200, resp.body
+        ids.append(resp.headers["x-amzn-requestid"])
+    deadline = time.time() + 5
+    while time.time() < deadline and f"access id={ids[0]}" not in s.log_text():
+        time.sleep(0.1)
+    assert f"access id={ids[0]} method=POST path=/ op=ListUserPools status=200" in s.log_text()
+    more = s.call_raw("ListUserPools", {"MaxResults": 1}).headers["x-amzn-requestid"]
+    assert s.stop() == 0
+    text = s.log_text()
+    for rid in ids + [more]:
+        assert f"access id={rid} " in text, rid
+    # In order, and before the last line of the run.
+    assert text.index(f"access id={ids[0]}") < text.index(f"access id={more}") < text.index(
+        "info stopped")
+
+
 def test_dev_mode_accepts_any_signature(make_server):
     s = make_server(extra_args=["--dev"])
     assert "dev" in s.log_text().lower(), "--dev must say so at start"

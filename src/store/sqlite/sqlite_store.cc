@@ -387,9 +387,7 @@ struct SqliteStore::Impl {
     using R = decltype(fn(std::declval<Conn&>()));
     if (pin.conn == nullptr) pin.conn = TakeReader();
     const auto now = std::chrono::steady_clock::now();
-    if (pin.open && now - pin.began > std::chrono::milliseconds(opts.pinned_snapshot_max_age_ms)) {
-      EndPinnedSnapshot();
-    }
+    EndPinnedSnapshotIfOld(pin, now);
     if (!pin.open) {
       if (auto st = Exec(*pin.conn, "BEGIN"); !st) return R(st.error());
       pin.open = true;
@@ -408,10 +406,7 @@ struct SqliteStore::Impl {
                             const std::string& key, F&& fn) {
     Pin& pin = ThreadPin();
     if (pin.owner != this || readers.empty() || open_error) return Read(fn);
-    if (pin.open && std::chrono::steady_clock::now() - pin.began >
-                        std::chrono::milliseconds(opts.pinned_snapshot_max_age_ms)) {
-      EndPinnedSnapshot();  // as PinnedRead would: the memo goes with the snapshot
-    }
+    EndPinnedSnapshotIfOld(pin, std::chrono::steady_clock::now());  // the memo goes with it
     auto& rows = pin.*memo;
     if (pin.open) {
       for (const auto& [k, row] : rows) {
@@ -424,6 +419,13 @@ struct SqliteStore::Impl {
     StoreResult<Row> r = Read(fn);
     if (r && pin.open && rows.size() < kMemoRows) rows.emplace_back(key, *r);
     return r;
+  }
+
+  // A snapshot older than pinned_snapshot_max_age_ms serves no more reads.
+  void EndPinnedSnapshotIfOld(const Pin& pin, std::chrono::steady_clock::time_point now) {
+    if (pin.open && now - pin.began > std::chrono::milliseconds(opts.pinned_snapshot_max_age_ms)) {
+      EndPinnedSnapshot();
+    }
   }
 
   // Ends the calling thread's pinned read transaction, if it has one on this store (the
