@@ -37,6 +37,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "common/durability.h"
 #include "crypto/crypto.h"
 #include "http/message.h"
 
@@ -214,6 +215,17 @@ bool IsParseError(const beast::error_code& ec) {
          ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message;
 }
 
+// The answer when a handler failed in a way it could not report itself.
+api::ApiResponse InternalError() {
+  api::ApiResponse r;
+  r.status = 500;
+  r.error_type = "InternalErrorException";
+  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+  r.headers.emplace_back("x-amzn-ErrorType", "InternalErrorException");
+  r.body = R"({"__type":"InternalErrorException","message":"Internal server error."})";
+  return r;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -234,6 +246,7 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> accept_loop_done{false};
   std::atomic<int> open_connections{0};
+  std::atomic<int> awaiting_disk{0};  // answers held until their writes are durable
   std::mutex mu;
   std::condition_variable cv;  // signalled when a connection closes or Stop() begins
   bool stopped = false;        // guarded by mu
@@ -278,8 +291,29 @@ struct HttpServer::Impl {
     asio::post(is_heavy ? *heavy : *compute,
                [this, is_heavy, &worker, task = std::move(task), done = std::move(done)]() mutable {
                  if (is_heavy) LowerThreadPriorityOnce(options.heavy_nice);
+                 DeferredDurability durability;
                  RunHandler(*task);  // `task` is shared: it outlives this frame on teardown
-                 worker.mailbox.Push(std::move(done));
+                 DurabilitySource* disk = durability.source();
+                 if (disk == nullptr) {
+                   worker.mailbox.Push(std::move(done));
+                   return;
+                 }
+                 // The answer leaves once the request's writes are on disk; this thread goes on
+                 // to the next request meanwhile (common/durability.h).
+                 awaiting_disk.fetch_add(1);
+                 auto held = std::make_shared<Handler>(std::move(done));
+                 disk->WhenDurable(durability.commit(), [this, &worker, task, held](bool ok) {
+                   if (!ok) {
+                     spdlog::error("http: request {}: its writes could not be synced to disk",
+                                   task->request.request_id);
+                     task->response = InternalError();
+                   }
+                   worker.mailbox.Push([held]() mutable { std::move (*held)(); });
+                   if (awaiting_disk.fetch_sub(1) == 1) {
+                     std::lock_guard lock(mu);
+                     cv.notify_all();
+                   }
+                 });
                });
   }
   // co_spawn's completion handler for a connection's coroutine.
@@ -448,13 +482,7 @@ void HttpServer::Impl::RunHandler(ComputeTask& task) {
   } catch (...) {
     spdlog::error("http: request {} handler threw", task.request.request_id);
   }
-  api::ApiResponse r;
-  r.status = 500;
-  r.error_type = "InternalErrorException";
-  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
-  r.headers.emplace_back("x-amzn-ErrorType", "InternalErrorException");
-  r.body = R"({"__type":"InternalErrorException","message":"Internal server error."})";
-  task.response = std::move(r);
+  task.response = InternalError();
 }
 
 // After an error answer the client may still be sending the request we refused (a body
@@ -620,9 +648,14 @@ void HttpServer::Impl::Stop() {
     cv.wait_for(lock, std::chrono::seconds(1),
                 [this] { return open_connections.load() == 0 && accept_loop_done.load(); });
   }
-  // Handlers still running finish before the I/O contexts (their completions' target) go away.
+  // Handlers still running finish before the I/O contexts (their completions' target) go away,
+  // and so do answers still waiting for the disk (a sync takes milliseconds).
   compute->join();
   heavy->join();
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [this] { return awaiting_disk.load() == 0; });
+  }
   for (auto& w : workers) {
     w->guard.reset();
     w->ioc.stop();

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -20,6 +21,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "common/durability.h"
 
 namespace cognate::http {
 namespace {
@@ -440,6 +443,102 @@ TEST_F(HttpServerTest, SlowHandlerDoesNotBlockOtherConnections) {
   beast::flat_buffer buf;
   beast::error_code ec;
   EXPECT_EQ(Read(blocked, buf, ec).body(), "block");
+}
+
+// A disk that syncs when the test says so: it holds WhenDurable's answers until Release().
+class FakeDisk final : public DurabilitySource {
+ public:
+  void WhenDurable(std::uint64_t commit, std::function<void(bool)> done) override {
+    std::lock_guard lock(mu_);
+    commits_.push_back(commit);
+    waiting_.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  // Waits until `n` answers have been asked for in all; returns the commits they wait for.
+  std::vector<std::uint64_t> AwaitHeld(std::size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, 5s, [&] { return commits_.size() >= n; });
+    return commits_;
+  }
+  void Release(bool ok) {
+    std::vector<std::function<void(bool)>> out;
+    {
+      std::lock_guard lock(mu_);
+      out.swap(waiting_);
+    }
+    for (auto& done : out) done(ok);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::uint64_t> commits_;
+  std::vector<std::function<void(bool)>> waiting_;
+};
+
+// A handler whose writes were deferred to the disk (common/durability.h) is answered only once
+// the disk says they are durable, and its thread serves other requests meanwhile; a failed sync
+// turns the answer into a 500.
+TEST_F(HttpServerTest, AnswersWaitForTheirWritesToReachTheDisk) {
+  FakeDisk disk;
+  handler_.fn = [&disk](const api::ApiRequest& r) {
+    if (r.body != "read") {
+      DeferDurability(disk, 3);
+      DeferDurability(disk, 7);  // the scope keeps the last commit
+    }
+    api::ApiResponse res;
+    res.body = "wrote:" + r.body;
+    return res;
+  };
+  HttpServerOptions o;
+  o.compute_threads = 1;  // the one thread must be free for the read below
+  StartServer(o);
+  auto writer = Connect();
+  bh::write(writer, Post("a"));
+  EXPECT_EQ(disk.AwaitHeld(1), std::vector<std::uint64_t>{7});
+  EXPECT_EQ(RoundTrip(Post("read")).body(), "wrote:read");  // no write: answered at once
+  writer.non_blocking(true);
+  char c;
+  beast::error_code ec;
+  writer.read_some(asio::buffer(&c, 1), ec);
+  EXPECT_EQ(ec, asio::error::would_block);  // still held
+  writer.non_blocking(false);
+  disk.Release(true);
+  beast::flat_buffer buf;
+  auto res = Read(writer, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), "wrote:a");
+
+  bh::write(writer, Post("b"));
+  disk.AwaitHeld(2);
+  disk.Release(false);
+  res = Read(writer, buf, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_EQ(res["x-amzn-ErrorType"], "InternalErrorException");
+}
+
+// Stop() waits for answers held by the disk before it tears the I/O threads down.
+TEST_F(HttpServerTest, StopWaitsForAnswersHeldByTheDisk) {
+  FakeDisk disk;
+  handler_.fn = [&disk](const api::ApiRequest&) {
+    DeferDurability(disk, 1);
+    return api::ApiResponse{};
+  };
+  StartServer();
+  auto writer = Connect();
+  bh::write(writer, Post("a"));
+  disk.AwaitHeld(1);
+  std::thread stopper([this] { server_->Stop(); });
+  std::this_thread::sleep_for(100ms);
+  disk.Release(true);  // after Stop() began: the answer still goes out
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  auto res = Read(writer, buf, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 200);
+  stopper.join();
 }
 
 // Answers that finish together reach their own connections: the I/O thread's mailbox takes them

@@ -1,15 +1,24 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "common/durability.h"
 #include "store/migrations/migrations.h"
 #include "store/store_util.h"
 
@@ -32,6 +41,9 @@ namespace sqlite_detail {
 struct Conn {
   sqlite3* db = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> stmts;
+  // On the writer, inside a write transaction: whether its commit must reach the disk before
+  // Write returns. Write sets it from its Sync argument; the transaction's body may raise it.
+  bool durable_commit = false;
 
   Conn() = default;
   Conn(const Conn&) = delete;
@@ -264,8 +276,10 @@ StoreResult<Page<T>> RunPage(Stmt& s, int limit, Read read, Key key) {
 
 // ---------------------------------------------------------------------------------------------
 
-// How a write transaction commits: kDurable syncs the WAL at COMMIT (at synchronous=FULL);
-// kTransient never does (a later durable commit's sync covers it).
+// How a write transaction commits. Both kinds commit at synchronous=NORMAL (the WAL is written,
+// not synced, under the writer lock); a kDurable commit is then synced by SyncWal outside the
+// lock (at synchronous_full), and Write returns once it is on disk. A kTransient one never
+// waits: a later durable commit's sync covers it.
 enum class Sync : std::uint8_t { kDurable, kTransient };
 
 // Ephemeral rows that expire within this long of the write are transient.
@@ -274,13 +288,34 @@ bool IsTransient(std::int64_t expires_ms, std::int64_t now_ms) {
   return expires_ms - now_ms <= kTransientMs;
 }
 
-struct SqliteStore::Impl {
+struct SqliteStore::Impl final : DurabilitySource {
+  ~Impl() override { StopSyncer(); }
+
   std::string path;
   SqliteOptions opts;
   std::optional<StoreError> open_error;
   std::mutex write_mu;
   std::unique_ptr<Conn> writer;
-  bool writer_relaxed = false;  // the writer is at synchronous=NORMAL; guarded by write_mu
+  // Durable commits so far (incremented under write_mu once COMMIT has written the WAL) and how
+  // many of them a finished fdatasync of the WAL covers.
+  std::atomic<std::uint64_t> durable_commits{0};
+  std::atomic<std::uint64_t> synced_commits{0};
+  std::mutex sync_mu;    // one fdatasync at a time; guards wal_fd
+  std::string wal_path;  // empty for an in-memory database
+  int wal_fd = -1;       // wal_path, opened at the first sync
+  ino_t wal_ino = 0;     // which file wal_fd is
+  dev_t wal_dev = 0;
+  std::atomic<std::uint64_t> wal_syncs{0};
+  // Answers deferred to the disk (WhenDurable), and the thread that syncs for them.
+  struct Waiter {
+    std::uint64_t commit;
+    std::function<void(bool)> done;
+  };
+  std::mutex waiters_mu;
+  std::condition_variable waiters_cv;
+  std::deque<Waiter> waiters;    // guarded by waiters_mu
+  bool syncer_stopping = false;  // guarded by waiters_mu
+  std::thread syncer;            // started by the first WhenDurable that must wait
   std::mutex read_mu;
   std::condition_variable read_cv;
   std::vector<std::unique_ptr<Conn>> readers;  // all reader connections
@@ -320,8 +355,8 @@ struct SqliteStore::Impl {
     }
     sqlite3_extended_result_codes(conn->db, 1);
     sqlite3_busy_timeout(conn->db, opts.busy_timeout_ms);
-    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=";
-    pragmas += opts.synchronous_full ? "FULL;" : "NORMAL;";
+    // NORMAL even at synchronous_full: durable commits are synced by SyncWal (see Sync).
+    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
     if (write) pragmas += "PRAGMA journal_mode=WAL;";
     if (auto st = ExecScript(*conn, pragmas); !st) return st.error();
     return conn;
@@ -333,31 +368,118 @@ struct SqliteStore::Impl {
   }
 
   // Runs `fn(conn)` inside BEGIN IMMEDIATE ... COMMIT on the writer connection; rolls back when
-  // `fn` fails. kTransient commits without an fsync when the store is at synchronous=FULL (see
-  // SqliteOptions::synchronous_full).
+  // `fn` fails. A durable commit (kDurable, or `fn` set conn.durable_commit) is on disk when this
+  // returns; the writer lock is not held while it waits for the disk, so other writes go on.
   template <class F>
   auto Write(F&& fn, Sync sync = Sync::kDurable) -> decltype(fn(std::declval<Conn&>())) {
     using R = decltype(fn(std::declval<Conn&>()));
     if (open_error) return R(*open_error);
-    std::lock_guard lock(write_mu);
-    const bool relax = sync == Sync::kTransient && opts.synchronous_full;
-    if (relax != writer_relaxed) {
-      auto st = Exec(*writer, relax ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
-      if (!st) return R(st.error());
-      writer_relaxed = relax;
-    }
-    EndPinnedSnapshot();  // this thread reads its own write
-    if (auto st = Exec(*writer, "BEGIN IMMEDIATE"); !st) return R(st.error());
-    R result = fn(*writer);
-    if (result) {
+    std::uint64_t commit = 0;  // this write's place among the durable commits, if it is one
+    R result = [&]() -> R {
+      std::lock_guard lock(write_mu);
+      EndPinnedSnapshot();  // this thread reads its own write
+      if (auto st = Exec(*writer, "BEGIN IMMEDIATE"); !st) return R(st.error());
+      writer->durable_commit = sync == Sync::kDurable;
+      R r = fn(*writer);
+      if (!r) {
+        (void)Exec(*writer, "ROLLBACK");
+        return r;
+      }
       if (auto st = Exec(*writer, "COMMIT"); !st) {
         (void)Exec(*writer, "ROLLBACK");
         return R(st.error());
       }
-    } else {
-      (void)Exec(*writer, "ROLLBACK");
+      if (writer->durable_commit) commit = durable_commits.fetch_add(1) + 1;
+      return r;
+    }();
+    if (commit != 0 && opts.synchronous_full && !wal_path.empty() &&
+        !DeferDurability(*this, commit)) {
+      if (auto st = SyncWal(commit); !st) return R(st.error());
     }
     return result;
+  }
+
+  // Makes durable commit number `commit` (and every commit before it) reach the disk: one
+  // fdatasync of the WAL file, shared by the writes that wait at the same time (a sync that began
+  // after a commit covers it). SQLite at synchronous=FULL makes the same fdatasync inside COMMIT;
+  // at NORMAL it syncs the WAL before each checkpoint and the database after it, so frames that
+  // a checkpoint has moved out of the WAL are on disk already.
+  StoreStatus SyncWal(std::uint64_t commit) {
+    std::lock_guard lock(sync_mu);
+    if (synced_commits.load() >= commit) return {};
+    const std::uint64_t upto = durable_commits.load();  // all of these have written the WAL
+    // SQLite keeps the WAL file while any connection is open (ours always are), but should it
+    // ever be replaced (a journal-mode change by another process), sync the new one.
+    struct stat now_at_path {};
+    if (::stat(wal_path.c_str(), &now_at_path) == 0 && wal_fd >= 0 &&
+        (now_at_path.st_ino != wal_ino || now_at_path.st_dev != wal_dev)) {
+      ::close(wal_fd);
+      wal_fd = -1;
+    }
+    if (wal_fd < 0) {
+      wal_fd = ::open(wal_path.c_str(), O_RDONLY | O_CLOEXEC);
+      struct stat opened {};
+      if (wal_fd < 0 || ::fstat(wal_fd, &opened) != 0) {
+        const int err = errno;
+        if (wal_fd >= 0) ::close(wal_fd);
+        wal_fd = -1;
+        errno = err;
+        return StoreError(StoreErrorCode::kUnavailable,
+                          std::string("open WAL for sync: ") + std::strerror(errno));
+      }
+      wal_ino = opened.st_ino;
+      wal_dev = opened.st_dev;
+    }
+    if (::fdatasync(wal_fd) != 0) {
+      return StoreError(StoreErrorCode::kUnavailable,
+                        std::string("sync WAL: ") + std::strerror(errno));
+    }
+    wal_syncs.fetch_add(1, std::memory_order_relaxed);
+    synced_commits.store(upto);
+    return {};
+  }
+
+  // DurabilitySource: answers at once when a sync has covered `commit`; otherwise the syncer
+  // thread answers after its next sync, which covers every commit made before it began.
+  void WhenDurable(std::uint64_t commit, std::function<void(bool)> done) override {
+    if (synced_commits.load() >= commit) {
+      done(true);
+      return;
+    }
+    {
+      std::lock_guard lock(waiters_mu);
+      if (!syncer_stopping) {
+        if (!syncer.joinable()) syncer = std::thread([this] { SyncerLoop(); });
+        waiters.push_back({commit, std::move(done)});
+        waiters_cv.notify_one();
+        return;
+      }
+    }
+    done(static_cast<bool>(SyncWal(commit)));  // the store is closing: sync here
+  }
+
+  void SyncerLoop() {
+    for (;;) {
+      std::deque<Waiter> batch;
+      {
+        std::unique_lock lock(waiters_mu);
+        waiters_cv.wait(lock, [&] { return syncer_stopping || !waiters.empty(); });
+        if (waiters.empty()) return;
+        batch.swap(waiters);  // every one of these has its commit counted in durable_commits
+      }
+      const bool ok = static_cast<bool>(SyncWal(durable_commits.load()));
+      for (auto& w : batch) w.done(ok);
+    }
+  }
+
+  // Answers every waiter (after a last sync) and ends the syncer thread.
+  void StopSyncer() {
+    {
+      std::lock_guard lock(waiters_mu);
+      syncer_stopping = true;
+    }
+    waiters_cv.notify_one();
+    if (syncer.joinable()) syncer.join();
   }
 
   // Runs `fn(conn)` in a read transaction (one snapshot) on an idle reader connection.
@@ -487,6 +609,9 @@ SqliteStore::SqliteStore(std::string path, SqliteOptions opts) : impl_(std::make
   }
   impl_->writer = std::move(*writer);
   if (impl_->path == ":memory:" || impl_->path.empty()) return;
+  if (const char* db = sqlite3_db_filename(impl_->writer->db, "main"); db != nullptr && *db) {
+    impl_->wal_path = sqlite3_filename_wal(db);
+  }
   for (int i = 0; i < opts.reader_connections; ++i) {
     auto reader = impl_->Open(false);
     if (!reader) {
@@ -498,7 +623,10 @@ SqliteStore::SqliteStore(std::string path, SqliteOptions opts) : impl_(std::make
   }
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  impl_->StopSyncer();
+  if (impl_->wal_fd >= 0) ::close(impl_->wal_fd);
+}
 
 std::unique_ptr<ReadPin> SqliteStore::PinReads() {
   if (impl_->open_error || impl_->readers.empty()) return nullptr;
@@ -811,6 +939,7 @@ StoreResult<UserRow> SqliteStore::GetUserBySub(const std::string& pool_id, const
 }
 
 std::uint64_t SqliteStore::MemoHitsForTest() const { return impl_->memo_hits.load(); }
+std::uint64_t SqliteStore::WalSyncsForTest() const { return impl_->wal_syncs.load(); }
 
 StoreResult<UserRow> SqliteStore::GetUserByUniqueKey(const std::string& pool_id,
                                                      const std::string& key) {
@@ -1398,69 +1527,50 @@ StoreStatus SqliteStore::UpdateEphemeral(const EphemeralRow& row, std::int64_t e
   // A row made long-lived by this update is written durably; so is one that was long-lived
   // (the update cannot shorten what an earlier durable write promised without a durable write).
   const Sync sync = IsTransient(row.expires_ms, now_ms) ? Sync::kTransient : Sync::kDurable;
-  bool was_long_lived = false;
-  auto update = [&](Sync mode) {
-    return impl_->Write(
-        [&](Conn& c) -> StoreStatus {
-          if (mode == Sync::kTransient) {
-            Stmt q(c, "SELECT expires_ms FROM ephemeral WHERE kind = ? AND key = ?");
-            q.Bind(row.kind).Bind(row.key);
-            if (q.Step() == SQLITE_ROW && !IsTransient(q.Int(0), now_ms)) {
-              was_long_lived = true;
-              return Conflict("ephemeral");  // rolled back; written again durably below
-            }
-          }  // q is reset here, before the update
-          Stmt s(c,
-                 "UPDATE ephemeral SET doc = ?, expires_ms = ?, version = version + 1 "
-                 "WHERE kind = ? AND key = ? AND version = ? AND expires_ms > ?");
-          s.Bind(row.doc).Bind(row.expires_ms).Bind(row.kind).Bind(row.key).Bind(expected_version);
-          s.Bind(now_ms);
-          return CheckedUpdate(
-              c, s, "ephemeral",
-              "SELECT 1 FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?", row.kind,
-              row.key, now_ms);
-        },
-        mode);
-  };
-  auto st = update(sync);
-  if (was_long_lived) st = update(Sync::kDurable);
-  return st;
+  return impl_->Write(
+      [&](Conn& c) -> StoreStatus {
+        if (!c.durable_commit) {
+          Stmt q(c, "SELECT expires_ms FROM ephemeral WHERE kind = ? AND key = ?");
+          q.Bind(row.kind).Bind(row.key);
+          if (q.Step() == SQLITE_ROW && !IsTransient(q.Int(0), now_ms)) c.durable_commit = true;
+        }  // q is reset here, before the update
+        Stmt s(c,
+               "UPDATE ephemeral SET doc = ?, expires_ms = ?, version = version + 1 "
+               "WHERE kind = ? AND key = ? AND version = ? AND expires_ms > ?");
+        s.Bind(row.doc).Bind(row.expires_ms).Bind(row.kind).Bind(row.key).Bind(expected_version);
+        s.Bind(now_ms);
+        return CheckedUpdate(
+            c, s, "ephemeral",
+            "SELECT 1 FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?", row.kind,
+            row.key, now_ms);
+      },
+      sync);
 }
 
 StoreResult<EphemeralRow> SqliteStore::TakeEphemeral(const std::string& kind,
                                                      const std::string& key, std::int64_t now_ms) {
   // One write transaction: the writer lock (in-process) and BEGIN IMMEDIATE (across processes)
-  // make the read and the delete one step, so only one taker sees the row.
-  // Tried as a transient write first; the delete of a long-lived row is rolled back and made
-  // again durably.
-  bool long_lived = false;
-  auto take = [&](Sync mode) {
-    return impl_->Write(
-        [&](Conn& c) -> StoreResult<EphemeralRow> {
-          EphemeralRow row;
-          {
-            Stmt s(c, std::string("SELECT ") + kEphemeralColumns +
-                          " FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?");
-            s.Bind(kind).Bind(key).Bind(now_ms);
-            int rc = s.Step();
-            if (rc == SQLITE_DONE) return NotFound("ephemeral");
-            if (rc != SQLITE_ROW) return s.Error(rc);
-            row = ReadEphemeralRow(s);
-          }
-          if (mode == Sync::kTransient && !IsTransient(row.expires_ms, now_ms)) {
-            long_lived = true;
-            return Conflict("ephemeral");  // rolled back; taken again durably below
-          }
-          Stmt del(c, "DELETE FROM ephemeral WHERE kind = ? AND key = ?");
-          del.Bind(kind).Bind(key);
-          if (int rc = del.Run(); rc != SQLITE_DONE) return del.Error(rc);
-          return row;
-        },
-        mode);
-  };
-  auto taken = take(Sync::kTransient);
-  if (long_lived) taken = take(Sync::kDurable);
-  return taken;
+  // make the read and the delete one step, so only one taker sees the row. Taking a transient
+  // row waits for no disk; taking a long-lived one does.
+  return impl_->Write(
+      [&](Conn& c) -> StoreResult<EphemeralRow> {
+        EphemeralRow row;
+        {
+          Stmt s(c, std::string("SELECT ") + kEphemeralColumns +
+                        " FROM ephemeral WHERE kind = ? AND key = ? AND expires_ms > ?");
+          s.Bind(kind).Bind(key).Bind(now_ms);
+          int rc = s.Step();
+          if (rc == SQLITE_DONE) return NotFound("ephemeral");
+          if (rc != SQLITE_ROW) return s.Error(rc);
+          row = ReadEphemeralRow(s);
+        }
+        if (!IsTransient(row.expires_ms, now_ms)) c.durable_commit = true;
+        Stmt del(c, "DELETE FROM ephemeral WHERE kind = ? AND key = ?");
+        del.Bind(kind).Bind(key);
+        if (int rc = del.Run(); rc != SQLITE_DONE) return del.Error(rc);
+        return row;
+      },
+      Sync::kTransient);
 }
 
 StoreResult<std::int64_t> SqliteStore::PurgeEphemeral(std::int64_t now_ms) {

@@ -13,12 +13,14 @@
 namespace cognate::store {
 
 struct SqliteOptions {
-  // PRAGMA synchronous=FULL (default): a write acknowledged is on disk, surviving kill -9 and
-  // power loss. false selects NORMAL (still safe against kill -9 in WAL mode, faster commits).
-  // Even with FULL, writes of transient ephemeral rows (those that expire within a day: sign-in
-  // sessions, authorization codes, hosted-page sessions, one-time markers) commit at NORMAL: they
-  // survive kill -9 like everything else, and the next durable commit's fsync of the WAL makes
-  // them durable against power loss too (docs/decisions.md).
+  // true (default): a write acknowledged is on disk, surviving kill -9 and power loss, as at
+  // PRAGMA synchronous=FULL. The writer commits at NORMAL and a durable write then waits for an
+  // fdatasync of the WAL made outside the writer lock, shared by the writes waiting together, so
+  // other writes go on meanwhile (docs/decisions.md). false never syncs a commit (WAL + NORMAL:
+  // still safe against kill -9, not against power loss).
+  // Writes of transient ephemeral rows (those that expire within a day: sign-in sessions,
+  // authorization codes, hosted-page sessions, one-time markers) never wait for the disk: they
+  // survive kill -9 like everything else, and the next durable write's sync covers them too.
   bool synchronous_full = true;
   // How long a statement waits for a lock held by another process before kUnavailable.
   int busy_timeout_ms = 5000;
@@ -125,6 +127,8 @@ class SqliteStore final : public Store {
   StoreStatus CreateUsersBulkForTest(const std::vector<UserRow>& rows);
   // Point reads answered from a pinned snapshot's memo so far (tests).
   std::uint64_t MemoHitsForTest() const;
+  // How many times a durable write has synced the WAL (each sync may cover several writes).
+  std::uint64_t WalSyncsForTest() const;
 
  private:
   struct Impl;

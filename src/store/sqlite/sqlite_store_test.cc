@@ -1,5 +1,6 @@
 // SQLite-only behaviour the contract suite cannot express: durability of acknowledged writes
-// across kill -9, concurrent first starts, arbitrary bytes, and ":memory:".
+// across kill -9 (synced at once or deferred to the syncer), concurrent first starts, arbitrary
+// bytes, and ":memory:".
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -12,10 +13,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/durability.h"
 
 namespace cognate::store {
 namespace {
@@ -144,33 +148,143 @@ TEST(SqliteStoreTest, TransientEphemeralWritesSurviveKill9) {
   }
 }
 
-// Long-lived ephemeral rows (a pool's domain record) are written durably: an update or take that
-// starts as a transient write is rolled back and made again durably, with the same result.
-TEST(SqliteStoreTest, LongLivedEphemeralRowsUpdateAndTakeAsUsual) {
+// Long-lived ephemeral rows (a pool's domain record) are written durably; transient ones (a
+// sign-in session) never wait for the disk. An update or take learns which it is from the row.
+TEST(SqliteStoreTest, LongLivedEphemeralRowsAreSyncedAndTransientOnesAreNot) {
   TempDir dir;
   SqliteStore s(dir.File("long.db"));
   ASSERT_TRUE(s.Migrate());
   constexpr std::int64_t kNow = 1'000'000;
   constexpr std::int64_t kForever = 253402300799000;  // 9999-12-31
+  std::uint64_t syncs = s.WalSyncsForTest();
+  auto synced = [&] {
+    const std::uint64_t now = s.WalSyncsForTest();
+    const bool any = now > syncs;
+    syncs = now;
+    return any;
+  };
   ASSERT_TRUE(s.PutEphemeral(Ephemeral("domain", "my-app", kForever), kNow));
+  EXPECT_TRUE(synced());
   auto got = s.GetEphemeral("domain", "my-app", kNow);
   ASSERT_TRUE(got);
   EphemeralRow next = *got;
   next.doc = R"({"v":2})";
   next.expires_ms = kNow + 1000;  // shortened: the old row was long-lived, so still durable
   ASSERT_TRUE(s.UpdateEphemeral(next, got->version, kNow));
+  EXPECT_TRUE(synced());
   got = s.GetEphemeral("domain", "my-app", kNow);
   ASSERT_TRUE(got);
   EXPECT_EQ(got->doc, R"({"v":2})");
   EXPECT_EQ(got->version, 2);
   EXPECT_FALSE(s.UpdateEphemeral(next, 1, kNow));  // a stale version still conflicts
+  next.doc = R"({"v":3})";
+  ASSERT_TRUE(s.UpdateEphemeral(next, 2, kNow));  // transient before and after
+  EXPECT_FALSE(synced());
 
   ASSERT_TRUE(s.PutEphemeral(Ephemeral("branding", "b1", kForever), kNow));
+  EXPECT_TRUE(synced());
   auto taken = s.TakeEphemeral("branding", "b1", kNow);
   ASSERT_TRUE(taken);
+  EXPECT_TRUE(synced());
   EXPECT_EQ(taken->key, "b1");
   EXPECT_FALSE(s.GetEphemeral("branding", "b1", kNow));
   EXPECT_FALSE(s.TakeEphemeral("branding", "b1", kNow));
+
+  ASSERT_TRUE(s.PutEphemeral(Ephemeral("auth_session", "s1", kNow + 180'000), kNow));
+  ASSERT_TRUE(s.TakeEphemeral("auth_session", "s1", kNow));
+  EXPECT_FALSE(synced());
+  ASSERT_TRUE(s.CreatePool(Pool("p1")));
+  EXPECT_TRUE(synced());
+}
+
+// Inside a DeferredDurability scope a durable write returns before its sync and names the commit
+// to wait for; WhenDurable answers once a sync has covered it. Outside one, the write syncs.
+TEST(SqliteStoreTest, ADeferredWriteIsAnsweredAfterItsSync) {
+  TempDir dir;
+  SqliteStore s(dir.File("defer.db"));
+  ASSERT_TRUE(s.Migrate());
+  const std::uint64_t before = s.WalSyncsForTest();
+  DurabilitySource* source = nullptr;
+  std::uint64_t commit = 0;
+  {
+    DeferredDurability scope;
+    ASSERT_TRUE(s.CreatePool(Pool("p1")));
+    ASSERT_TRUE(s.CreatePool(Pool("p2")));
+    source = scope.source();
+    commit = scope.commit();
+  }
+  ASSERT_NE(source, nullptr);
+  EXPECT_GT(commit, 0u);
+  EXPECT_EQ(s.WalSyncsForTest(), before);  // nothing synced yet
+  std::promise<bool> answered;
+  source->WhenDurable(commit, [&](bool ok) { answered.set_value(ok); });
+  auto f = answered.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(f.get());
+  EXPECT_EQ(s.WalSyncsForTest(), before + 1);  // one sync covered both writes
+  bool at_once = false;                        // already covered: answered on the calling thread
+  source->WhenDurable(commit, [&](bool ok) { at_once = ok; });
+  EXPECT_TRUE(at_once);
+
+  {
+    DeferredDurability scope;  // transient writes name nothing to wait for
+    ASSERT_TRUE(s.PutEphemeral(Ephemeral("auth_session", "s", 2'000'000), 1'000'000));
+    EXPECT_EQ(scope.source(), nullptr);
+  }
+  ASSERT_TRUE(s.CreatePool(Pool("p3")));  // no scope: synced before it returns
+  EXPECT_EQ(s.WalSyncsForTest(), before + 2);
+}
+
+// Writers on many threads, each answered after its sync: every answer is a success and the
+// syncs are shared (fewer than the writes).
+TEST(SqliteStoreTest, DeferredWritesShareSyncs) {
+  TempDir dir;
+  SqliteStore s(dir.File("group.db"));
+  ASSERT_TRUE(s.Migrate());
+  const std::uint64_t before = s.WalSyncsForTest();
+  constexpr int kThreads = 8, kWrites = 40;
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        DeferredDurability scope;
+        if (!s.CreatePool(Pool("p" + std::to_string(t) + "-" + std::to_string(i)))) {
+          failed.fetch_add(1);
+          continue;
+        }
+        std::promise<bool> answered;
+        scope.source()->WhenDurable(scope.commit(), [&](bool good) { answered.set_value(good); });
+        (answered.get_future().get() ? ok : failed).fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kThreads * kWrites);
+  EXPECT_EQ(failed.load(), 0);
+  const std::uint64_t syncs = s.WalSyncsForTest() - before;
+  EXPECT_GE(syncs, 1u);
+  EXPECT_LT(syncs, static_cast<std::uint64_t>(kThreads * kWrites));
+}
+
+// A write acknowledged only after WhenDurable answered survives kill -9 (the acknowledgement
+// comes from the syncer thread's answer, not from the write's return).
+TEST(SqliteStoreTest, DeferredAcknowledgedWritesSurviveKill9) {
+  TempDir dir;
+  const std::string db = dir.File("deferkill.db");
+  const int last = WriteUntilKilled(db, [](SqliteStore& s, int i) {
+    DeferredDurability scope;
+    if (!s.CreatePool(Pool("p" + std::to_string(i))) || scope.source() == nullptr) return false;
+    std::promise<bool> answered;
+    scope.source()->WhenDurable(scope.commit(), [&](bool ok) { answered.set_value(ok); });
+    return answered.get_future().get();
+  });
+  ASSERT_GE(last, 49);
+  SqliteStore s(db);
+  ASSERT_TRUE(s.Migrate());
+  for (int k = 0; k <= last; ++k) {
+    EXPECT_TRUE(s.GetPool("p" + std::to_string(k))) << "acknowledged pool p" << k << " lost";
+  }
 }
 
 TEST(SqliteStoreTest, ConcurrentFirstStartsMigrateOnce) {
