@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -199,11 +200,11 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* o = out.data();
   for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
+    *o++ = kHex[c >> 4];
+    *o++ = kHex[c & 15];
   }
   return out;
 }
@@ -226,21 +227,29 @@ std::string PercentEncode(std::string_view text) {
   return out;
 }
 
+namespace {
+// The value of each hex digit (either case); 0xFF for every other byte.
+constexpr std::array<std::uint8_t, 256> kNibble = [] {
+  std::array<std::uint8_t, 256> t{};
+  t.fill(0xFF);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<std::uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<std::uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<std::uint8_t>(c - 'A' + 10);
+  return t;
+}();
+}  // namespace
+
 std::optional<std::string> HexDecode(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
-  auto nib = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    int hi = nib(text[i]), lo = nib(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi << 4 | lo));
+  std::string out(text.size() / 2, '\0');
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  std::uint8_t bad = 0;  // any 0xFF nibble sets the high bit
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::uint8_t hi = kNibble[in[2 * i]], lo = kNibble[in[2 * i + 1]];
+    bad |= hi | lo;
+    out[i] = static_cast<char>(hi << 4 | lo);
   }
+  if (bad & 0x80) return std::nullopt;
   return out;
 }
 

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 namespace cognate::crypto {
 namespace {
 
@@ -56,6 +58,21 @@ TEST(EncodingTest, HexRoundTrips) {
   EXPECT_EQ(HexEncode("\x01\xab"), "01ab");
   EXPECT_EQ(HexDecode("01AB").value(), "\x01\xab");
   EXPECT_FALSE(HexDecode("0g").has_value());
+  EXPECT_FALSE(HexDecode("abc").has_value());  // odd length
+  EXPECT_EQ(HexDecode("").value(), "");
+  // Every byte value round-trips, and every byte that is not a hex digit is refused, in either
+  // place of a pair.
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  EXPECT_EQ(HexDecode(HexEncode(all)).value(), all);
+  EXPECT_EQ(HexDecode("0123456789abcdefABCDEF").value(),
+            "\x01\x23\x45\x67\x89\xab\xcd\xef\xab\xcd\xef");
+  for (int b = 0; b < 256; ++b) {
+    const bool digit = std::isxdigit(b) != 0;
+    const std::string c(1, static_cast<char>(b));
+    EXPECT_EQ(HexDecode(c + "0").has_value(), digit) << b;
+    EXPECT_EQ(HexDecode("0" + c).has_value(), digit) << b;
+  }
 }
 
 TEST(HashTest, Sha256AndHmacMatchPublishedVectors) {

@@ -1,5 +1,6 @@
 #include "domain/auth/session.h"
 
+#include "common/json_dump.h"
 #include "common/json_parse.h"
 #include "crypto/crypto.h"
 #include "domain/users/pool_rules.h"
@@ -69,7 +70,7 @@ Result<void> SessionStore::Put(std::string_view handle, const AuthSession& sessi
   row.kind = kSessionKind;
   row.key = KeyOf(handle);
   row.pool_id = session.pool_id;
-  row.doc = session.ToJson().dump();
+  row.doc = DumpJson(session.ToJson());
   row.expires_ms = session.expires_ms + kExpiredSessionGraceMs;
   auto st = ctx_.store.PutEphemeral(row, ctx_.clock.NowMillis());
   if (!st) return ApiError::Internal("PutEphemeral auth_session: " + st.error().detail());

@@ -1,6 +1,7 @@
 #include "domain/users/user_record.h"
 
 #include "common/derived_cache.h"
+#include "common/json_dump.h"
 #include "common/json_parse.h"
 #include "crypto/crypto.h"
 
@@ -189,7 +190,7 @@ store::UserRow ToRow(const PoolRules& rules, const UserRecord& user) {
   json attrs = json::object();
   for (const auto& [name, value] : user.attributes) attrs[name] = value;
   doc["attributes"] = std::move(attrs);
-  row.doc = doc.dump();
+  row.doc = DumpJson(doc);
   row.created_ms = user.created_ms;
   row.modified_ms = user.modified_ms;
   row.version = user.version;
