@@ -205,6 +205,9 @@ int Run(int argc, char** argv) {
   // Embedded SQLite (WAL: readers never wait for the writer) and memory answer reads in
   // microseconds; PostgreSQL reads cross the network, so they stay off the I/O threads.
   http_options.inline_reads = !config.UsesPostgres();
+  // A sign-in on PostgreSQL waits for a dozen round trips; more threads on the sign-in lane let
+  // one compute while others wait (the lane still computes one request per core at a time).
+  http_options.heavy_threads_per_slot = config.UsesPostgres() ? 4 : 1;
   http_options.tls_cert_file = config.tls_cert;
   http_options.tls_key_file = config.tls_key;
   for (const auto& [arn, files] : config.certificates) {

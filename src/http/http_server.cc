@@ -38,6 +38,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "common/durability.h"
+#include "common/io_wait.h"
 #include "crypto/crypto.h"
 #include "http/message.h"
 
@@ -97,9 +98,14 @@ unsigned ComputeThreads(const HttpServerOptions& o) {
   return o.compute_threads > 0 ? static_cast<unsigned>(o.compute_threads)
                                : std::max(4u, 2 * DefaultIoThreads());
 }
-// One per core: more only interleave 19 MiB argon2id working sets (docs/decisions.md).
-unsigned HeavyThreads(const HttpServerOptions& o) {
+// CPU-heavy requests run at once: one per core, since more only interleave 19 MiB argon2id
+// working sets (docs/decisions.md).
+unsigned HeavySlots(const HttpServerOptions& o) {
   return o.heavy_threads > 0 ? static_cast<unsigned>(o.heavy_threads) : DefaultIoThreads();
+}
+// The lane's threads: with several per slot, one runs while another waits on the database.
+unsigned HeavyThreads(const HttpServerOptions& o) {
+  return static_cast<unsigned>(std::max(1, o.heavy_threads_per_slot)) * HeavySlots(o);
 }
 
 }  // namespace
@@ -193,6 +199,63 @@ class Mailbox {
   std::vector<std::unique_ptr<ItemBase>> queue_;  // guarded by mu_
 };
 
+// The cores of the lane for CPU-heavy requests. A heavy request runs while holding a slot and
+// gives it up while it waits on I/O (common/io_wait.h), so another heavy request uses the core
+// meanwhile; after the wait it takes a slot again, or goes on without one if none frees up
+// within kMaxWait (so a wait can never deadlock with a slot holder over some other lock).
+class CpuSlots final : public IoWaitHooks {
+ public:
+  explicit CpuSlots(unsigned n) : free_(n) {}
+
+  void Acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+    Holding() = true;
+  }
+  void Release() {
+    if (!Holding()) return;
+    Holding() = false;
+    {
+      std::lock_guard lock(mu_);
+      ++free_;
+    }
+    cv_.notify_one();
+  }
+  void BeginWait() override {
+    GaveUp() = Holding();
+    Release();
+  }
+  void EndWait() override {
+    if (!GaveUp()) return;
+    GaveUp() = false;
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, kMaxWait, [&] { return free_ > 0; })) {
+      --free_;
+      Holding() = true;
+    }
+  }
+  unsigned FreeForTest() {
+    std::lock_guard lock(mu_);
+    return free_;
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds kMaxWait{50};
+  // Per thread: whether it holds a slot, and whether it gave one up for the current wait.
+  static bool& Holding() {
+    static thread_local bool holding = false;
+    return holding;
+  }
+  static bool& GaveUp() {
+    static thread_local bool gave_up = false;
+    return gave_up;
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  unsigned free_;  // guarded by mu_
+};
+
 // One I/O thread with its own io_context. `connections` is touched only on that thread.
 struct IoWorker {
   std::list<ConnectionControl*> connections;  // declared before ioc: outlives its frames
@@ -235,7 +298,8 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   std::vector<std::unique_ptr<IoWorker>> workers;
   std::unique_ptr<asio::thread_pool> compute;
-  std::unique_ptr<asio::thread_pool> heavy;  // IsCpuHeavy requests, at a lower priority
+  std::unique_ptr<asio::thread_pool> heavy;            // IsCpuHeavy requests, at a lower priority
+  std::unique_ptr<http_detail::CpuSlots> heavy_slots;  // how many of them run at once
   std::optional<tcp::acceptor> acceptor;
   std::optional<ssl::context> tls_context;
   std::list<ssl::context> sni_contexts;  // HttpServerOptions::sni_certificates, in order
@@ -290,9 +354,14 @@ struct HttpServer::Impl {
     const bool is_heavy = handler.IsCpuHeavy(task->request);
     asio::post(is_heavy ? *heavy : *compute,
                [this, is_heavy, &worker, task = std::move(task), done = std::move(done)]() mutable {
-                 if (is_heavy) LowerThreadPriorityOnce(options.heavy_nice);
+                 if (is_heavy) {
+                   LowerThreadPriorityOnce(options.heavy_nice);
+                   SetThreadIoWaitHooks(heavy_slots.get());
+                   heavy_slots->Acquire();
+                 }
                  DeferredDurability durability;
                  RunHandler(*task);  // `task` is shared: it outlives this frame on teardown
+                 if (is_heavy) heavy_slots->Release();
                  DurabilitySource* disk = durability.source();
                  if (disk == nullptr) {
                    worker.mailbox.Push(std::move(done));
@@ -393,6 +462,7 @@ std::string HttpServer::Impl::Start() {
   bound_port = acceptor->local_endpoint(ec).port();
 
   compute = std::make_unique<asio::thread_pool>(n_compute);
+  heavy_slots = std::make_unique<http_detail::CpuSlots>(HeavySlots(options));
   heavy = std::make_unique<asio::thread_pool>(HeavyThreads(options));
   asio::co_spawn(workers[0]->ioc, AcceptLoop(), [this](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended by an exception");

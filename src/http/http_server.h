@@ -23,10 +23,14 @@ struct HttpServerOptions {
   std::uint16_t port = 9229;  // 0 picks a free port; port() tells which
   int io_threads = 0;         // 0: one per core of the affinity mask
   int compute_threads = 0;    // 0: twice the cores, at least 4
-  // Threads of the lane for CPU-heavy requests (RequestHandler::IsCpuHeavy): 0 = one per core
-  // the process may use (more only interleave 19 MiB argon2id working sets on one core).
-  // They run at a lower scheduling priority (nice +heavy_nice) than the I/O and compute threads.
+  // CPU-heavy requests (RequestHandler::IsCpuHeavy) that run at once: 0 = one per core the
+  // process may use (more only interleave 19 MiB argon2id working sets on one core). The lane
+  // runs at a lower scheduling priority (nice +heavy_nice) than the I/O and compute threads.
   int heavy_threads = 0;
+  // Threads of that lane per such slot. With more than one, a request that waits on I/O
+  // (common/io_wait.h: a PostgreSQL round trip) gives its slot to another meanwhile; with one,
+  // a thread goes from request to request without handing a slot over.
+  int heavy_threads_per_slot = 1;
   int heavy_nice = 10;
   // When true, the I/O threads run under SCHED_BATCH (Linux): a woken I/O thread no longer
   // preempts a compute thread in the middle of its work but runs when that thread's time slice

@@ -23,6 +23,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/durability.h"
+#include "common/io_wait.h"
 
 namespace cognate::http {
 namespace {
@@ -57,6 +58,10 @@ class FakeHandler final : public api::RequestHandler {
   std::function<bool(const api::ApiRequest&)> inline_safe;
   bool IsInlineSafe(const api::ApiRequest& request) const override {
     return inline_safe && inline_safe(request);
+  }
+  std::function<bool(const api::ApiRequest&)> cpu_heavy;
+  bool IsCpuHeavy(const api::ApiRequest& request) const override {
+    return cpu_heavy && cpu_heavy(request);
   }
 };
 
@@ -445,6 +450,62 @@ TEST_F(HttpServerTest, SlowHandlerDoesNotBlockOtherConnections) {
   EXPECT_EQ(Read(blocked, buf, ec).body(), "block");
 }
 
+// The lane for CPU-heavy requests runs one at a time per slot; a request that waits on I/O
+// (common/io_wait.h) lets another heavy request run meanwhile, and takes the slot back after.
+TEST_F(HttpServerTest, AHeavyRequestWaitingOnIoLetsAnotherRun) {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> running{0}, most{0};
+  auto count_in = [&] {
+    const int now = running.fetch_add(1) + 1;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+  };
+  handler_.cpu_heavy = [](const api::ApiRequest&) { return true; };
+  handler_.fn = [&](const api::ApiRequest& r) {
+    count_in();
+    if (r.body == "wait") {
+      running.fetch_sub(1);
+      {
+        IoWait waiting;  // as a database round trip does
+        released.wait_for(5s);
+      }
+      count_in();
+    } else {
+      std::this_thread::sleep_for(20ms);  // "CPU" work, holding the slot
+    }
+    running.fetch_sub(1);
+    api::ApiResponse res;
+    res.body = r.body;
+    return res;
+  };
+  HttpServerOptions o;
+  o.heavy_threads = 1;  // one slot
+  o.heavy_threads_per_slot = 4;
+  StartServer(o);
+  auto waiter = Connect();
+  bh::write(waiter, Post("wait"));
+  std::this_thread::sleep_for(50ms);
+  // Two CPU requests while the first waits: both run (the slot is free), one after the other.
+  std::vector<std::future<std::string>> quick;
+  for (int i = 0; i < 2; ++i) {
+    quick.push_back(std::async(std::launch::async, [this, i] {
+      return RoundTrip(Post("cpu" + std::to_string(i))).body();
+    }));
+  }
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(quick[i].wait_for(3s), std::future_status::ready)
+        << "blocked behind a waiting request";
+    EXPECT_EQ(quick[i].get(), "cpu" + std::to_string(i));
+  }
+  release.set_value();
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  EXPECT_EQ(Read(waiter, buf, ec).body(), "wait");
+  EXPECT_EQ(most.load(), 1);  // never two heavy requests computing at once
+}
+
 // A disk that syncs when the test says so: it holds WhenDurable's answers until Release().
 class FakeDisk final : public DurabilitySource {
  public:
@@ -645,6 +706,9 @@ TEST(HttpServerOptionsTest, HandlerThreadsCountEveryThreadThatMayRunAHandler) {
   EXPECT_EQ(HandlerThreads(o), 4u);
   o.inline_reads = true;  // the I/O threads answer GetUser themselves
   EXPECT_EQ(HandlerThreads(o), 6u);
+  o.heavy_threads_per_slot = 4;  // the sign-in lane on PostgreSQL
+  EXPECT_EQ(HandlerThreads(o), 9u);
+  o.heavy_threads_per_slot = 1;
   o.compute_threads = 0;  // defaults: at least 4 compute threads, at least one heavy
   EXPECT_GE(HandlerThreads(o), 2u + 4u + 1u);
 }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/io_wait.h"
 #include "store/migrations/migrations.h"
 #include "store/store_util.h"
 
@@ -91,6 +92,7 @@ StoreResult<Result> Query(PgConn& c, const std::string& sql, const Params& param
   auto it = c.prepared.find(sql);
   if (it == c.prepared.end()) {
     std::string name = "s" + std::to_string(c.prepared.size());
+    IoWait waiting;
     Result prep(
         PQprepare(c.conn, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr));
     if (prep == nullptr || PQresultStatus(prep.get()) != PGRES_COMMAND_OK) {
@@ -101,8 +103,11 @@ StoreResult<Result> Query(PgConn& c, const std::string& sql, const Params& param
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.c_str());
-  Result r(PQexecPrepared(c.conn, it->second.c_str(), static_cast<int>(values.size()),
-                          values.data(), nullptr, nullptr, 0));
+  Result r = [&] {
+    IoWait waiting;  // the round trip: this thread's core may serve another meanwhile
+    return Result(PQexecPrepared(c.conn, it->second.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
+  }();
   if (r == nullptr) return PgError(c, nullptr);
   auto status = PQresultStatus(r.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return PgError(c, r.get());
@@ -112,7 +117,10 @@ StoreResult<Result> Query(PgConn& c, const std::string& sql, const Params& param
 // Runs parameterless SQL (BEGIN, COMMIT, migration scripts) with the simple protocol.
 StoreStatus Exec(PgConn& c, const std::string& sql) {
   if (c.Broken()) return Unavailable("connection lost");
-  Result r(PQexec(c.conn, sql.c_str()));
+  Result r = [&] {
+    IoWait waiting;
+    return Result(PQexec(c.conn, sql.c_str()));
+  }();
   if (r == nullptr) return PgError(c, nullptr);
   auto status = PQresultStatus(r.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return PgError(c, r.get());
@@ -298,7 +306,10 @@ struct PostgresStore::Impl {
     c.Close();
     const char* keys[] = {"connect_timeout", "dbname", nullptr};
     const char* values[] = {"5", dsn.c_str(), nullptr};
-    c.conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    {
+      IoWait waiting;
+      c.conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    }
     if (c.conn == nullptr || PQstatus(c.conn) != CONNECTION_OK) {
       std::string msg = c.conn ? Trim(PQerrorMessage(c.conn)) : "out of memory";
       c.Close();
@@ -309,10 +320,20 @@ struct PostgresStore::Impl {
   }
 
   PgConn* Acquire() {
+    {
+      std::lock_guard lock(mu);
+      if (!idle.empty()) {
+        PgConn* c = idle.back();
+        idle.pop_back();
+        return c;
+      }
+    }
+    IoWait waiting;  // ends (and may wait for a core) after `mu` is released below
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return !idle.empty(); });
     PgConn* c = idle.back();
     idle.pop_back();
+    lock.unlock();
     return c;
   }
 
