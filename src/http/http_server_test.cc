@@ -506,6 +506,45 @@ TEST_F(HttpServerTest, AHeavyRequestWaitingOnIoLetsAnotherRun) {
   EXPECT_EQ(most.load(), 1);  // never two heavy requests computing at once
 }
 
+// A request whose wait ends while another holds the only slot goes on without one after a
+// short while rather than waiting out the other's work (or deadlocking with it over a lock).
+TEST_F(HttpServerTest, AfterItsWaitAHeavyRequestDoesNotQueueLongForASlot) {
+  std::promise<void> hold_started;
+  auto started = hold_started.get_future().share();
+  std::promise<void> release_hold;
+  auto released = release_hold.get_future().share();
+  handler_.cpu_heavy = [](const api::ApiRequest&) { return true; };
+  handler_.fn = [&, started, released](const api::ApiRequest& r) {
+    if (r.body == "wait") {
+      IoWait waiting;  // gives the slot to "hold", and ends while "hold" still has it
+      started.wait_for(5s);
+    } else {
+      hold_started.set_value();
+      released.wait_for(5s);  // holds the slot (no IoWait) until the test says so
+    }
+    api::ApiResponse res;
+    res.body = r.body;
+    return res;
+  };
+  HttpServerOptions o;
+  o.heavy_threads = 1;
+  o.heavy_threads_per_slot = 2;
+  StartServer(o);
+  auto waiter = Connect();
+  bh::write(waiter, Post("wait"));
+  std::this_thread::sleep_for(50ms);
+  auto holder = Connect();
+  bh::write(holder, Post("hold"));
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(Read(waiter, buf, ec).body(), "wait");  // while "hold" still holds the slot
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  release_hold.set_value();
+  beast::flat_buffer buf2;
+  EXPECT_EQ(Read(holder, buf2, ec).body(), "hold");
+}
+
 // A disk that syncs when the test says so: it holds WhenDurable's answers until Release().
 class FakeDisk final : public DurabilitySource {
  public:

@@ -235,6 +235,29 @@ TEST(SqliteStoreTest, ADeferredWriteIsAnsweredAfterItsSync) {
   EXPECT_EQ(s.WalSyncsForTest(), before + 2);
 }
 
+// A store closed while answers wait for the disk still answers each of them, after a sync.
+TEST(SqliteStoreTest, ClosingTheStoreAnswersWaitingWrites) {
+  TempDir dir;
+  std::atomic<int> answered{0}, good{0};
+  {
+    SqliteStore s(dir.File("close.db"));
+    ASSERT_TRUE(s.Migrate());
+    for (int i = 0; i < 20; ++i) {
+      DeferredDurability scope;
+      ASSERT_TRUE(s.CreatePool(Pool("p" + std::to_string(i))));
+      scope.source()->WhenDurable(scope.commit(), [&](bool ok) {
+        answered.fetch_add(1);
+        if (ok) good.fetch_add(1);
+      });
+    }
+  }  // closed at once, with answers possibly still queued
+  EXPECT_EQ(answered.load(), 20);
+  EXPECT_EQ(good.load(), 20);
+  SqliteStore again(dir.File("close.db"));
+  ASSERT_TRUE(again.Migrate());
+  EXPECT_TRUE(again.GetPool("p19"));
+}
+
 // Writers on many threads, each answered after its sync: every answer is a success and the
 // syncs are shared (fewer than the writes).
 TEST(SqliteStoreTest, DeferredWritesShareSyncs) {
