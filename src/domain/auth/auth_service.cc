@@ -416,18 +416,18 @@ Result<AuthOutcome> AuthService::StartSrp(Attempt& a, const nlohmann::json* cust
   auto ephemeral = crypto::SrpServerBegin(verifier->verifier);
   if (!ephemeral) return ApiError::Internal("SRP: unusable verifier");
 
-  // The SECRET_BLOCK is the handle of this step: clients echo it without a Session.
-  const std::string secret_block = crypto::Base64Encode(crypto::RandomBytes(96));
   if (custom != nullptr) session.data["custom"] = *custom;
-  session.data["srp"] = {{"A", crypto::HexEncode(*A)},
-                         {"B", crypto::HexEncode(ephemeral->B)},
-                         {"b", sessions_.Seal(secret_block, ephemeral->b)}};
-  StringMap parameters = {{"SALT", crypto::SrpIntegerHex(verifier->salt)},
-                          {"SECRET_BLOCK", secret_block},
-                          {"SRP_B", crypto::SrpIntegerHex(ephemeral->B)},
-                          {"USERNAME", session.username},
-                          {"USER_ID_FOR_SRP", user_id_for_srp}};
-  return OpenChallenge(a, std::move(session), std::move(parameters), secret_block);
+  NoteDeviceKey(a, session);
+  // Clients echo the SECRET_BLOCK without a Session: the block is the step's sealed state.
+  AuthOutcome out;
+  out.challenge_name = session.challenge;
+  out.challenge_parameters = {
+      {"SALT", crypto::SrpIntegerHex(verifier->salt)},
+      {"SECRET_BLOCK", sessions_.SealPasswordVerifier(session, {*A, ephemeral->B, ephemeral->b})},
+      {"SRP_B", crypto::SrpIntegerHex(ephemeral->B)},
+      {"USERNAME", session.username},
+      {"USER_ID_FOR_SRP", user_id_for_srp}};
+  return out;
 }
 
 Result<AuthOutcome> AuthService::StartRefresh(Attempt& a) {
@@ -506,21 +506,35 @@ Result<AuthOutcome> AuthService::RespondToAuthChallenge(const RespondInput& inpu
 Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const RespondInput& in) {
   auto answer = ReadPasswordClaim(a.client, in.responses);
   if (!answer) return answer.error();
-  auto session = sessions_.Take(answer->secret_block);  // one answer per secret block
-  if (!session) return session.error();
-  if (!session->Awaits(a.client.pool_id, a.client.client_id, kPasswordVerifier))
+  auto opened = sessions_.OpenPasswordVerifier(answer->secret_block);
+  if (!opened) return opened.error();
+  AuthSession& session = opened->session;
+  if (!session.Awaits(a.client.pool_id, a.client.client_id, kPasswordVerifier)) {
     return InvalidSession();
-  const std::string given = a.rules.NormalizeUsername(answer->username);
-  if (given != a.rules.NormalizeUsername(session->username) &&
-      given != a.rules.NormalizeUsername(session->given_username)) {
+  }
+  // One answer per block: tokens of the family the block names spend it through that family's
+  // row; every other outcome (a wrong proof, a next challenge, an error) spends it here.
+  auto out = ProvePasswordVerifier(a, *answer, opened->srp, session);  // on a copy
+  if (out && out->tokens && out->tokens->family_id == session.family_id) return out;
+  if (auto spent = sessions_.SpendPasswordVerifier(session); !spent) return spent.error();
+  return out;
+}
+
+Result<AuthOutcome> AuthService::ProvePasswordVerifier(Attempt& a,
+                                                       const PasswordClaimAnswer& answer,
+                                                       const SrpStepState& srp,
+                                                       AuthSession session) {
+  const std::string given = a.rules.NormalizeUsername(answer.username);
+  if (given != a.rules.NormalizeUsername(session.username) &&
+      given != a.rules.NormalizeUsername(session.given_username)) {
     return WrongPassword();
   }
-  if (session->data.value("decoy", false) || session->sub.empty()) {
-    if (!session->sub.empty()) RecordFailure(a.rules, session->sub);
+  if (session.data.value("decoy", false) || session.sub.empty()) {
+    if (!session.sub.empty()) RecordFailure(a.rules, session.sub);
     return WrongPassword();
   }
 
-  auto row = ctx_.store.GetUserBySub(a.client.pool_id, session->sub);
+  auto row = ctx_.store.GetUserBySub(a.client.pool_id, session.sub);
   if (!row) {
     if (row.error().IsNotFound()) return UnknownUser(a.client);
     return ApiError::Internal("GetUserBySub: " + row.error().detail());
@@ -530,18 +544,14 @@ Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const Respon
   if (IsLockedOut(ReadLockout(user.doc), now)) return AttemptsExceeded();
 
   const auto verifier = users::OpenSrpVerifier(ctx_, user);
-  const nlohmann::json srp = session->data.value("srp", nlohmann::json::object());
-  const auto A = crypto::HexDecode(srp.value("A", ""));
-  const auto B = crypto::HexDecode(srp.value("B", ""));
-  const auto b = sessions_.Open(answer->secret_block, srp.value("b", ""));
-  const auto block_bytes = crypto::Base64Decode(answer->secret_block);
+  const auto block_bytes = crypto::Base64Decode(answer.secret_block);
   bool proven = false;
-  if (verifier && A && B && b && block_bytes) {
+  if (verifier && block_bytes) {
     const std::string pool_name = users::SrpPoolName(a.client.pool_id);
     const std::string user_id = users::SrpUserId(user);
-    crypto::SrpPasswordClaim claim{pool_name, user_id, *block_bytes, answer->timestamp,
-                                   answer->signature};
-    proven = crypto::SrpVerifyPasswordClaim(*A, crypto::SrpServerEphemeral{*b, *B},
+    crypto::SrpPasswordClaim claim{pool_name, user_id, *block_bytes, answer.timestamp,
+                                   answer.signature};
+    proven = crypto::SrpVerifyPasswordClaim(srp.A, crypto::SrpServerEphemeral{srp.b, srp.B},
                                             verifier->verifier, claim);
   }
   if (!proven) {
@@ -549,16 +559,15 @@ Result<AuthOutcome> AuthService::AnswerPasswordVerifier(Attempt& a, const Respon
     return WrongPassword();
   }
   ResetLockout(a.rules, user);
-  session->auth_time_s = now / 1000;
-  session->passed.push_back(kPasswordVerifier);
-  session->data.erase("srp");
-  if (session->flow == kCustomAuthFlow) {  // SRP inside CUSTOM_AUTH: DefineAuthChallenge decides
-    a.flow = session->flow;
-    session->challenge.clear();
-    session->data["custom"]["history"].push_back(ChallengeResult(kPasswordVerifier, true));
-    return DefineNext(a, &user, std::move(*session));
+  session.auth_time_s = now / 1000;
+  session.passed.push_back(kPasswordVerifier);
+  if (session.flow == kCustomAuthFlow) {  // SRP inside CUSTOM_AUTH: DefineAuthChallenge decides
+    a.flow = session.flow;
+    session.challenge.clear();
+    session.data["custom"]["history"].push_back(ChallengeResult(kPasswordVerifier, true));
+    return DefineNext(a, &user, std::move(session));
   }
-  return NextStep(a, user, std::move(*session));
+  return NextStep(a, user, std::move(session));
 }
 
 Result<AuthOutcome> AuthService::AnswerNewPassword(Attempt& a, const RespondInput& in) {
@@ -673,7 +682,7 @@ Result<AuthOutcome> AuthService::OpenChallenge(Attempt& a, AuthSession session,
   AuthOutcome out;
   out.challenge_name = session.challenge;
   out.challenge_parameters = std::move(parameters);
-  if (session.challenge != kPasswordVerifier) out.session = std::move(handle);
+  out.session = std::move(handle);
   return out;
 }
 
@@ -684,6 +693,7 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   grant.client_id = a.client.client_id;
   grant.sub = user.sub;
   grant.auth_time_s = session.auth_time_s > 0 ? session.auth_time_s : ctx_.clock.NowSeconds();
+  grant.family_id = session.family_id;
   grant.source = TokenSourceOf(session);
   if (a.client_metadata != nullptr) grant.client_metadata = *a.client_metadata;
   AuthOutcome out;

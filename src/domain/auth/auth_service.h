@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "domain/auth/params.h"
 #include "domain/auth/session.h"
 #include "domain/service_context.h"
 #include "domain/tokens/token_service.h"
@@ -172,6 +173,9 @@ class AuthService {
   Result<AuthOutcome> StartPassword(Attempt& a);
   Result<AuthOutcome> StartRefresh(Attempt& a);
   Result<AuthOutcome> AnswerPasswordVerifier(Attempt& a, const RespondInput& in);
+  // The proof of a PASSWORD_VERIFIER answer, then the sign-in's next step.
+  Result<AuthOutcome> ProvePasswordVerifier(Attempt& a, const PasswordClaimAnswer& answer,
+                                            const SrpStepState& srp, AuthSession session);
   Result<AuthOutcome> AnswerNewPassword(Attempt& a, const RespondInput& in);
   // Remembered devices (device_step.cc): DEVICE_SRP_AUTH after the first factor when the
   // sign-in names a remembered device, its two answers, the device the tokens are bound to, and

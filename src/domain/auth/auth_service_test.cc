@@ -436,6 +436,52 @@ TEST_F(AuthServiceTest, SrpSignIn) {
                kNotAuthorized, "Invalid session for the user.");
 }
 
+TEST_F(AuthServiceTest, SrpSecretBlockIsTheSealedStepAnsweredOnce) {
+  const std::string name(128, 'n');  // the longest username: the block still fits a Session
+  MakeUser(name);
+  const auto client = MakeClient({"ALLOW_USER_SRP_AUTH"});
+  const auto other = MakeClient({"ALLOW_USER_SRP_AUTH"});
+  // A challenge, and an answer to it signed with `password` (SrpRun without the Respond).
+  auto begin = [&](const std::string& password) {
+    auto run = Srp(client, name, password);
+    EXPECT_TRUE(run.challenge);
+    return run;
+  };
+  auto run = begin("Wrong0000!");
+  const std::string block = run.answer_responses["PASSWORD_CLAIM_SECRET_BLOCK"];
+  EXPECT_LE(block.size(), 2048u);
+  EXPECT_GT(block.size(), 1000u);  // the state travels in it
+  // A wrong proof spends the block: the right one then finds it answered.
+  EXPECT_ERROR(run.answer, kNotAuthorized, "Incorrect username or password.");
+  EXPECT_ERROR(Respond(client, "PASSWORD_VERIFIER", std::nullopt, run.answer_responses),
+               kNotAuthorized, "Invalid session for the user.");
+
+  // Damaged, foreign and expired blocks.
+  auto answer_with = [&](const std::string& to, std::string b) {
+    StringMap r = run.answer_responses;
+    r["PASSWORD_CLAIM_SECRET_BLOCK"] = std::move(b);
+    return Respond(to, "PASSWORD_VERIFIER", std::nullopt, r);
+  };
+  std::string damaged = block;
+  damaged[damaged.size() / 2] = damaged[damaged.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_ERROR(answer_with(client, damaged), kNotAuthorized, "Invalid session for the user.");
+  EXPECT_ERROR(answer_with(client, "AAAA"), kNotAuthorized, "Invalid session for the user.");
+  InitiateAuthInput in;
+  in.client_id = client;
+  in.auth_flow = "USER_SRP_AUTH";
+  in.parameters = {
+      {"USERNAME", name},
+      {"SRP_A", crypto::SrpClient(users::SrpPoolName(kAuthServicePool), name, a_).PublicAHex()}};
+  auto fresh = auth_.InitiateAuth(in);
+  ASSERT_TRUE(fresh);
+  const std::string fresh_block = fresh->challenge_parameters["SECRET_BLOCK"];
+  EXPECT_NE(fresh_block, block);
+  EXPECT_ERROR(answer_with(other, fresh_block), kNotAuthorized, "Invalid session for the user.");
+  env_.clock.AdvanceMillis(3 * 60 * 1000);  // the client's AuthSessionValidity (default)
+  EXPECT_ERROR(answer_with(client, fresh_block), kNotAuthorized,
+               "Invalid session for the user, session is expired.");
+}
+
 TEST_F(AuthServiceTest, SrpWrongPasswordAndTimestamps) {
   MakeUser("alice");
   const auto client = MakeClient({"ALLOW_USER_SRP_AUTH"});

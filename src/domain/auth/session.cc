@@ -12,6 +12,20 @@ constexpr std::size_t kHandleBytes = 96;
 
 std::string Aad(std::string_view key) { return "auth_session:" + std::string(key); }
 
+constexpr std::string_view kBlockAad = "srp_secret_block:v1";
+
+nlohmann::json Bytes(std::string_view s) {
+  return nlohmann::json::binary(std::vector<std::uint8_t>(s.begin(), s.end()));
+}
+
+// The bytes of a CBOR byte string member, or nullopt.
+std::optional<std::string> BytesOf(const nlohmann::json& j, const char* name) {
+  const auto it = j.find(name);
+  if (it == j.end() || !it->is_binary()) return std::nullopt;
+  const auto& bin = it->get_binary();
+  return std::string(bin.begin(), bin.end());
+}
+
 }  // namespace
 
 ApiError InvalidSession() { return ApiError::NotAuthorized("Invalid session for the user."); }
@@ -31,7 +45,8 @@ nlohmann::json AuthSession::ToJson() const {
           {"expires_ms", expires_ms},
           {"auth_time_s", auth_time_s},
           {"passed", passed},
-          {"data", data}};
+          {"data", data},
+          {"family_id", family_id}};
 }
 
 std::optional<AuthSession> AuthSession::FromJson(const nlohmann::json& j) {
@@ -50,6 +65,7 @@ std::optional<AuthSession> AuthSession::FromJson(const nlohmann::json& j) {
     s.auth_time_s = j.at("auth_time_s").get<std::int64_t>();
     s.passed = j.at("passed").get<std::vector<std::string>>();
     s.data = j.at("data");
+    s.family_id = j.value("family_id", "");  // absent in rows written before it existed
     if (!s.data.is_object()) return std::nullopt;
     return s;
   } catch (const nlohmann::json::exception&) {
@@ -103,6 +119,59 @@ Result<AuthSession> SessionStore::Take(std::string_view handle) {
     return ApiError::Internal("TakeEphemeral auth_session: " + row.error().detail());
   }
   return Decode(row->doc);
+}
+
+std::string SessionStore::SealPasswordVerifier(AuthSession& session,
+                                               const SrpStepState& srp) const {
+  if (session.family_id.empty()) session.family_id = crypto::NewUuid();
+  nlohmann::json doc = {
+      {"session", session.ToJson()}, {"A", Bytes(srp.A)}, {"B", Bytes(srp.B)}, {"b", Bytes(srp.b)}};
+  const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(doc);
+  const std::string_view plain(reinterpret_cast<const char*>(cbor.data()), cbor.size());
+  return crypto::Base64Encode(ctx_.secret_box.Seal(plain, kBlockAad));
+}
+
+Result<OpenedBlock> SessionStore::OpenPasswordVerifier(std::string_view block) {
+  auto sealed = crypto::Base64Decode(block);
+  if (!sealed) return InvalidSession();
+  auto plain = ctx_.secret_box.Open(*sealed, kBlockAad);
+  if (!plain) return InvalidSession();
+  const nlohmann::json doc = nlohmann::json::from_cbor(*plain, /*strict=*/true,
+                                                       /*allow_exceptions=*/false);
+  if (!doc.is_object()) return InvalidSession();
+  auto session = AuthSession::FromJson(doc.value("session", nlohmann::json()));
+  auto A = BytesOf(doc, "A");
+  auto B = BytesOf(doc, "B");
+  auto b = BytesOf(doc, "b");
+  if (!session || session->family_id.empty() || !A || !B || !b) return InvalidSession();
+  const std::int64_t now = ctx_.clock.NowMillis();
+  if (now >= session->expires_ms) return ExpiredSession();
+  // Spent: answered before, by a sign-in that started its family or by any other outcome.
+  auto family = ctx_.store.GetTokenFamily(session->family_id);
+  if (family) return InvalidSession();
+  if (!family.error().IsNotFound()) {
+    return ApiError::Internal("GetTokenFamily: " + family.error().detail());
+  }
+  auto spent = ctx_.store.GetEphemeral(kSpentBlockKind, session->family_id, now);
+  if (spent) return InvalidSession();
+  if (!spent.error().IsNotFound()) {
+    return ApiError::Internal("GetEphemeral srp_block_spent: " + spent.error().detail());
+  }
+  return OpenedBlock{std::move(*session),
+                     SrpStepState{std::move(*A), std::move(*B), std::move(*b)}};
+}
+
+Result<void> SessionStore::SpendPasswordVerifier(const AuthSession& session) {
+  store::EphemeralRow row;
+  row.kind = kSpentBlockKind;
+  row.key = session.family_id;
+  row.pool_id = session.pool_id;
+  row.doc = "{}";
+  row.expires_ms = session.expires_ms;  // the block answers "expired" after that anyway
+  auto st = ctx_.store.PutEphemeral(row, ctx_.clock.NowMillis());
+  if (st) return {};
+  if (st.error().IsConflict()) return InvalidSession();
+  return ApiError::Internal("PutEphemeral srp_block_spent: " + st.error().detail());
 }
 
 std::string SessionStore::Seal(std::string_view handle, std::string_view plain) const {

@@ -2,13 +2,16 @@
 // The state of a sign-in between challenges ("Session" on the wire), shared by every node through
 // the EphemeralStore.
 //
-// A handle is an opaque random string handed to the client: the Session of a challenge, or the
-// SECRET_BLOCK of PASSWORD_VERIFIER (clients answer that challenge without a Session and echo the
-// secret block). The store keeps the state under kind "auth_session", key = hex SHA-256 of the
-// handle, so a database dump yields no usable handle. Secrets of a step (the SRP exponent b) are
+// A handle is an opaque random string handed to the client as the Session of a challenge. The
+// store keeps the state under kind "auth_session", key = hex SHA-256 of the handle, so a database
+// dump yields no usable handle. Secrets of a step (the SRP exponent b) are
 // sealed with the master key, bound to the handle's key. A handle is answered once: Take deletes
 // it atomically, so a replay finds nothing. The row outlives the session by a grace period so an
 // expired handle is told apart from an unknown one.
+//
+// PASSWORD_VERIFIER is the exception: clients answer it without a Session and echo its
+// SECRET_BLOCK, and the block itself carries the step's state (as Cognito's opaque block does),
+// so beginning the step writes nothing. See SealPasswordVerifier.
 //
 // Challenges added later (SMS_MFA, SOFTWARE_TOKEN_MFA, MFA_SETUP, SELECT_MFA_TYPE,
 // DEVICE_SRP_AUTH, CUSTOM_CHALLENGE) keep their own members under `data` and record what the
@@ -34,6 +37,8 @@ namespace cognate::domain::auth {
 inline constexpr const char* kSessionKind = "auth_session";
 // How long an expired session's row is kept to answer "session is expired".
 inline constexpr std::int64_t kExpiredSessionGraceMs = 15LL * 60 * 1000;
+// The marker of a PASSWORD_VERIFIER block answered without starting its token family.
+inline constexpr const char* kSpentBlockKind = "srp_block_spent";
 
 struct AuthSession {
   std::string pool_id;
@@ -49,6 +54,9 @@ struct AuthSession {
   std::int64_t auth_time_s = 0;     // when the first factor was proven (0 before)
   std::vector<std::string> passed;  // factors proven so far ("PASSWORD", "PASSWORD_VERIFIER", ...)
   nlohmann::json data = nlohmann::json::object();  // challenge-specific state
+  // The token family (origin_jti) the sign-in starts when it ends in tokens; "" = a new random
+  // one. Preset by a PASSWORD_VERIFIER block, whose one answer the family's row then marks.
+  std::string family_id;
 
   // True when the session belongs to this pool and client and waits for `challenge_name`.
   bool Awaits(std::string_view pool, std::string_view client,
@@ -59,6 +67,19 @@ struct AuthSession {
   nlohmann::json ToJson() const;
   // nullopt when `j` is not a session document.
   static std::optional<AuthSession> FromJson(const nlohmann::json& j);
+};
+
+// The SRP state of a PASSWORD_VERIFIER step: the client's A, the server's B and its secret b
+// (big-endian bytes).
+struct SrpStepState {
+  std::string A;
+  std::string B;
+  std::string b;
+};
+
+struct OpenedBlock {
+  AuthSession session;
+  SrpStepState srp;
 };
 
 class SessionStore {
@@ -78,6 +99,20 @@ class SessionStore {
   Result<AuthSession> Peek(std::string_view handle);
   // Consumes the session: exactly one caller gets it. Errors as Peek.
   Result<AuthSession> Take(std::string_view handle);
+
+  // A PASSWORD_VERIFIER step's SECRET_BLOCK: the session and its SRP state, CBOR-encoded and
+  // sealed with the master key (about 1.6 KB of base64, within a Session's 2,048 characters, as
+  // USER_AUTH and CUSTOM_AUTH clients send it as one). Presets session.family_id when empty. The
+  // block is answered once: an answer that starts the family named by session.family_id spends
+  // it through that family's row (CreateTokenFamily refuses a second one); any other outcome
+  // must call SpendPasswordVerifier.
+  std::string SealPasswordVerifier(AuthSession& session, const SrpStepState& srp) const;
+  // The block's state if it is ours, unexpired and unspent. NotAuthorizedException "Invalid
+  // session for the user." (damaged, foreign, spent) or "..., session is expired.".
+  Result<OpenedBlock> OpenPasswordVerifier(std::string_view block);
+  // Marks the block of `session` spent until it expires; "Invalid session for the user." when
+  // another answer spent it first.
+  Result<void> SpendPasswordVerifier(const AuthSession& session);
 
   // Seals / opens a secret of the step behind `handle`.
   std::string Seal(std::string_view handle, std::string_view plain) const;

@@ -288,7 +288,7 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
   family.oauth = grant.oauth;
 
   store::TokenFamilyRow row;
-  row.family_id = crypto::NewUuid();
+  row.family_id = grant.family_id.empty() ? crypto::NewUuid() : grant.family_id;
   row.pool_id = grant.pool_id;
   row.client_id = grant.client_id;
   row.sub = grant.sub;
@@ -311,6 +311,9 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
   if (auto created = ctx.store.CreateTokenFamily(row); !created) {
     if (created.error().IsNotFound()) {
       return ApiError::ResourceNotFound("User pool " + grant.pool_id + " does not exist.");
+    }
+    if (created.error().IsConflict() && !grant.family_id.empty()) {
+      return ApiError::NotAuthorized("Invalid session for the user.");
     }
     return StoreInternal("create token family", created.error());
   }

@@ -38,8 +38,11 @@ inline constexpr std::string_view kAdminScope = "aws.cognito.signin.user.admin";
 struct SignInGrant {
   std::string pool_id;
   std::string client_id;
-  std::string sub;                  // the user; attributes and groups are read from the store
-  std::int64_t auth_time_s = 0;     // when the user authenticated (now for a sign-in)
+  std::string sub;               // the user; attributes and groups are read from the store
+  std::int64_t auth_time_s = 0;  // when the user authenticated (now for a sign-in)
+  // The family's id (origin_jti) when the sign-in names it (a PASSWORD_VERIFIER block does, so
+  // its family's row marks it answered); "" = a new random one.
+  std::string family_id;
   std::string device_key;           // remembered device, if any (issue 4)
   std::vector<std::string> scopes;  // empty: {kAdminScope}
   // Whether to issue a refresh token (false for e.g. OAuth implicit flows).
@@ -116,7 +119,8 @@ class TokenService {
   // it has none. The pool's PreTokenGeneration function (pre_token.h) sees and may change the
   // claims first; its failures fail the issue (nothing is recorded). Errors:
   // ResourceNotFoundException for a missing pool/client, UserNotFoundException "User does not
-  // exist." when the sub is gone.
+  // exist." when the sub is gone, NotAuthorizedException "Invalid session for the user." when
+  // grant.family_id names a family that exists (the sign-in was completed before).
   Result<IssuedTokens> IssueForSignIn(const SignInGrant& grant);
 
   // client_credentials: an access token {sub: client id, token_use "access", scope, auth_time,
