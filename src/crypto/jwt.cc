@@ -319,7 +319,28 @@ std::string_view JwtErrorName(JwtError e) {
   return "unknown";
 }
 
+bool JwtVerifier::SignatureMemo::Contains(const std::string& digest) const {
+  std::lock_guard lock(mu_);
+  return newer_.count(digest) != 0 || older_.count(digest) != 0;
+}
+
+void JwtVerifier::SignatureMemo::Add(std::string digest) {
+  std::lock_guard lock(mu_);
+  if (newer_.size() >= kEntries) {
+    older_.clear();
+    older_.swap(newer_);
+  }
+  newer_.insert(std::move(digest));
+}
+
+void JwtVerifier::SignatureMemo::Clear() {
+  std::lock_guard lock(mu_);
+  newer_.clear();
+  older_.clear();
+}
+
 void JwtVerifier::AddKey(std::string kid, const RsaKey& key) {
+  verified_.Clear();  // a replaced key must not vouch for what the old one signed
   auto size = static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey()));
   known_headers_.insert_or_assign(Base64UrlEncode(HeaderJson(kid)), kid);
   keys_.insert_or_assign(std::move(kid), Key{key, size, MakeTemplate(key.pkey(), /*sign=*/false)});
@@ -377,17 +398,21 @@ JwtVerifyOutcome JwtVerifier::Verify(std::string_view token,
   auto key_it = keys_.find(kid);
   if (key_it == keys_.end()) return Fail(JwtError::kUnknownKid);
 
-  // Signature over the first two parts exactly as received.
-  auto sig = Base64UrlDecode(sig_b64);
-  if (!sig) return Fail(JwtError::kMalformed);
-  if (sig->size() != key_it->second.sig_size) return Fail(JwtError::kBadSignature);
-  MdCtx ctx = StartOp(key_it->second.template_, key_it->second.key.pkey(), /*sign=*/false);
-  std::string_view signed_part = token.substr(0, dot2);
-  if (!ctx ||
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()), sig->size(),
-                       reinterpret_cast<const unsigned char*>(signed_part.data()),
-                       signed_part.size()) != 1) {
-    return Fail(JwtError::kBadSignature);
+  // Signature over the first two parts exactly as received (or this very token's before).
+  std::string digest = remember_ ? Sha256(token) : std::string();
+  if (!remember_ || !verified_.Contains(digest)) {
+    auto sig = Base64UrlDecode(sig_b64);
+    if (!sig) return Fail(JwtError::kMalformed);
+    if (sig->size() != key_it->second.sig_size) return Fail(JwtError::kBadSignature);
+    MdCtx ctx = StartOp(key_it->second.template_, key_it->second.key.pkey(), /*sign=*/false);
+    std::string_view signed_part = token.substr(0, dot2);
+    if (!ctx ||
+        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()),
+                         sig->size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
+                         signed_part.size()) != 1) {
+      return Fail(JwtError::kBadSignature);
+    }
+    if (remember_) verified_.Add(std::move(digest));
   }
 
   // Payload (authenticated from here on).

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 typedef struct evp_pkey_st EVP_PKEY;      // NOLINT: OpenSSL's own spelling (openssl/types.h)
@@ -129,6 +131,8 @@ class JwtVerifier {
   static constexpr std::size_t kMaxTokenSize = 64 * 1024;
 
   JwtVerifier() = default;
+  // remember_signatures = false checks every signature (benchmarks of the RSA cost).
+  explicit JwtVerifier(bool remember_signatures) : remember_(remember_signatures) {}
   // Adds (or replaces) the public key for `kid`. Not to be called concurrently with Verify.
   void AddKey(std::string kid, const RsaKey& key);
   // Adds every RSA key of a JWKS; false (and nothing added) if any key is malformed.
@@ -137,8 +141,34 @@ class JwtVerifier {
 
   // Checks, in order: shape and size, header (alg must be exactly RS256, no crit), kid, signature,
   // then payload JSON and the time claims exp / nbf / iat (numbers) with `options.clock_skew_s`.
-  // The payload is parsed only after the signature verified.
+  // The payload is parsed only after the signature verified. A token whose signature verified
+  // here before skips the RSA verification (see SignatureMemo); every other check is repeated.
+  // Thread-safe.
   JwtVerifyOutcome Verify(std::string_view token, const JwtVerifyOptions& options) const;
+
+  // The SHA-256 digests of tokens whose signature verified against these keys, so a client that
+  // presents its access token on every call costs one RSA verification per token, not per call.
+  // A digest names exactly one token (a collision would be a SHA-256 collision), and the keys
+  // are fixed while it is kept: AddKey clears it. Two generations of at most kEntries each: when
+  // the newer fills, the older is dropped (about 64 bytes an entry).
+  class SignatureMemo {
+   public:
+    static constexpr std::size_t kEntries = 16384;
+    SignatureMemo() = default;
+    SignatureMemo(const SignatureMemo&) {}  // a copy starts empty
+    SignatureMemo& operator=(const SignatureMemo&) {
+      Clear();
+      return *this;
+    }
+    bool Contains(const std::string& digest) const;
+    void Add(std::string digest);
+    void Clear();
+
+   private:
+    mutable std::mutex mu_;
+    std::unordered_set<std::string> newer_;
+    std::unordered_set<std::string> older_;
+  };
 
  private:
   struct Key {
@@ -150,6 +180,8 @@ class JwtVerifier {
   // base64url of the exact header JwtSigner writes for each kid, so our own tokens skip the
   // header's JSON parse.
   std::map<std::string, std::string, std::less<>> known_headers_;
+  bool remember_ = true;
+  mutable SignatureMemo verified_;
 };
 
 }  // namespace cognate::crypto

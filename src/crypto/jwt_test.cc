@@ -285,6 +285,34 @@ TEST(JwtTest, RejectsBadSignatures) {
       JwtError::kBadSignature);
 }
 
+TEST(JwtTest, RemembersOnlyTheExactTokensItVerified) {
+  JwtVerifier v = TestVerifier();
+  const std::string token = kNodeToken;
+  ASSERT_TRUE(v.Verify(token, At(kIat + 10)).ok.has_value());
+  ASSERT_TRUE(v.Verify(token, At(kIat + 10)).ok.has_value());  // remembered
+  // A token differing in any part is checked afresh.
+  std::vector<std::string> parts = Split(token);
+  std::string payload = Base64UrlDecode(parts[1]).value();
+  payload.replace(payload.find("1700003600"), 10, "1900003600");
+  EXPECT_EQ(ErrorOf(v, parts[0] + "." + B64u(payload) + "." + parts[2]), JwtError::kBadSignature);
+  std::string sig = Base64UrlDecode(parts[2]).value();
+  sig[7] ^= 0x01;
+  EXPECT_EQ(ErrorOf(v, parts[0] + "." + parts[1] + "." + B64u(sig)), JwtError::kBadSignature);
+  // A remembered token still expires.
+  EXPECT_EQ(v.Verify(token, At(kExp)).error, JwtError::kExpired);
+  // A copy starts with nothing remembered and still verifies.
+  const JwtVerifier copy = v;
+  EXPECT_TRUE(copy.Verify(token, At(kIat + 10)).ok.has_value());
+  // Replacing the key forgets what the old one signed.
+  v.AddKey("test-kid-1", RsaKey::Generate().value());
+  EXPECT_EQ(ErrorOf(v, token), JwtError::kBadSignature);
+  // Without memory every signature is checked, with the same answers.
+  JwtVerifier plain(/*remember_signatures=*/false);
+  plain.AddKey("test-kid-1", TestKey());
+  EXPECT_TRUE(plain.Verify(token, At(kIat + 10)).ok.has_value());
+  EXPECT_TRUE(plain.Verify(token, At(kIat + 10)).ok.has_value());
+}
+
 TEST(JwtTest, RejectsMalformedTokens) {
   JwtVerifier v = TestVerifier();
   std::vector<std::string> parts = Split(kNodeToken);
