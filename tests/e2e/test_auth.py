@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
 
 import pytest
@@ -232,6 +233,31 @@ def test_srp_sign_in(idp, pid, cid):
         idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="PASSWORD_VERIFIER",
                                       ChallengeResponses=answer)
     assert error_of(e) == ("NotAuthorizedException", "Invalid session for the user.")
+
+
+def test_srp_answer_sent_many_times_at_once_signs_in_once(server, idp, pid, cid):
+    # Copies of one correct answer at once: whichever starts the block's token family first signs
+    # in; every other copy finds the block spent.
+    sub = make_user(idp, pid, "racer")
+    _, answer = srp_auth(idp, pid, cid, "racer")
+    body = {"ClientId": cid, "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": answer}
+    results = []
+    start = threading.Barrier(6)
+
+    def send():
+        start.wait()
+        results.append(server.call_raw("RespondToAuthChallenge", body, signed=False))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok = [r for r in results if r.status == 200]
+    assert len(ok) == 1
+    assert jwt_claims(ok[0].json()["AuthenticationResult"]["AccessToken"])["sub"] == sub
+    refused = sorted((r.error_type, r.json()["message"]) for r in results if r.status != 200)
+    assert refused == [("NotAuthorizedException", "Invalid session for the user.")] * 5
 
 
 def test_srp_by_email_and_admin(idp):

@@ -25,17 +25,31 @@ using users::testing::kPassword;
 constexpr char kSecret[] = "s3cr3tvalue";
 
 // Records what the flows asked of the token service and answers with fake tokens whose access
-// token carries the username claim (SECRET_HASH of refreshes is checked over it).
+// token carries the username claim (SECRET_HASH of refreshes is checked over it). Given a store,
+// it records a family named by the grant as TokenService does, refusing a second one.
 class RefreshingIssuer final : public TokenIssuer {
  public:
   std::vector<tokens::SignInGrant> grants;
   std::vector<tokens::RefreshInput> refreshes;
   std::optional<ApiError> refresh_error;
   std::string refresh_username = "alice";
+  store::Store* families = nullptr;
 
   Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) override {
     grants.push_back(grant);
     tokens::IssuedTokens t;
+    if (families != nullptr && !grant.family_id.empty()) {
+      store::TokenFamilyRow row;
+      row.family_id = grant.family_id;
+      row.pool_id = grant.pool_id;
+      row.client_id = grant.client_id;
+      row.sub = grant.sub;
+      row.expires_ms = 4'000'000'000'000;
+      if (!families->CreateTokenFamily(row)) {
+        return ApiError::NotAuthorized("Invalid session for the user.");
+      }
+      t.family_id = grant.family_id;
+    }
     t.id_token = "id." + grant.sub;
     t.access_token = Jwt(grant.sub);
     t.refresh_token = "refresh." + grant.sub;
@@ -432,6 +446,21 @@ TEST_F(AuthServiceTest, SrpSignIn) {
   ASSERT_TRUE(run.answer->tokens);
   EXPECT_EQ(issuer_->grants.back().sub, user.sub);
   // The secret block answers once.
+  EXPECT_ERROR(Respond(client, "PASSWORD_VERIFIER", std::nullopt, run.answer_responses),
+               kNotAuthorized, "Invalid session for the user.");
+}
+
+TEST_F(AuthServiceTest, SrpSignInSpendsItsBlockThroughTheTokenFamily) {
+  issuer_->families = &env_.store;
+  MakeUser("alice");
+  const auto client = MakeClient({"ALLOW_USER_SRP_AUTH"});
+  auto run = Srp(client, "alice", kPassword);
+  ASSERT_TRUE(run.answer) << run.answer.error().message();
+  const std::string family = issuer_->grants.back().family_id;
+  ASSERT_FALSE(family.empty());
+  EXPECT_EQ(run.answer->tokens->family_id, family);
+  // Nothing but the family records the answer: no spent marker was written.
+  EXPECT_FALSE(env_.store.GetEphemeral(kSpentBlockKind, family, env_.clock.NowMillis()));
   EXPECT_ERROR(Respond(client, "PASSWORD_VERIFIER", std::nullopt, run.answer_responses),
                kNotAuthorized, "Invalid session for the user.");
 }
