@@ -265,6 +265,8 @@ TEST(JwtTest, RejectsUnknownOrMissingKid) {
 
 TEST(JwtTest, RejectsBadSignatures) {
   JwtVerifier v = TestVerifier();
+  // The genuine token first, so the verifier remembers it: none of its variants may profit.
+  ASSERT_TRUE(v.Verify(kNodeToken, At(kIat + 10)).ok.has_value());
   std::vector<std::string> parts = Split(kNodeToken);
   // Payload changed (exp extended).
   std::string payload = Base64UrlDecode(parts[1]).value();
@@ -290,14 +292,7 @@ TEST(JwtTest, RemembersOnlyTheExactTokensItVerified) {
   const std::string token = kNodeToken;
   ASSERT_TRUE(v.Verify(token, At(kIat + 10)).ok.has_value());
   ASSERT_TRUE(v.Verify(token, At(kIat + 10)).ok.has_value());  // remembered
-  // A token differing in any part is checked afresh.
-  std::vector<std::string> parts = Split(token);
-  std::string payload = Base64UrlDecode(parts[1]).value();
-  payload.replace(payload.find("1700003600"), 10, "1900003600");
-  EXPECT_EQ(ErrorOf(v, parts[0] + "." + B64u(payload) + "." + parts[2]), JwtError::kBadSignature);
-  std::string sig = Base64UrlDecode(parts[2]).value();
-  sig[7] ^= 0x01;
-  EXPECT_EQ(ErrorOf(v, parts[0] + "." + parts[1] + "." + B64u(sig)), JwtError::kBadSignature);
+  // (RejectsBadSignatures checks that a remembered token's variants are checked afresh.)
   // A remembered token still expires.
   EXPECT_EQ(v.Verify(token, At(kExp)).error, JwtError::kExpired);
   // A copy starts with nothing remembered and still verifies.
