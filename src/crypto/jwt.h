@@ -150,7 +150,7 @@ class JwtVerifier {
   // presents its access token on every call costs one RSA verification per token, not per call.
   // A digest names exactly one token (a collision would be a SHA-256 collision), and the keys
   // are fixed while it is kept: AddKey clears it. Two generations of at most kEntries each: when
-  // the newer fills, the older is dropped (about 64 bytes an entry).
+  // the newer fills, the older is dropped (about 100 bytes an entry with the set's node).
   class SignatureMemo {
    public:
     static constexpr std::size_t kEntries = 16384;
