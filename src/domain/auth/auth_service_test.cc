@@ -501,10 +501,14 @@ TEST_F(AuthServiceTest, SrpSecretBlockIsTheSealedStepAnsweredOnce) {
   in.parameters = {
       {"USERNAME", name},
       {"SRP_A", crypto::SrpClient(users::SrpPoolName(kAuthServicePool), name, a_).PublicAHex()}};
+  // The longest DEVICE_KEY too (the step notes it): the block still leaves room for CUSTOM_AUTH's
+  // history when it serves as a Session.
+  in.parameters["DEVICE_KEY"] = "us-east-1_" + std::string(36, 'd');
   auto fresh = auth_.InitiateAuth(in);
   ASSERT_TRUE(fresh);
   const std::string fresh_block = fresh->challenge_parameters["SECRET_BLOCK"];
   EXPECT_NE(fresh_block, block);
+  EXPECT_LE(fresh_block.size(), 2048u - 250u) << fresh_block.size();
   EXPECT_ERROR(answer_with(other, fresh_block), kNotAuthorized, "Invalid session for the user.");
   env_.clock.AdvanceMillis(3 * 60 * 1000);  // the client's AuthSessionValidity (default)
   EXPECT_ERROR(answer_with(client, fresh_block), kNotAuthorized,

@@ -124,8 +124,11 @@ Result<AuthSession> SessionStore::Take(std::string_view handle) {
 std::string SessionStore::SealPasswordVerifier(AuthSession& session,
                                                const SrpStepState& srp) const {
   if (session.family_id.empty()) session.family_id = crypto::NewUuid();
+  nlohmann::json state = session.ToJson();
+  // The name as typed is usually the stored one: kept once, to leave room under 2,048.
+  if (session.given_username == session.username) state["given_username"] = "";
   nlohmann::json doc = {
-      {"session", session.ToJson()}, {"A", Bytes(srp.A)}, {"B", Bytes(srp.B)}, {"b", Bytes(srp.b)}};
+      {"session", std::move(state)}, {"A", Bytes(srp.A)}, {"B", Bytes(srp.B)}, {"b", Bytes(srp.b)}};
   const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(doc);
   const std::string_view plain(reinterpret_cast<const char*>(cbor.data()), cbor.size());
   return crypto::Base64Encode(ctx_.secret_box.Seal(plain, kBlockAad));
@@ -144,6 +147,7 @@ Result<OpenedBlock> SessionStore::OpenPasswordVerifier(std::string_view block) {
   auto B = BytesOf(doc, "B");
   auto b = BytesOf(doc, "b");
   if (!session || session->family_id.empty() || !A || !B || !b) return InvalidSession();
+  if (session->given_username.empty()) session->given_username = session->username;
   const std::int64_t now = ctx_.clock.NowMillis();
   if (now >= session->expires_ms) return ExpiredSession();
   // Spent: answered before, by a sign-in that started its family or by any other outcome.

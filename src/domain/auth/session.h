@@ -101,7 +101,8 @@ class SessionStore {
   Result<AuthSession> Take(std::string_view handle);
 
   // A PASSWORD_VERIFIER step's SECRET_BLOCK: the session and its SRP state, CBOR-encoded and
-  // sealed with the master key (about 1.6 KB of base64, within a Session's 2,048 characters, as
+  // sealed with the master key (at most about 1.8 KB of base64 for a 128-character username,
+  // the longest DEVICE_KEY and no custom state; within a Session's 2,048 characters, as
   // USER_AUTH and CUSTOM_AUTH clients send it as one). Presets session.family_id when empty. The
   // block is answered once: an answer that starts the family named by session.family_id spends
   // it through that family's row (CreateTokenFamily refuses a second one); any other outcome
