@@ -282,6 +282,22 @@ TEST_F(TokenServiceTest, IssueErrors) {
   ExpectError(tokens_.IssueForSignIn(g), ErrorCode::kUserNotFound, "User does not exist.");
 }
 
+TEST_F(TokenServiceTest, ANamedFamilyStartsOnce) {
+  SignInGrant g = Grant();
+  g.family_id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+  auto first = tokens_.IssueForSignIn(g);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->family_id, g.family_id);
+  auto v = tokens_.VerifyAccessToken(first->access_token);
+  ASSERT_TRUE(v) << v.error().message();
+  EXPECT_EQ(v->family_id, g.family_id);  // the origin_jti
+  // The sign-in that named it was completed: a second one is a replay, and nothing changes.
+  ExpectError(tokens_.IssueForSignIn(g), ErrorCode::kNotAuthorized,
+              "Invalid session for the user.");
+  EXPECT_TRUE(tokens_.VerifyAccessToken(first->access_token));
+  EXPECT_TRUE(Refresh(first->refresh_token));
+}
+
 // ---- refresh -----------------------------------------------------------------------------------
 
 TEST_F(TokenServiceTest, RefreshWithoutRotationKeepsTheSameToken) {
