@@ -444,23 +444,40 @@ struct SelfService::TokenUser {
   tokens::AccessTokenClaims claims;
 };
 
-Result<SelfService::TokenUser> SelfService::Authorize(std::string_view access_token) {
+Result<UserRecord> SelfService::AuthorizeUser(std::string_view access_token,
+                                              tokens::AccessTokenClaims* claims_out) {
   if (!gate_.verify) return ApiError::Internal("no access token verifier");
   auto claims = gate_.verify(access_token);
   if (!claims) return claims.error();
-  auto rules = LoadPoolRules(ctx_, claims->pool_id);
-  if (!rules) return rules.error();
   auto row = ctx_.store.GetUserBySub(claims->pool_id, claims->sub);
   if (!row) {
-    if (row.error().IsNotFound()) return ApiError::UserNotFound();
-    return StoreFailure("GetUserBySub", row.error());
+    if (!row.error().IsNotFound()) return StoreFailure("GetUserBySub", row.error());
+    // A user row exists only inside its pool (deleting a pool deletes its users in the same
+    // transaction), so only a missing user can mean a missing pool; say which.
+    if (auto pool = userpool::LoadPool(ctx_, claims->pool_id); !pool) return pool.error();
+    return ApiError::UserNotFound();
   }
   UserRecord user = FromRow(*row);
   if (!user.enabled) return ApiError::NotAuthorized("User is disabled.");
   if (user.status == kStatusResetRequired) {
     return ApiError(ErrorCode::kPasswordResetRequired, "Password reset required for the user");
   }
-  return TokenUser{std::move(*rules), std::move(user), std::move(*claims)};
+  if (claims_out != nullptr) *claims_out = std::move(*claims);
+  return user;
+}
+
+Result<SelfService::TokenUser> SelfService::Authorize(std::string_view access_token) {
+  tokens::AccessTokenClaims claims;
+  auto user = AuthorizeUser(access_token, &claims);
+  if (!user) return user.error();
+  auto rules = LoadPoolRules(ctx_, claims.pool_id);
+  if (!rules) return rules.error();
+  return TokenUser{std::move(*rules), std::move(*user), std::move(claims)};
+}
+
+Result<UserRecord> SelfService::GetUser(std::string_view access_token) {
+  // The pool's rules play no part in the answer: GetUser reads the token's user and nothing else.
+  return AuthorizeUser(access_token, nullptr);
 }
 
 Result<void> SelfService::ChangePassword(std::string_view access_token,
@@ -498,12 +515,6 @@ Result<void> SelfService::ChangePassword(std::string_view access_token,
                           });
   if (!saved) return saved.error();
   return {};
-}
-
-Result<UserRecord> SelfService::GetUser(std::string_view access_token) {
-  auto who = Authorize(access_token);
-  if (!who) return who.error();
-  return std::move(who->user);
 }
 
 Result<std::vector<CodeDelivery>> SelfService::UpdateUserAttributes(

@@ -177,6 +177,10 @@ class SelfService {
 
  private:
   struct TokenUser;
+  // The access token's user, enabled and not RESET_REQUIRED; its claims into `claims` if given.
+  Result<UserRecord> AuthorizeUser(std::string_view access_token,
+                                   tokens::AccessTokenClaims* claims);
+  // The same with the user's pool rules, for the operations that change the user.
   Result<TokenUser> Authorize(std::string_view access_token);
   // What every unsigned operation does first: the client, its SECRET_HASH, the pool's rules.
   struct ClientCall;

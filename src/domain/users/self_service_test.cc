@@ -452,6 +452,17 @@ TEST_F(SelfServiceTest, GetUserAndTokenErrors) {
   ExpectError(self_.GetUser(token), ErrorCode::kUserNotFound, "User does not exist.");
 }
 
+// GetUser reads no pool row (a user row only exists inside its pool), yet a token whose pool is
+// gone still names the pool, as the operations that load the pool's rules do.
+TEST_F(SelfServiceTest, GetUserOfADeletedPoolNamesThePool) {
+  const std::string token = Confirmed("alice", "alice@example.com");
+  ASSERT_TRUE(env_.store.DeletePool(pool_));
+  const std::string missing = "User pool " + pool_ + " does not exist.";
+  ExpectError(self_.GetUser(token), ErrorCode::kResourceNotFound, missing);
+  ExpectError(self_.UpdateUserAttributes(token, {{"name", "Alice"}}), ErrorCode::kResourceNotFound,
+              missing);
+}
+
 TEST_F(SelfServiceTest, ChangePassword) {
   const std::string token = Confirmed("alice", "alice@example.com");
   ExpectError(self_.ChangePassword(token, std::string("Wr0ng!!!"), "N3wPass!!"),
