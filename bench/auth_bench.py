@@ -18,6 +18,10 @@ and build/bench/store_bench (Google Benchmark, JSON):
   SRP sign-in      = SRP server modexps (B, then S) + 2 RS256 signatures + the same insert
   refresh          = 2 RS256 signatures + 1 store point read
   GetUser          = 1 RS256 verification + 2 store point reads (token family, user)
+and every scenario also pays the HTTP floor once per request it sends (SRP sends two): the server
+CPU per request of build/bench/http_floor, a do-nothing Beast server (GUIDE.md section 5 counts
+"Beast ~11 µs of server CPU per request" among the physical ceilings), measured on core 0 with the
+scenario's own wrk script (USER_PASSWORD_AUTH's for SRP) and an answer of the real answer's size.
 ceiling = 1 / cost; "efficiency" = cost / server CPU per request (the share of the server's
 time that is the unavoidable work). The primitives a scenario needs are measured right before and
 right after each of its runs, and that run is judged against the mean of the two: this machine's
@@ -153,49 +157,61 @@ def wrk_scenario(server, name, setup, args, workdir, connections=None) -> dict:
     write_cycle_lua(lua, op, bodies)
     conns = connections or args.connections
     api_bench.run_wrk(server, lua, args.warmup, conns)
+    floor = None if args.peer else start_floor(args, setup, name, workdir)
     runs = []
-    for i in range(args.runs):
-        before = scenario_cost(args, name)
-        r = api_bench.run_wrk(server, lua, args.duration, conns)
-        if not args.peer:
-            judged(r, before, scenario_cost(args, name))
-        runs.append(r)
-        log(f"{name}: run {i + 1}: {r['rps']:.0f} req/s, p99 {r['p99_us']} us, "
-            f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['errors']} errors"
-            + (f", cost {r['cost_us']:.1f} us: {r['ratio']:.0%}; {r['efficiency']:.0%}"
-               if "cost_us" in r else ""))
+    try:
+        for i in range(args.runs):
+            before = None if args.peer else scenario_cost(args, name, floor)
+            r = api_bench.run_wrk(server, lua, args.duration, conns)
+            if not args.peer:
+                judged(r, before, scenario_cost(args, name, floor))
+            runs.append(r)
+            log(f"{name}: run {i + 1}: {r['rps']:.0f} req/s, p99 {r['p99_us']} us, "
+                f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['errors']} errors"
+                + (f", cost {r['cost_us']:.1f} us: {r['ratio']:.0%}; {r['efficiency']:.0%}"
+                   if "cost_us" in r else ""))
+    finally:
+        if floor:
+            floor[0].stop()
     return summarize(name, runs)
 
 
-def srp_scenario(server, setup, args) -> dict:
+def srp_scenario(server, setup, args, workdir) -> dict:
     tool = args.build / "bench" / "srp_load"
     cmd = ["taskset", "-c", api_bench.CLIENT_CPU, str(tool), "--endpoint", server.endpoint,
            "--pool-id", setup["pool_id"], "--client-id", setup["client_id"],
            "--user-prefix", "user", "--users", str(len(setup["users"])), "--password", PASSWORD,
            "--threads", str(args.srp_threads)]
     subprocess.run(cmd + ["--seconds", str(args.warmup)], check=True, capture_output=True)
-    runs = []
-    for i in range(args.runs):
-        cost_before = scenario_cost(args, "srp")
-        before = api_bench.cpu_ticks(server.pid)
-        out = subprocess.run(cmd + ["--seconds", str(args.duration)], capture_output=True,
-                             text=True, timeout=args.duration + 60)
-        after = api_bench.cpu_ticks(server.pid)
-        cost_after = scenario_cost(args, "srp")
-        line = [x for x in out.stdout.splitlines() if x.startswith("SRPLOAD ")]
-        if not line:
-            raise RuntimeError(f"srp_load failed: {out.stdout}\n{out.stderr}")
-        r = json.loads(line[0].split(" ", 1)[1])
-        r["requests"] = r["ok"]
-        r["cpu_us_per_req"] = (after - before) / api_bench.CLK_TCK * 1e6 / max(r["ok"], 1)
-        r["p50_us"] = r["p50_ms"] * 1000
-        r["p99_us"] = r["p99_ms"] * 1000
-        r["errors"] = r["failed"]
-        runs.append(judged(r, cost_before, cost_after))
-        log(f"srp: run {i + 1}: {r['rps']:.0f} sign-ins/s, p99 {r['p99_ms']:.1f} ms, "
-            f"{r['cpu_us_per_req']:.0f} us CPU/sign-in, {r['failed']} failed, "
-            f"cost {r['cost_us']:.0f} us: {r['ratio']:.0%}; {r['efficiency']:.0%}")
-    return summarize("srp", runs)
+    floor = start_floor(args, setup, "srp", workdir)
+    try:
+        return summarize("srp", [srp_run(server, cmd, args, floor, i) for i in range(args.runs)])
+    finally:
+        floor[0].stop()
+
+
+def srp_run(server, cmd, args, floor, i: int) -> dict:
+    """One srp_load run, judged against the cost measured right before and right after it."""
+    cost_before = scenario_cost(args, "srp", floor)
+    before = api_bench.cpu_ticks(server.pid)
+    out = subprocess.run(cmd + ["--seconds", str(args.duration)], capture_output=True,
+                         text=True, timeout=args.duration + 60)
+    after = api_bench.cpu_ticks(server.pid)
+    cost_after = scenario_cost(args, "srp", floor)
+    line = [x for x in out.stdout.splitlines() if x.startswith("SRPLOAD ")]
+    if not line:
+        raise RuntimeError(f"srp_load failed: {out.stdout}\n{out.stderr}")
+    r = json.loads(line[0].split(" ", 1)[1])
+    r["requests"] = r["ok"]
+    r["cpu_us_per_req"] = (after - before) / api_bench.CLK_TCK * 1e6 / max(r["ok"], 1)
+    r["p50_us"] = r["p50_ms"] * 1000
+    r["p99_us"] = r["p99_ms"] * 1000
+    r["errors"] = r["failed"]
+    judged(r, cost_before, cost_after)
+    log(f"srp: run {i + 1}: {r['rps']:.0f} sign-ins/s, p99 {r['p99_ms']:.1f} ms, "
+        f"{r['cpu_us_per_req']:.0f} us CPU/sign-in, {r['failed']} failed, "
+        f"cost {r['cost_us']:.0f} us: {r['ratio']:.0%}; {r['efficiency']:.0%}")
+    return r
 
 
 def flood_scenario(server, setup, args, workdir) -> dict:
@@ -241,6 +257,38 @@ SCENARIO_COSTS = {
     "refresh": {"rs256_sign_us": 2, "store_read_us": 1},
     "getuser": {"rs256_verify_us": 1, "store_read_us": 2},
 }
+# HTTP requests per unit of work: each pays the HTTP floor once.
+REQUESTS_PER_UNIT = {"password": 1, "srp": 2, "refresh": 1, "getuser": 1}
+FLOOR_SECONDS = 2
+
+
+class HttpFloor:
+    """build/bench/http_floor on core 0: a Beast server that answers every request with a fixed
+    body and does nothing else. `measure` loads it with wrk on core 1 for a few seconds and gives
+    its CPU time per request (µs): what the transport alone costs the server."""
+
+    def __init__(self, build: Path, body_bytes: int):
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", api_bench.SERVER_CPU, str(build / "bench" / "http_floor"),
+             "--port", "0", "--body-bytes", str(body_bytes)],
+            stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"HTTPFLOOR port=(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"http_floor did not start: {line!r}")
+        self.pid = self.proc.pid
+        self.endpoint = f"http://127.0.0.1:{m.group(1)}"
+
+    def measure(self, lua: Path, connections: int) -> float:
+        r = api_bench.run_wrk(self, lua, FLOOR_SECONDS, connections)
+        if r["errors"]:
+            raise RuntimeError(f"http_floor: {r['errors']} errors")
+        return r["cpu_us_per_req"]
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
 
 
 def measure_primitives(build: Path, names, repetitions: int = 3,
@@ -275,11 +323,26 @@ def measure_costs(build: Path) -> dict:
                       for name, parts in SCENARIO_COSTS.items()})
 
 
-def scenario_cost(args, scenario: str) -> float:
-    """The scenario's unavoidable cost (µs), measured now with short repetitions."""
+def scenario_cost(args, scenario: str, floor: tuple | None = None) -> float:
+    """The scenario's unavoidable cost (µs), measured now with short repetitions; with `floor`
+    (an HttpFloor and the wrk script to load it with), its HTTP floor too."""
     parts = SCENARIO_COSTS[scenario]
     p = measure_primitives(args.build, parts, repetitions=3, min_time=0.15)
-    return sum(n * p[k] for k, n in parts.items())
+    cost = sum(n * p[k] for k, n in parts.items())
+    if floor:
+        server, lua = floor
+        cost += REQUESTS_PER_UNIT[scenario] * server.measure(lua, args.connections)
+    return cost
+
+
+def start_floor(args, setup, scenario: str, workdir: Path):
+    """An HttpFloor answering bodies the size of the scenario's real answer, and its wrk script
+    (the scenario's own; USER_PASSWORD_AUTH's for SRP, which wrk cannot drive)."""
+    op, bodies = bodies_for("password" if scenario == "srp" else scenario, setup)
+    lua = workdir / f"floor-{scenario}.lua"
+    write_cycle_lua(lua, op, bodies)
+    answer = args.server.call_raw(op, bodies[0], signed=False)
+    return HttpFloor(args.build, len(answer.body)), lua
 
 
 class CognitoLocal:
@@ -370,7 +433,7 @@ def main() -> int:
     scenarios = [s for s in args.scenarios.split(",") if s]
 
     costs = measure_costs(args.build)
-    log("unavoidable costs (µs): " + json.dumps({k: round(v, 1) for k, v in costs.items()}))
+    log("primitive costs without the HTTP floor (µs): " + json.dumps({k: round(v, 1) for k, v in costs.items()}))
     workdir = Path(tempfile.mkdtemp(prefix="cognate-authbench-"))
     results = []
     if args.peer:
@@ -380,11 +443,12 @@ def main() -> int:
         server = harness.CognateServer(workdir / "data", database=args.database,
                                        cpu=api_bench.SERVER_CPU, extra_args=args.server_arg)
     server.start()
+    args.server = server
     try:
         setup = setup_pool(server, args.users, email_usernames=bool(args.peer))
         for name in scenarios:
             if name == "srp":
-                results.append(srp_scenario(server, setup, args))
+                results.append(srp_scenario(server, setup, args, workdir))
             elif name == "flood":
                 results.append(flood_scenario(server, setup, args, workdir))
             else:
