@@ -46,14 +46,20 @@ void CommonHeaders(ApiResponse& r, std::string_view request_id, std::int64_t now
 }  // namespace
 
 std::string HttpDate(std::int64_t epoch_s) {
+  // Every answer carries one; a thread formats each second once.
+  thread_local std::int64_t cached_s = -1;
+  thread_local std::string cached;
+  if (epoch_s == cached_s) return cached;
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::time_t t = static_cast<std::time_t>(epoch_s);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
-                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  cached = fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                       kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  cached_s = epoch_s;
+  return cached;
 }
 
 ApiResponse JsonSuccess(const nlohmann::json& body, std::string_view request_id,

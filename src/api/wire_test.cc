@@ -19,6 +19,15 @@ TEST(WireTest, Success) {
   EXPECT_EQ(JsonSuccess(nullptr, "r", 0).body, "{}");
 }
 
+// The date of each second is formatted once per thread and reused; a new second is a new date.
+TEST(WireTest, HttpDateFollowsTheSecond) {
+  EXPECT_EQ(HttpDate(1795343081), "Sun, 22 Nov 2026 10:24:41 GMT");
+  EXPECT_EQ(HttpDate(1795343081), "Sun, 22 Nov 2026 10:24:41 GMT");
+  EXPECT_EQ(HttpDate(1795343082), "Sun, 22 Nov 2026 10:24:42 GMT");
+  EXPECT_EQ(HttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(HttpDate(1795343082), "Sun, 22 Nov 2026 10:24:42 GMT");
+}
+
 TEST(WireTest, ClientError) {
   ApiResponse r = JsonError(ApiError::NotAuthorized("Incorrect username or password."), "rid-2", 0);
   EXPECT_EQ(r.status, 400);

@@ -1,8 +1,8 @@
 #include "http/message.h"
 
-#include <ctime>
-
 #include <nlohmann/json.hpp>
+
+#include "api/wire.h"
 
 namespace cognate::http {
 namespace {
@@ -51,7 +51,9 @@ BeastResponse ToBeastResponse(api::ApiResponse&& res, const std::string& request
     out.insert(name, value);
   }
   SetIfAbsent(out, "x-amzn-RequestId", request_id);
-  SetIfAbsent(out, "Date", HttpDate(std::chrono::system_clock::now()));
+  if (out.find(beast_http::field::date) == out.end()) {
+    out.set(beast_http::field::date, HttpDate(std::chrono::system_clock::now()));
+  }
   out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
@@ -103,12 +105,8 @@ BeastResponse ServerErrorResponse(unsigned status, std::string_view type, std::s
 }
 
 std::string HttpDate(std::chrono::system_clock::time_point t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
+  return api::HttpDate(
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
 std::string_view PathOf(std::string_view target) {

@@ -26,12 +26,7 @@ json DeliveryJson(const CodeDelivery& d) {
 
 // The GetUser response: AdminGetUser's shape without the admin-only members.
 json GetUserJson(const domain::users::UserRecord& user) {
-  json out = AdminGetUserJson(user);
-  for (const char* admin_only :
-       {"UserCreateDate", "UserLastModifiedDate", "Enabled", "UserStatus"}) {
-    out.erase(admin_only);
-  }
-  return out;
+  return UserJson(user, UserJsonView::kSelf);
 }
 
 }  // namespace

@@ -61,14 +61,16 @@ json UserTypeJson(const domain::users::UserRecord& user) {
   return out;
 }
 
-json AdminGetUserJson(const domain::users::UserRecord& user) {
+json UserJson(const domain::users::UserRecord& user, UserJsonView view) {
   json out = json::object();
   out["Username"] = user.username;
   out["UserAttributes"] = AttributesJson(user);
-  out["UserCreateDate"] = EpochSeconds(user.created_ms);
-  out["UserLastModifiedDate"] = EpochSeconds(user.modified_ms);
-  out["Enabled"] = user.enabled;
-  out["UserStatus"] = user.status;
+  if (view == UserJsonView::kAdmin) {
+    out["UserCreateDate"] = EpochSeconds(user.created_ms);
+    out["UserLastModifiedDate"] = EpochSeconds(user.modified_ms);
+    out["Enabled"] = user.enabled;
+    out["UserStatus"] = user.status;
+  }
   // MFA state is owned by the MFA feature; shown only when the user has some.
   if (auto it = user.doc.find("mfa_settings");
       it != user.doc.end() && it->is_array() && !it->empty()) {
@@ -83,6 +85,10 @@ json AdminGetUserJson(const domain::users::UserRecord& user) {
     out["PreferredMfaSetting"] = *it;
   }
   return out;
+}
+
+json AdminGetUserJson(const domain::users::UserRecord& user) {
+  return UserJson(user, UserJsonView::kAdmin);
 }
 
 json GroupTypeJson(const domain::groups::GroupRecord& group) {

@@ -24,7 +24,10 @@ nlohmann::json EpochSeconds(std::int64_t ms);
 nlohmann::json AttributesJson(const domain::users::UserRecord& user);
 // UserType: Username, Attributes, UserCreateDate, UserLastModifiedDate, Enabled, UserStatus.
 nlohmann::json UserTypeJson(const domain::users::UserRecord& user);
-// The AdminGetUser response (UserAttributes instead of Attributes, MFA settings when any).
+// The AdminGetUser response (UserAttributes instead of Attributes, MFA settings when any), and
+// GetUser's: the same without the admin-only dates, Enabled and UserStatus.
+enum class UserJsonView { kAdmin, kSelf };
+nlohmann::json UserJson(const domain::users::UserRecord& user, UserJsonView view);
 nlohmann::json AdminGetUserJson(const domain::users::UserRecord& user);
 // GroupType.
 nlohmann::json GroupTypeJson(const domain::groups::GroupRecord& group);
