@@ -41,30 +41,6 @@ bool IsAmzJson(std::string_view content_type) {
          EqualsIgnoreCase(media, "application/x-amz-json-1.0");
 }
 
-// Nesting depth of a JSON text (brackets outside strings). Stops counting past `limit`.
-std::size_t JsonDepth(std::string_view body, std::size_t limit) {
-  std::size_t depth = 0, max_depth = 0;
-  const char* p = body.data();
-  const char* const end = p + body.size();
-  while (p != end) {
-    const char c = *p++;
-    if (c == '"') {
-      // A string: on to the first quote no backslash escapes (tokens make up most of a body).
-      while (p != end && *p != '"') {
-        if (*p == '\\' && ++p == end) break;
-        ++p;
-      }
-      if (p != end) ++p;
-    } else if (c == '{' || c == '[') {
-      max_depth = std::max(max_depth, ++depth);
-      if (max_depth > limit) return max_depth;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 crypto::SigV4Request ToSigV4(const ApiRequest& r) {
   return crypto::SigV4Request{r.method, r.target, r.headers, r.body};
 }
@@ -159,10 +135,12 @@ struct AwsJsonService::Impl {
     }
 
     std::string_view body = req.body;
-    if (JsonDepth(body, options.max_json_depth) > options.max_json_depth) {
+    bool too_deep = false;
+    json input = Trim(body).empty() ? json::object()
+                                    : ParseJsonWithin(body, options.max_json_depth, too_deep);
+    if (too_deep) {
       return Error({ErrorCode::kSerialization, "Request nesting is too deep."}, req, op->name);
     }
-    json input = Trim(body).empty() ? json::object() : ParseJson(body);
     if (input.is_discarded()) {
       return Error({ErrorCode::kSerialization, "Malformed JSON in the request body."}, req,
                    op->name);

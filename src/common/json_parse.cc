@@ -1,5 +1,7 @@
 #include "common/json_parse.h"
 
+#include <algorithm>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -23,6 +25,7 @@ class FastReader {
   explicit FastReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
 
   bool Read(json& out) {
+    max_depth_ = 0;
     SkipSpace();
     if (!Value(out, 0)) return false;
     SkipSpace();
@@ -136,6 +139,7 @@ class FastReader {
   template <class Item>
   bool Sequence(char close, int depth, Item item) {
     if (depth > kMaxDepth) return false;
+    max_depth_ = std::max(max_depth_, depth);
     ++p_;
     SkipSpace();
     if (p_ != end_ && *p_ == close) {
@@ -158,9 +162,48 @@ class FastReader {
 
   const char* p_;
   const char* end_;
+
+ public:
+  int max_depth_ = 0;  // the deepest bracket nesting Read has seen
 };
 
 }  // namespace
+
+std::size_t JsonDepth(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, max_depth = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p != end) {
+    const char c = *p++;
+    if (c == '"') {
+      // A string: on to the first quote no backslash escapes.
+      while (p != end && *p != '"') {
+        if (*p == '\\' && ++p == end) break;
+        ++p;
+      }
+      if (p != end) ++p;
+    } else if (c == '{' || c == '[') {
+      max_depth = std::max(max_depth, ++depth);
+      if (max_depth > limit) return max_depth;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+json ParseJsonWithin(std::string_view text, std::size_t depth_limit, bool& too_deep) {
+  json out;
+  FastReader reader(text);
+  if (reader.Read(out)) {
+    too_deep = static_cast<std::size_t>(reader.max_depth_) > depth_limit;
+    return too_deep ? json(json::value_t::discarded) : out;
+  }
+  // Not of the common shapes (or not JSON): count the brackets before nlohmann reads it.
+  too_deep = JsonDepth(text, depth_limit) > depth_limit;
+  if (too_deep) return json(json::value_t::discarded);
+  return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+}
 
 bool ReadCommonJson(std::string_view text, json& out) { return FastReader(text).Read(out); }
 

@@ -6,6 +6,7 @@
 // anything else (an escape, non-ASCII, a fraction, a long number, a syntax error) hands the whole
 // text to nlohmann, so every value and every refusal is nlohmann's own.
 
+#include <cstddef>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,15 @@
 namespace cognate {
 
 nlohmann::json ParseJson(std::string_view text);
+
+// Bracket nesting depth of a JSON text (brackets inside strings do not count), counting no
+// further than the first level past `limit`. Valid or not, the text is only scanned.
+std::size_t JsonDepth(std::string_view text, std::size_t limit);
+
+// ParseJson for a text whose brackets may nest at most `depth_limit` deep: a deeper text sets
+// `too_deep` and gives a discarded value, whether or not it is valid JSON. One pass for the
+// common shapes; the brackets are counted before nlohmann reads anything else.
+nlohmann::json ParseJsonWithin(std::string_view text, std::size_t depth_limit, bool& too_deep);
 
 // The one-pass reader alone: true (and `out` set) when `text` is of the common shapes above,
 // false when ParseJson hands it to nlohmann. Exposed for tests.

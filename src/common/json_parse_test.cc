@@ -171,6 +171,41 @@ TEST(JsonParseTest, RandomTextsAreReadAsNlohmannReadsThem) {
   }
 }
 
+// ParseJsonWithin is JsonDepth's verdict and then ParseJson's reading, in one pass where it can:
+// every text of the corpus and deep documents around the limit agree with the two
+// passes at several limits (brackets in strings, escapes and malformed texts included).
+TEST(JsonParseTest, ParseJsonWithinIsTheDepthCheckThenTheParse) {
+  auto agrees = [](const std::string& t, std::size_t limit) -> ::testing::AssertionResult {
+    bool too_deep = false;
+    const json ours = ParseJsonWithin(t, limit, too_deep);
+    const bool deep = JsonDepth(t, limit) > limit;
+    if (too_deep != deep) {
+      return ::testing::AssertionFailure()
+             << ::testing::PrintToString(t) << " limit " << limit << ": too_deep " << too_deep;
+    }
+    const json two_pass = deep ? json(json::value_t::discarded) : ParseJson(t);
+    if (ours.is_discarded() != two_pass.is_discarded() || !IdenticalJson(ours, two_pass)) {
+      return ::testing::AssertionFailure() << ::testing::PrintToString(t) << " limit " << limit;
+    }
+    return ::testing::AssertionSuccess();
+  };
+  std::vector<std::string> texts = Corpus();
+  texts.insert(texts.end(), {R"({"a":"[[[[{{{{"})", R"({"a":""[[[["","b":[[1]]})", "[[[1]]", "[[[",
+                             R"({"a":[{"b":[{"c":"é"}]}]})", "]]]][[["});
+  for (int depth : {1, 2, 3, 4, 7, 8, 9, 63, 64, 65, 200}) {
+    texts.push_back(std::string(depth, '[') + std::string(depth, ']'));
+    texts.push_back(std::string(depth, '[') + "\"x\"" + std::string(depth, ']'));
+  }
+  for (const auto& t : texts) {
+    for (std::size_t limit : {1u, 2u, 3u, 8u, 64u}) EXPECT_TRUE(agrees(t, limit));
+  }
+  bool too_deep = false;
+  EXPECT_TRUE(ParseJsonWithin("[[[]]]", 2, too_deep).is_discarded());
+  EXPECT_TRUE(too_deep);
+  EXPECT_EQ(ParseJsonWithin("[[[]]]", 3, too_deep), json::parse("[[[]]]"));
+  EXPECT_FALSE(too_deep);
+}
+
 // The point of the reader: request bodies, token payloads and stored documents of the usual
 // shapes take the one pass; escapes, non-ASCII and floats go to nlohmann.
 TEST(JsonParseTest, TheCommonShapesTakeTheOnePass) {
