@@ -205,7 +205,8 @@ def run_grant(target: Target, grant: str, args, workdir: Path) -> dict:
         before = rs256_sign_us(args.build, repetitions=3, min_time=0.15)[0]
         r = api_bench.run_wrk(target, lua, args.duration, args.connections)
         after = rs256_sign_us(args.build, repetitions=3, min_time=0.15)[0]
-        runs.append(auth_bench.judged(r, before, after, SIGNATURES[grant]))
+        runs.append(auth_bench.judged(r, {"cost": before * SIGNATURES[grant]},
+                                        {"cost": after * SIGNATURES[grant]}))
         log(f"{target.name} {grant}: run {i + 1}: {r['rps']:.0f} req/s, p99 {r['p99_us']} us, "
             f"{r['cpu_us_per_req']:.1f} us CPU/req, {r['switches_per_req']:.2f} switches/req, "
             f"{r['errors']} errors; signatures {r['cost_us']:.0f} us: {r['ratio']:.0%}; "
