@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <sched.h>
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -459,6 +461,11 @@ struct SqliteStore::Impl final : DurabilitySource {
   }
 
   void SyncerLoop() {
+    // SCHED_BATCH: the syncer wakes several times per sync (the wait for work, then each disk
+    // completion inside fdatasync); under the default policy every wake-up preempted the thread
+    // computing sign-ins. Its answers wait for the disk anyway. Refused: keeps the default.
+    const sched_param none{};
+    (void)sched_setscheduler(0, SCHED_BATCH, &none);
     for (;;) {
       std::deque<Waiter> batch;
       {
