@@ -162,9 +162,11 @@ class FastReader {
 
   const char* p_;
   const char* end_;
+  int max_depth_ = 0;
 
  public:
-  int max_depth_ = 0;  // the deepest bracket nesting Read has seen
+  // The deepest bracket nesting the last Read saw.
+  int max_depth() const { return max_depth_; }
 };
 
 }  // namespace
@@ -196,7 +198,7 @@ json ParseJsonWithin(std::string_view text, std::size_t depth_limit, bool& too_d
   json out;
   FastReader reader(text);
   if (reader.Read(out)) {
-    too_deep = static_cast<std::size_t>(reader.max_depth_) > depth_limit;
+    too_deep = static_cast<std::size_t>(reader.max_depth()) > depth_limit;
     return too_deep ? json(json::value_t::discarded) : out;
   }
   // Not of the common shapes (or not JSON): count the brackets before nlohmann reads it.

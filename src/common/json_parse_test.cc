@@ -190,8 +190,8 @@ TEST(JsonParseTest, ParseJsonWithinIsTheDepthCheckThenTheParse) {
     return ::testing::AssertionSuccess();
   };
   std::vector<std::string> texts = Corpus();
-  texts.insert(texts.end(), {R"({"a":"[[[[{{{{"})", R"({"a":""[[[["","b":[[1]]})", "[[[1]]", "[[[",
-                             R"({"a":[{"b":[{"c":"é"}]}]})", "]]]][[["});
+  texts.insert(texts.end(), {R"({"a":"[[[[{{{{"})", "{\"a\":\"\\\"[[[[\\\"\",\"b\":[[1]]}",
+                             "[[[1]]", "[[[", R"({"a":[{"b":[{"c":"é"}]}]})", "]]]][[["});
   for (int depth : {1, 2, 3, 4, 7, 8, 9, 63, 64, 65, 200}) {
     texts.push_back(std::string(depth, '[') + std::string(depth, ']'));
     texts.push_back(std::string(depth, '[') + "\"x\"" + std::string(depth, ']'));
