@@ -241,6 +241,11 @@ TEST_F(AwsJsonServiceTest, MalformedJson) {
                      std::string(10, '[') + std::string(10, ']') + "}";
   ApiResponse d = svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", deep));
   EXPECT_EQ(Body(d)["__type"], "SerializationException");
+  EXPECT_EQ(Body(d)["message"], "Request nesting is too deep.");
+  // Too deep and malformed: the depth is what is reported, as before any parsing.
+  ApiResponse dm =
+      svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", std::string(10, '[') + "x"));
+  EXPECT_EQ(Body(dm)["message"], "Request nesting is too deep.");
   // Brackets inside strings do not count.
   std::string fine = R"({"ClientId":"abc","Username":"[[[[[[[[[[[[[[["})";
   EXPECT_EQ(svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", fine)).status, 200);
@@ -250,8 +255,9 @@ TEST_F(AwsJsonServiceTest, MalformedJson) {
   EXPECT_EQ(esc.status, 200) << esc.body;
   std::string after = R"({"ClientId":"a\\","Username":"b","ClientMetadata":)" +
                       std::string(10, '[') + std::string(10, ']') + "}";
-  EXPECT_EQ(Body(svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", after)))["__type"],
-            "SerializationException");
+  ApiResponse a = svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", after));
+  EXPECT_EQ(Body(a)["__type"], "SerializationException");
+  EXPECT_EQ(Body(a)["message"], "Request nesting is too deep.");
   // An empty body is an empty input: here, two required members are missing.
   ApiResponse e = svc->Handle(Req("AWSCognitoIdentityProviderService.SignUp", ""));
   EXPECT_EQ(Body(e)["__type"], "InvalidParameterException");
