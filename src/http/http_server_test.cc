@@ -212,6 +212,22 @@ TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_EQ(handler_.calls.load(), 5);
 }
 
+// A connection's read buffer starts at 8 KiB: requests far larger grow it, and the small ones
+// after them on the same connection are read as before.
+TEST_F(HttpServerTest, RequestsLargerThanTheReadBufferAreReadWhole) {
+  StartServer();
+  auto s = Connect();
+  beast::flat_buffer buf;
+  for (std::size_t size : {10u, 8191u, 8192u, 8193u, 20000u, 10u, 300000u, 5u}) {
+    const std::string body(size, static_cast<char>('a' + size % 26));
+    bh::write(s, Post(body));
+    beast::error_code ec;
+    auto res = Read(s, buf, ec);
+    ASSERT_FALSE(ec) << size << ": " << ec.message();
+    EXPECT_EQ(res.body(), "echo:" + body) << size;
+  }
+}
+
 TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
   StartServer();
   auto s = Connect();

@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/durability.h"
@@ -256,6 +258,24 @@ TEST(SqliteStoreTest, ClosingTheStoreAnswersWaitingWrites) {
   SqliteStore again(dir.File("close.db"));
   ASSERT_TRUE(again.Migrate());
   EXPECT_TRUE(again.GetPool("p19"));
+}
+
+// The syncer answers from its own thread, which runs under SCHED_BATCH: its wake-ups (work, then
+// each disk completion) must not preempt the threads computing requests.
+TEST(SqliteStoreTest, TheSyncerRunsUnderBatchScheduling) {
+  TempDir dir;
+  SqliteStore s(dir.File("batch.db"));
+  ASSERT_TRUE(s.Migrate());
+  DeferredDurability scope;
+  ASSERT_TRUE(s.CreatePool(Pool("p")));
+  std::promise<std::pair<int, std::thread::id>> answered;
+  scope.source()->WhenDurable(scope.commit(), [&](bool) {
+    answered.set_value({sched_getscheduler(0), std::this_thread::get_id()});
+  });
+  const auto [policy, thread] = answered.get_future().get();
+  EXPECT_NE(thread, std::this_thread::get_id());  // not synced yet: the syncer answered
+  EXPECT_EQ(policy, SCHED_BATCH);
+  EXPECT_NE(sched_getscheduler(0), SCHED_BATCH);  // and the caller's policy is untouched
 }
 
 // Writers on many threads, each answered after its sync: every answer is a success and the
