@@ -163,7 +163,7 @@ def wrk_scenario(server, name, setup, args, workdir, connections=None) -> dict:
     write_cycle_lua(lua, op, bodies)
     conns = connections or args.connections
     api_bench.run_wrk(server, lua, args.warmup, conns)
-    floor = None if args.peer else start_floor(args, setup, name, workdir)
+    floor = None if args.peer else start_floor(server, args, setup, name, workdir)
     runs = []
     try:
         for i in range(args.runs):
@@ -191,7 +191,7 @@ def srp_scenario(server, setup, args, workdir) -> dict:
            "--user-prefix", "user", "--users", str(len(setup["users"])), "--password", PASSWORD,
            "--threads", str(args.srp_threads)]
     subprocess.run(cmd + ["--seconds", str(args.warmup)], check=True, capture_output=True)
-    floor = start_floor(args, setup, "srp", workdir)
+    floor = start_floor(server, args, setup, "srp", workdir)
     try:
         return summarize("srp", [srp_run(server, cmd, args, floor, i) for i in range(args.runs)])
     finally:
@@ -352,13 +352,13 @@ def scenario_cost(args, scenario: str, floor: tuple | None = None) -> dict:
     return out
 
 
-def start_floor(args, setup, scenario: str, workdir: Path):
+def start_floor(server, args, setup, scenario: str, workdir: Path):
     """An HttpFloor answering bodies the size of the scenario's real answer, and its wrk script
     (the scenario's own; USER_PASSWORD_AUTH's for SRP, which wrk cannot drive)."""
     op, bodies = bodies_for("password" if scenario == "srp" else scenario, setup)
     lua = workdir / f"floor-{scenario}.lua"
     write_cycle_lua(lua, op, bodies)
-    answer = args.server.call_raw(op, bodies[0], signed=False)
+    answer = server.call_raw(op, bodies[0], signed=False)
     return HttpFloor(args.build, len(answer.body)), lua
 
 
@@ -460,7 +460,6 @@ def main() -> int:
         server = harness.CognateServer(workdir / "data", database=args.database,
                                        cpu=api_bench.SERVER_CPU, extra_args=args.server_arg)
     server.start()
-    args.server = server
     try:
         setup = setup_pool(server, args.users, email_usernames=bool(args.peer))
         for name in scenarios:

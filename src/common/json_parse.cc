@@ -199,10 +199,11 @@ json ParseJsonWithin(std::string_view text, std::size_t depth_limit, bool& too_d
   FastReader reader(text);
   if (reader.Read(out)) {
     too_deep = static_cast<std::size_t>(reader.max_depth()) > depth_limit;
-    return too_deep ? json(json::value_t::discarded) : out;
+    if (too_deep) return json(json::value_t::discarded);
+    return out;  // moved, not copied (a conditional expression here copied the whole value)
   }
   // Not of the common shapes (or not JSON): count the brackets before nlohmann reads it.
-  too_deep = JsonDepth(text, depth_limit) > depth_limit;
+  too_deep = depth_limit != kAnyDepth && JsonDepth(text, depth_limit) > depth_limit;
   if (too_deep) return json(json::value_t::discarded);
   return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
 }
@@ -210,9 +211,8 @@ json ParseJsonWithin(std::string_view text, std::size_t depth_limit, bool& too_d
 bool ReadCommonJson(std::string_view text, json& out) { return FastReader(text).Read(out); }
 
 json ParseJson(std::string_view text) {
-  json out;
-  if (ReadCommonJson(text, out)) return out;
-  return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  return ParseJsonWithin(text, kAnyDepth, too_deep);
 }
 
 bool IdenticalJson(const json& a, const json& b) {

@@ -22,6 +22,8 @@ std::size_t JsonDepth(std::string_view text, std::size_t limit);
 // ParseJson for a text whose brackets may nest at most `depth_limit` deep: a deeper text sets
 // `too_deep` and gives a discarded value, whether or not it is valid JSON. One pass for the
 // common shapes; the brackets are counted before nlohmann reads anything else.
+// ParseJson is ParseJsonWithin with kAnyDepth (no depth check, nothing counted).
+inline constexpr std::size_t kAnyDepth = static_cast<std::size_t>(-1);
 nlohmann::json ParseJsonWithin(std::string_view text, std::size_t depth_limit, bool& too_deep);
 
 // The one-pass reader alone: true (and `out` set) when `text` is of the common shapes above,
