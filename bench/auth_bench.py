@@ -8,8 +8,9 @@
 The server runs pinned to core 0 (`taskset -c 0`) on a fresh SQLite data dir (or the PostgreSQL
 DSN given); clients run pinned to core 1: wrk for the one-request scenarios (a Lua script cycles
 through one prepared body per user) and build/bench/srp_load for USER_SRP_AUTH (two requests and
-the client's SRP math per sign-in). For each scenario: requests/s min/median/max over RUNS runs,
-p50/p99 of the median run, and the server's CPU time per request from /proc/PID/stat.
+the client's SRP math per sign-in), both with --connections connections (64). For each scenario:
+requests/s min/median/max over RUNS runs, p50/p99 of the median run, and the server's CPU time
+per request from /proc/PID/stat.
 
 "Unavoidable cost" is measured in the same run, on the same core, by build/bench/crypto_bench
 and build/bench/store_bench (Google Benchmark, JSON):
@@ -437,7 +438,8 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--srp-threads", type=int, default=8)
+    ap.add_argument("--srp-threads", type=int, default=0,
+                    help="srp_load's connections (default: --connections, as wrk's)")
     ap.add_argument("--database", help="a postgres:// DSN (default: SQLite in a temp dir)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--peer", choices=["cognito-local"],
@@ -446,6 +448,7 @@ def main() -> int:
                     help="an extra flag for the Cognate server (repeatable)")
     args = ap.parse_args()
     args.build = args.build.resolve()
+    args.srp_threads = args.srp_threads or args.connections
     os.environ.setdefault("COGNATE_BUILD_DIR", str(args.build))
     scenarios = [s for s in args.scenarios.split(",") if s]
 
