@@ -695,6 +695,7 @@ Result<AuthOutcome> AuthService::IssueTokens(Attempt& a, const UserRecord& user,
   grant.auth_time_s = session.auth_time_s > 0 ? session.auth_time_s : ctx_.clock.NowSeconds();
   grant.family_id = session.family_id;
   grant.source = TokenSourceOf(session);
+  grant.rules = &a.rules;
   if (a.client_metadata != nullptr) grant.client_metadata = *a.client_metadata;
   AuthOutcome out;
   if (a.hosted) {

@@ -184,16 +184,22 @@ struct TokenService::Impl {
     std::optional<triggers::Target> pre_token;  // the pool's PreTokenGeneration function
   };
 
-  Result<Subject> LoadSubject(const store::ClientRow& client, const std::string& sub) {
+  // `known`: the client's pool's rules when the caller has them (else they are loaded).
+  Result<Subject> LoadSubject(const store::ClientRow& client, const std::string& sub,
+                              const users::PoolRules* known = nullptr) {
     Subject s;
     s.client = client;
     auto doc = userpool::ClientDoc(client);
     if (!doc) return doc.error();
     s.client_doc_ptr = std::move(*doc);
-    auto rules = users::LoadPoolRules(ctx, client.pool_id);
-    if (!rules) return rules.error();
-    s.readable = ReadableAttributes(*rules, s.client_doc());
-    s.pre_token = PreTokenTarget(ctx, rules->lambda_config());
+    std::optional<users::PoolRules> loaded;
+    if (known == nullptr || known->pool_id() != client.pool_id) {
+      auto rules = users::LoadPoolRules(ctx, client.pool_id);
+      if (!rules) return rules.error();
+      known = &loaded.emplace(std::move(*rules));
+    }
+    s.readable = ReadableAttributes(*known, s.client_doc());
+    s.pre_token = PreTokenTarget(ctx, known->lambda_config());
     auto row = ctx.store.GetUserBySub(client.pool_id, sub);
     if (!row) {
       if (row.error().IsNotFound()) return ApiError::UserNotFound();
@@ -275,7 +281,7 @@ Result<IssuedTokens> TokenService::IssueForSignIn(const SignInGrant& grant) {
   auto& ctx = impl_->ctx;
   auto client = userpool::LoadClient(ctx, grant.pool_id, grant.client_id);
   if (!client) return client.error();
-  auto subject = impl_->LoadSubject(*client, grant.sub);
+  auto subject = impl_->LoadSubject(*client, grant.sub, grant.rules);
   if (!subject) return subject.error();
 
   const std::int64_t now_ms = ctx.clock.NowMillis();

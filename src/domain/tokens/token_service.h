@@ -29,6 +29,10 @@
 #include "domain/service_context.h"
 #include "domain/tokens/pre_token.h"
 
+namespace cognate::domain::users {
+class PoolRules;
+}  // namespace cognate::domain::users
+
 namespace cognate::domain::tokens {
 
 // The scope Cognito puts in access tokens from the user-pool API sign-in flows.
@@ -55,6 +59,9 @@ struct SignInGrant {
   // ID token carries at_hash (OIDC Core 3.1.3.6) and, when given, the authorize request's nonce.
   bool oauth = false;
   std::string nonce;
+  // The pool's rules when the caller has just loaded them in this request (spares the pool's
+  // read and their copy); else, or when they are another pool's, they are loaded.
+  const users::PoolRules* rules = nullptr;
 };
 
 // A client_credentials grant (/oauth2/token) or GetClientToken: an access token for the client

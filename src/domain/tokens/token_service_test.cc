@@ -253,6 +253,30 @@ TEST_F(TokenServiceTest, ReadAttributesLimitTheIdToken) {
   EXPECT_FALSE(c.contains("phone_number"));
 }
 
+// A grant may carry the rules its caller has just loaded: they are used as they are (the pool's
+// read is spared), unless they are another pool's.
+TEST_F(TokenServiceTest, RulesGivenWithTheGrantAreUsedWhenTheyAreThePools) {
+  json narrow = PoolDoc();
+  narrow["SchemaAttributes"] = json::array({SchemaAttr("sub"), SchemaAttr("email")});
+  auto rules_of = [&](const std::string& pool) {
+    return users::PoolRules::FromRow(store::PoolRow{pool, "p", narrow.dump(), 1, 1, 1});
+  };
+  const users::PoolRules given = rules_of(kTokenServicePool);
+  SignInGrant g = Grant();
+  g.rules = &given;
+  auto used = tokens_.IssueForSignIn(g);
+  ASSERT_TRUE(used) << used.error().message();
+  json c = Part(used->id_token, 1);
+  EXPECT_EQ(c["email"], "alice@example.com");
+  EXPECT_FALSE(c.contains("custom:tier"));  // the given schema, not the stored pool's
+
+  const users::PoolRules foreign = rules_of(kOtherPool);
+  g.rules = &foreign;
+  auto loaded = tokens_.IssueForSignIn(g);
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(Part(loaded->id_token, 1)["custom:tier"], "gold");  // the pool's own, loaded
+}
+
 TEST_F(TokenServiceTest, ValidityFromTheClientWithUnits) {
   UpdateClient(kTokenServiceClient,
                {{"AccessTokenValidity", 5},
