@@ -15,6 +15,7 @@ class FakeIssuer final : public TokenIssuer {
   std::vector<tokens::SignInGrant> grants;
   Result<tokens::IssuedTokens> IssueForSignIn(const tokens::SignInGrant& grant) override {
     grants.push_back(grant);
+    grants.back().rules = nullptr;  // the caller's, gone when the call returns
     tokens::IssuedTokens t;
     t.id_token = "id." + grant.sub;
     t.access_token = "access." + grant.sub;
