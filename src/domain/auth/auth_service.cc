@@ -524,11 +524,7 @@ Result<AuthOutcome> AuthService::ProvePasswordVerifier(Attempt& a,
                                                        const PasswordClaimAnswer& answer,
                                                        const SrpStepState& srp,
                                                        AuthSession session) {
-  const std::string given = a.rules.NormalizeUsername(answer.username);
-  if (given != a.rules.NormalizeUsername(session.username) &&
-      given != a.rules.NormalizeUsername(session.given_username)) {
-    return WrongPassword();
-  }
+  if (!SameUser(a.rules, session, answer.username)) return WrongPassword();
   if (session.data.value("decoy", false) || session.sub.empty()) {
     if (!session.sub.empty()) RecordFailure(a.rules, session.sub);
     return WrongPassword();
@@ -586,11 +582,7 @@ Result<AuthOutcome> AuthService::AnswerNewPassword(Attempt& a, const RespondInpu
   if (!session) return session.error();
   if (!session->Awaits(a.client.pool_id, a.client.client_id, kNewPasswordRequired))
     return InvalidSession();
-  const std::string given = a.rules.NormalizeUsername(*username);
-  if (given != a.rules.NormalizeUsername(session->username) &&
-      given != a.rules.NormalizeUsername(session->given_username)) {
-    return InvalidSession();
-  }
+  if (!SameUser(a.rules, *session, *username)) return InvalidSession();
   auto row = ctx_.store.GetUserBySub(a.client.pool_id, session->sub);
   if (!row) {
     if (row.error().IsNotFound()) return UnknownUser(a.client);

@@ -152,6 +152,16 @@ class AuthServiceTest : public ::testing::Test {
   SrpRun Srp(const std::string& client, const std::string& username, const std::string& password,
              const std::string& pool = kAuthServicePool,
              std::optional<std::string> timestamp = std::nullopt) {
+    SrpRun run = SrpChallenge(client, username, password, pool, std::move(timestamp));
+    if (run.challenge) {
+      run.answer = Respond(client, "PASSWORD_VERIFIER", std::nullopt, run.answer_responses);
+    }
+    return run;
+  }
+  // The challenge and a signed answer to it, not sent.
+  SrpRun SrpChallenge(const std::string& client, const std::string& username,
+                      const std::string& password, const std::string& pool = kAuthServicePool,
+                      std::optional<std::string> timestamp = std::nullopt) {
     const crypto::SrpClient probe(users::SrpPoolName(pool), "x", a_);
     InitiateAuthInput in;
     in.client_id = client;
@@ -171,7 +181,6 @@ class AuthServiceTest : public ::testing::Test {
                             {"PASSWORD_CLAIM_SECRET_BLOCK", p["SECRET_BLOCK"]},
                             {"PASSWORD_CLAIM_SIGNATURE", sig.value_or("")},
                             {"TIMESTAMP", ts}};
-    run.answer = Respond(client, "PASSWORD_VERIFIER", std::nullopt, run.answer_responses);
     return run;
   }
 
@@ -533,6 +542,32 @@ TEST_F(AuthServiceTest, SrpWrongPasswordAndTimestamps) {
   EXPECT_TRUE(
       Srp(client, "alice", kPassword, kAuthServicePool, std::string("Sat Nov 1 12:26:40 UTC 2025"))
           .answer);
+}
+
+TEST_F(AuthServiceTest, AnswersMustNameTheSessionsUser) {
+  MakeUser("alice");
+  MakeUser("bob");
+  // A proof sent under another user's name is refused like a wrong password.
+  const auto srp = MakeClient({"ALLOW_USER_SRP_AUTH"});
+  auto run = SrpChallenge(srp, "alice", kPassword);
+  ASSERT_TRUE(run.challenge);
+  StringMap as_bob = run.answer_responses;
+  as_bob["USERNAME"] = "bob";
+  EXPECT_ERROR(Respond(srp, "PASSWORD_VERIFIER", std::nullopt, as_bob), kNotAuthorized,
+               "Incorrect username or password.");
+  // A new password sent under another user's name is refused; the session still serves its user.
+  MakeUser("temp", /*temporary=*/true);
+  const auto client = MakeClient({"ALLOW_USER_PASSWORD_AUTH"});
+  auto r = Password(client, "temp", kPassword);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->challenge_name, "NEW_PASSWORD_REQUIRED");
+  EXPECT_ERROR(Respond(client, "NEW_PASSWORD_REQUIRED", r->session,
+                       {{"USERNAME", "bob"}, {"NEW_PASSWORD", "Better0000!"}}),
+               kNotAuthorized, "Invalid session for the user.");
+  auto done = Respond(client, "NEW_PASSWORD_REQUIRED", r->session,
+                      {{"USERNAME", "temp"}, {"NEW_PASSWORD", "Better0000!"}});
+  ASSERT_TRUE(done) << done.error().message();
+  EXPECT_TRUE(done->tokens);
 }
 
 TEST_F(AuthServiceTest, SrpUnknownUserGetsDecoy) {

@@ -93,11 +93,7 @@ Result<AuthOutcome> AuthService::AnswerDeviceSrp(Attempt& a, const RespondInput&
   if (!session->Awaits(a.client.pool_id, a.client.client_id, kDeviceSrpAuth)) {
     return InvalidSession();
   }
-  const std::string given = a.rules.NormalizeUsername(*username);
-  if (given != a.rules.NormalizeUsername(session->username) &&
-      given != a.rules.NormalizeUsername(session->given_username)) {
-    return InvalidSession();
-  }
+  if (!SameUser(a.rules, *session, *username)) return InvalidSession();
   auto row = ctx_.store.GetUserBySub(a.client.pool_id, session->sub);
   if (!row) {
     if (row.error().IsNotFound()) return UnknownUser(a.client);
@@ -142,11 +138,7 @@ Result<AuthOutcome> AuthService::AnswerDevicePasswordVerifier(Attempt& a, const 
   if (!session->Awaits(a.client.pool_id, a.client.client_id, kDevicePasswordVerifier)) {
     return InvalidSession();
   }
-  const std::string given = a.rules.NormalizeUsername(answer->username);
-  if (given != a.rules.NormalizeUsername(session->username) &&
-      given != a.rules.NormalizeUsername(session->given_username)) {
-    return WrongProof();
-  }
+  if (!SameUser(a.rules, *session, answer->username)) return WrongProof();
   const nlohmann::json srp = session->data.value("srp", nlohmann::json::object());
   if (!crypto::ConstantTimeEquals(crypto::HexEncode(crypto::Sha256(answer->secret_block)),
                                   srp.value("block", ""))) {

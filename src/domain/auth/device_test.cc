@@ -223,10 +223,12 @@ class DeviceFlowTest : public ::testing::Test {
     return {key, group};
   }
 
-  // Answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER as the device.
+  // Answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER as the device; `verifier_username`,
+  // when given, replaces the USERNAME the second answer would send.
   Result<AuthOutcome> DeviceProof(const std::string& session, const std::string& key,
                                   const std::string& group,
-                                  const std::string& password = kDevicePassword) {
+                                  const std::string& password = kDevicePassword,
+                                  const std::string& verifier_username = "") {
     const crypto::SrpClient client(group, key, std::string(32, '\x05'));
     auto step =
         Respond("DEVICE_SRP_AUTH", session,
@@ -241,7 +243,7 @@ class DeviceFlowTest : public ::testing::Test {
                                 *crypto::Base64Decode(p["SECRET_BLOCK"]), ts);
     EXPECT_TRUE(sig);
     return Respond("DEVICE_PASSWORD_VERIFIER", step->session,
-                   {{"USERNAME", p["USERNAME"]},
+                   {{"USERNAME", verifier_username.empty() ? p["USERNAME"] : verifier_username},
                     {"DEVICE_KEY", key},
                     {"PASSWORD_CLAIM_SECRET_BLOCK", p["SECRET_BLOCK"]},
                     {"PASSWORD_CLAIM_SIGNATURE", sig.value_or("")},
@@ -350,6 +352,24 @@ TEST_F(DeviceFlowTest, WrongDeviceProofAndReplay) {
                         {"DEVICE_KEY", "us-east-1_00000000-0000-4000-8000-000000000000"},
                         {"SRP_A", "2"}}),
                kResourceNotFound, "Device does not exist.");
+}
+
+TEST_F(DeviceFlowTest, DeviceAnswersMustNameTheSessionsUser) {
+  auto [key, group] = Remember();
+  auto step = SignIn(key);
+  ASSERT_TRUE(step);
+  const crypto::SrpClient device(group, key, std::string(32, '\x05'));
+  EXPECT_ERROR(
+      Respond("DEVICE_SRP_AUTH", step->session,
+              {{"USERNAME", "mallory"}, {"DEVICE_KEY", key}, {"SRP_A", device.PublicAHex()}}),
+      kNotAuthorized, "Invalid session for the user.");
+  step = SignIn(key);
+  ASSERT_TRUE(step);
+  EXPECT_ERROR(DeviceProof(step->session, key, group, kDevicePassword, "mallory"), kNotAuthorized,
+               "Incorrect username or password.");
+  step = SignIn(key);
+  ASSERT_TRUE(step);
+  EXPECT_TRUE(DeviceProof(step->session, key, group));
 }
 
 TEST_F(DeviceFlowTest, UnknownDeviceKey) {

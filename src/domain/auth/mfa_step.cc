@@ -87,9 +87,7 @@ Result<AuthSession> PeekAnswer(SessionStore& sessions, const ClientFacts& client
   if (!session->Awaits(client.pool_id, client.client_id, challenge) || session->sub.empty()) {
     return InvalidSession();
   }
-  const std::string given = rules.NormalizeUsername(*username);
-  if (given != rules.NormalizeUsername(session->username) &&
-      given != rules.NormalizeUsername(session->given_username) && *username != session->sub) {
+  if (!SameUser(rules, *session, *username) && *username != session->sub) {
     return InvalidSession();
   }
   return session;
