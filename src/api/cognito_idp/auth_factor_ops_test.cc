@@ -5,8 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cognito_idp/register.h"
-#include "domain/users/test_support.h"
+#include "api/cognito_idp/test_support.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -16,34 +15,16 @@ using nlohmann::json;
 constexpr char kAuthFactorOpsPool[] = "us-east-1_FactorOps1";
 constexpr char kAuthFactorOpsClient[] = "factoropsclient00000000001";
 
-class AuthFactorOpsTest : public ::testing::Test {
+class AuthFactorOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kAuthFactorOpsPool,
                   {{"Policies",
                     {{"SignInPolicy", {{"AllowedFirstAuthFactors", {"PASSWORD", "EMAIL_OTP"}}}}}}});
-    json client = {{"ClientId", kAuthFactorOpsClient}, {"PreventUserExistenceErrors", "ENABLED"}};
-    ASSERT_TRUE(env_.store.CreateClient(
-        {kAuthFactorOpsPool, kAuthFactorOpsClient, "app", client.dump(), 0, 0, 0}));
-    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    MakeClient(kAuthFactorOpsPool, kAuthFactorOpsClient,
+               {{"PreventUserExistenceErrors", "ENABLED"}});
     RegisterUserOps(registry_, env_.ctx);
     RegisterAuthFactorOps(registry_, env_.ctx, tokens_);
-  }
-
-  Result<json> Call(const std::string& op, json input) {
-    const JsonHandler* h = registry_.Find(op);
-    EXPECT_NE(h, nullptr) << op;
-    if (h == nullptr) return ApiError::Internal("no handler");
-    CallContext call;
-    call.operation = op;
-    return (*h)(input, call);
-  }
-
-  json Ok(const std::string& op, json input) {
-    auto r = Call(op, std::move(input));
-    EXPECT_TRUE(r) << op << ": "
-                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
-    return r ? *r : json();
   }
 
   // Creates `username` with a verified e-mail address and a password; returns an access token.
@@ -55,21 +36,8 @@ class AuthFactorOpsTest : public ::testing::Test {
                                     {"UserAttributes",
                                      {{{"Name", "email"}, {"Value", username + "@example.com"}},
                                       {{"Name", "email_verified"}, {"Value", "true"}}}}});
-    domain::tokens::SignInGrant grant;
-    grant.pool_id = kAuthFactorOpsPool;
-    grant.client_id = kAuthFactorOpsClient;
-    for (const auto& a : u["User"]["Attributes"]) {
-      if (a["Name"] == "sub") grant.sub = a["Value"];
-    }
-    grant.auth_time_s = env_.clock.NowSeconds();
-    auto issued = tokens_->IssueForSignIn(grant);
-    EXPECT_TRUE(issued) << (issued ? "" : issued.error().message());
-    return issued ? issued->access_token : std::string();
+    return AccessToken(kAuthFactorOpsPool, kAuthFactorOpsClient, SubOf(u));
   }
-
-  domain::users::testing::TestEnv env_;
-  std::shared_ptr<domain::tokens::TokenService> tokens_;
-  HandlerRegistry registry_;
 };
 
 TEST_F(AuthFactorOpsTest, FactorsByTokenAndByAdmin) {

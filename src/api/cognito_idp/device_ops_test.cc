@@ -5,10 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cognito_idp/register.h"
+#include "api/cognito_idp/test_support.h"
 #include "crypto/crypto.h"
 #include "crypto/srp.h"
-#include "domain/users/test_support.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -18,16 +17,14 @@ using nlohmann::json;
 constexpr char kDeviceOpsPool[] = "ap-south-1_DevOps";
 constexpr char kDeviceOpsClient[] = "deviceopsclient00000000001";
 
-class DeviceOpsTest : public ::testing::Test {
+class DeviceOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kDeviceOpsPool,
                   json{{"DeviceConfiguration", {{"ChallengeRequiredOnNewDevice", true}}}});
-    json client = {{"ClientId", kDeviceOpsClient},
-                   {"ExplicitAuthFlows", {"ALLOW_USER_PASSWORD_AUTH"}}};
-    ASSERT_TRUE(
-        env_.store.CreateClient({kDeviceOpsPool, kDeviceOpsClient, "app", client.dump(), 0, 0, 0}));
-    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    MakeClient(kDeviceOpsPool, kDeviceOpsClient,
+               {{"ExplicitAuthFlows", {"ALLOW_USER_PASSWORD_AUTH"}}});
+    source_ip_ = "198.51.100.4";
     RegisterUserOps(registry_, env_.ctx);
     RegisterAuthOps(registry_, env_.ctx, tokens_);
     RegisterDeviceOps(registry_, env_.ctx, tokens_);
@@ -41,40 +38,12 @@ class DeviceOpsTest : public ::testing::Test {
                                 {"Permanent", true}});
   }
 
-  Result<json> Call(const std::string& op, json input) {
-    const JsonHandler* h = registry_.Find(op);
-    EXPECT_NE(h, nullptr) << op;
-    if (h == nullptr) return ApiError::Internal("no handler");
-    CallContext call;
-    call.operation = op;
-    call.source_ip = "198.51.100.4";
-    return (*h)(input, call);
-  }
-
-  json Ok(const std::string& op, json input) {
-    auto r = Call(op, std::move(input));
-    EXPECT_TRUE(r) << op << ": "
-                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
-    return r ? *r : json();
-  }
-
-  void ExpectError(const std::string& op, json input, ErrorCode code, const std::string& message) {
-    auto r = Call(op, std::move(input));
-    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
-    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
-    EXPECT_EQ(r.error().message(), message);
-  }
-
   json SignIn() {
     return Ok("InitiateAuth",
               {{"ClientId", kDeviceOpsClient},
                {"AuthFlow", "USER_PASSWORD_AUTH"},
                {"AuthParameters", {{"USERNAME", "alice"}, {"PASSWORD", "Passw0rd!"}}}});
   }
-
-  domain::users::testing::TestEnv env_;
-  HandlerRegistry registry_;
-  std::shared_ptr<domain::tokens::TokenService> tokens_;
 };
 
 TEST_F(DeviceOpsTest, NewDeviceConfirmGetListUpdateForget) {

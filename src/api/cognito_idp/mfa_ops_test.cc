@@ -5,9 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cognito_idp/register.h"
+#include "api/cognito_idp/test_support.h"
 #include "crypto/totp.h"
-#include "domain/users/test_support.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -17,42 +16,13 @@ using nlohmann::json;
 constexpr char kMfaOpsPool[] = "us-east-1_MfaOps1";
 constexpr char kMfaOpsClient[] = "mfaopsclient00000000000001";
 
-class MfaOpsTest : public ::testing::Test {
+class MfaOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kMfaOpsPool);
-    json client = {{"ClientId", kMfaOpsClient}, {"PreventUserExistenceErrors", "ENABLED"}};
-    ASSERT_TRUE(
-        env_.store.CreateClient({kMfaOpsPool, kMfaOpsClient, "app", client.dump(), 0, 0, 0}));
-    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    MakeClient(kMfaOpsPool, kMfaOpsClient, {{"PreventUserExistenceErrors", "ENABLED"}});
     RegisterUserOps(registry_, env_.ctx);
     RegisterMfaOps(registry_, env_.ctx, tokens_);
-  }
-
-  Result<json> Call(const std::string& op, json input) {
-    const JsonHandler* h = registry_.Find(op);
-    EXPECT_NE(h, nullptr) << op;
-    if (h == nullptr) return ApiError::Internal("no handler");
-    CallContext call;
-    call.operation = op;
-    return (*h)(input, call);
-  }
-
-  json Ok(const std::string& op, json input) {
-    auto r = Call(op, std::move(input));
-    EXPECT_TRUE(r) << op << ": "
-                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
-    return r ? *r : json();
-  }
-
-  void ExpectError(const std::string& op, json input, ErrorCode code,
-                   const std::string& message = {}) {
-    auto r = Call(op, std::move(input));
-    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
-    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
-    if (!message.empty()) {
-      EXPECT_EQ(r.error().message(), message);
-    }
   }
 
   // Creates "alice" (with a phone number) and returns an access token for her.
@@ -62,21 +32,8 @@ class MfaOpsTest : public ::testing::Test {
                  {"Username", "alice"},
                  {"MessageAction", "SUPPRESS"},
                  {"UserAttributes", {{{"Name", "phone_number"}, {"Value", "+15555550100"}}}}});
-    domain::tokens::SignInGrant grant;
-    grant.pool_id = kMfaOpsPool;
-    grant.client_id = kMfaOpsClient;
-    for (const auto& a : u["User"]["Attributes"]) {
-      if (a["Name"] == "sub") grant.sub = a["Value"];
-    }
-    grant.auth_time_s = env_.clock.NowSeconds();
-    auto issued = tokens_->IssueForSignIn(grant);
-    EXPECT_TRUE(issued) << (issued ? "" : issued.error().message());
-    return issued ? issued->access_token : std::string();
+    return AccessToken(kMfaOpsPool, kMfaOpsClient, SubOf(u));
   }
-
-  domain::users::testing::TestEnv env_;
-  std::shared_ptr<domain::tokens::TokenService> tokens_;
-  HandlerRegistry registry_;
 };
 
 TEST_F(MfaOpsTest, PoolConfiguration) {

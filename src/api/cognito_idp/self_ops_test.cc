@@ -7,8 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cognito_idp/register.h"
-#include "domain/users/test_support.h"
+#include "api/cognito_idp/test_support.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -18,42 +17,13 @@ using nlohmann::json;
 constexpr char kSelfOpsPool[] = "us-east-1_SelfOps";
 constexpr char kSelfOpsClient[] = "selfopsclient0000000000001";
 
-class SelfOpsTest : public ::testing::Test {
+class SelfOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kSelfOpsPool, json{{"AutoVerifiedAttributes", {"email"}}});
-    json client = {{"ClientId", kSelfOpsClient}, {"PreventUserExistenceErrors", "ENABLED"}};
-    ASSERT_TRUE(
-        env_.store.CreateClient({kSelfOpsPool, kSelfOpsClient, "app", client.dump(), 0, 0, 0}));
-    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
+    MakeClient(kSelfOpsPool, kSelfOpsClient, {{"PreventUserExistenceErrors", "ENABLED"}});
     RegisterUserOps(registry_, env_.ctx);
     RegisterSelfServiceOps(registry_, env_.ctx, tokens_);
-  }
-
-  Result<json> Call(const std::string& op, json input) {
-    const JsonHandler* h = registry_.Find(op);
-    EXPECT_NE(h, nullptr) << op;
-    if (h == nullptr) return ApiError::Internal("no handler");
-    CallContext call;
-    call.operation = op;
-    return (*h)(input, call);
-  }
-
-  json Ok(const std::string& op, json input) {
-    auto r = Call(op, std::move(input));
-    EXPECT_TRUE(r) << op << ": "
-                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
-    return r ? *r : json();
-  }
-
-  void ExpectError(const std::string& op, json input, ErrorCode code,
-                   const std::string& message = {}) {
-    auto r = Call(op, std::move(input));
-    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
-    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
-    if (!message.empty()) {
-      EXPECT_EQ(r.error().message(), message);
-    }
   }
 
   std::string LastCode() {
@@ -72,19 +42,8 @@ class SelfOpsTest : public ::testing::Test {
                       {"UserAttributes", {{{"Name", "email"}, {"Value", "alice@example.com"}}}}});
     Ok("ConfirmSignUp",
        {{"ClientId", kSelfOpsClient}, {"Username", "alice"}, {"ConfirmationCode", LastCode()}});
-    domain::tokens::SignInGrant grant;
-    grant.pool_id = kSelfOpsPool;
-    grant.client_id = kSelfOpsClient;
-    grant.sub = r["UserSub"];
-    grant.auth_time_s = env_.clock.NowSeconds();
-    auto issued = tokens_->IssueForSignIn(grant);
-    EXPECT_TRUE(issued) << (issued ? "" : issued.error().message());
-    return issued ? issued->access_token : std::string();
+    return AccessToken(kSelfOpsPool, kSelfOpsClient, r["UserSub"]);
   }
-
-  domain::users::testing::TestEnv env_;
-  std::shared_ptr<domain::tokens::TokenService> tokens_;
-  HandlerRegistry registry_;
 };
 
 TEST_F(SelfOpsTest, SignUpResponseShape) {

@@ -4,8 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cognito_idp/register.h"
-#include "domain/users/test_support.h"
+#include "api/cognito_idp/test_support.h"
 
 namespace cognate::api::cognito_idp {
 namespace {
@@ -14,39 +13,13 @@ using nlohmann::json;
 
 constexpr char kUserOpsPool[] = "us-east-1_Api";
 
-class UserOpsTest : public ::testing::Test {
+class UserOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kUserOpsPool, json::parse(R"({"AliasAttributes": ["email"],
         "SchemaAttributes": [{"Name": "custom:team", "AttributeDataType": "String",
                               "Mutable": true}]})"));
     RegisterUserOps(registry_, env_.ctx);
-  }
-
-  Result<json> Call(const std::string& op, json input) {
-    const JsonHandler* h = registry_.Find(op);
-    EXPECT_NE(h, nullptr) << op;
-    if (h == nullptr) return ApiError::Internal("no handler");
-    CallContext call;
-    call.operation = op;
-    return (*h)(input, call);
-  }
-
-  json Ok(const std::string& op, json input) {
-    auto r = Call(op, std::move(input));
-    EXPECT_TRUE(r) << op << ": "
-                   << (r ? "" : std::string(r.error().type_name()) + " " + r.error().message());
-    return r ? *r : json();
-  }
-
-  void ExpectError(const std::string& op, json input, ErrorCode code,
-                   const std::string& message = {}) {
-    auto r = Call(op, std::move(input));
-    ASSERT_FALSE(r) << op << " succeeded: " << r->dump();
-    EXPECT_EQ(r.error().type_name(), ErrorTypeName(code)) << r.error().message();
-    if (!message.empty()) {
-      EXPECT_EQ(r.error().message(), message);
-    }
   }
 
   json CreateUser(const std::string& username, json attrs = json::array()) {
@@ -56,9 +29,6 @@ class UserOpsTest : public ::testing::Test {
                                   {"MessageAction", "SUPPRESS"},
                                   {"UserAttributes", attrs}});
   }
-
-  domain::users::testing::TestEnv env_;
-  HandlerRegistry registry_;
 };
 
 std::string AttributeValue(const json& attrs, const std::string& name) {
