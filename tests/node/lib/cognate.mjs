@@ -16,6 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -335,6 +337,30 @@ export class CognateServer {
       }),
     );
     return { poolId, clientId: client.UserPoolClient.ClientId };
+  }
+
+  // A CONFIRMED user of `poolId` with a permanent `password` and the given attributes
+  // ([{ Name, Value }]), made the way an administrator would: AdminCreateUser without a message,
+  // then AdminSetUserPassword. Returns AdminCreateUser's User.
+  async createConfirmedUser({ poolId, username, password, attributes = [] }) {
+    const created = await this.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: username,
+        MessageAction: 'SUPPRESS',
+        TemporaryPassword: password,
+        UserAttributes: attributes,
+      }),
+    );
+    await this.admin.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: poolId,
+        Username: username,
+        Password: password,
+        Permanent: true,
+      }),
+    );
+    return created.User;
   }
 }
 

@@ -11,8 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolDomainCommand,
   GetUserCommand,
@@ -102,25 +100,15 @@ test('signInWithRedirect, getCurrentUser and signOut through the hosted pages', 
   await server.admin.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: prefix }));
   const domain = `${prefix}.auth.localhost:${port}`;
   const username = unique('ada');
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: `${username}@example.com` },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: poolId,
-      Username: username,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: `${username}@example.com` },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
   config = {
     Auth: {
       Cognito: {

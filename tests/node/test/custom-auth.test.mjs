@@ -7,10 +7,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import identity from 'amazon-cognito-identity-js';
-import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { jwtPayload, startServer } from '../lib/cognate.mjs';
 import { startHandlers } from '../lib/triggers.mjs';
 
@@ -50,23 +46,17 @@ async function customPool() {
 }
 
 async function createUser(poolId, email) {
-  const created = await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      TemporaryPassword: PASSWORD,
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: email, Password: PASSWORD, Permanent: true }),
-  );
-  const attrs = Object.fromEntries(created.User.Attributes.map((a) => [a.Name, a.Value]));
-  return { sub: attrs.sub, username: created.User.Username };
+  const user = await server.createConfirmedUser({
+    poolId,
+    username: email,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: email },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
+  const attrs = Object.fromEntries(user.Attributes.map((a) => [a.Name, a.Value]));
+  return { sub: attrs.sub, username: user.Username };
 }
 
 // The library's callbacks as a promise of what happened next.

@@ -16,10 +16,8 @@ import {
   signOut,
 } from 'aws-amplify/auth';
 import {
-  AdminCreateUserCommand,
   AdminListDevicesCommand,
   AdminSetUserMFAPreferenceCommand,
-  AdminSetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
 
@@ -62,27 +60,16 @@ async function devicePool({ mfa = false } = {}) {
 
 async function makeUser(poolId, phone) {
   const username = unique('dev');
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      TemporaryPassword: PASSWORD,
-      UserAttributes: [
-        { Name: 'email', Value: `${username}@example.com` },
-        { Name: 'phone_number', Value: phone },
-        { Name: 'phone_number_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: poolId,
-      Username: username,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: `${username}@example.com` },
+      { Name: 'phone_number', Value: phone },
+      { Name: 'phone_number_verified', Value: 'true' },
+    ],
+  });
   return username;
 }
 

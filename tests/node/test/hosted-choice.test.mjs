@@ -8,8 +8,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   CreateUserPoolDomainCommand,
@@ -84,28 +82,17 @@ async function makeApp() {
 async function makeUser(username) {
   const email = `${unique(username)}@example.com`;
   const phone = `+1206555${String(Date.now() % 10000).padStart(4, '0')}`;
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: app.poolId,
-      Username: username,
-      TemporaryPassword: PASSWORD,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'phone_number', Value: phone },
-        { Name: 'phone_number_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: app.poolId,
-      Username: username,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
+  await server.createConfirmedUser({
+    poolId: app.poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: email },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'phone_number', Value: phone },
+      { Name: 'phone_number_verified', Value: 'true' },
+    ],
+  });
   return { email, phone };
 }
 

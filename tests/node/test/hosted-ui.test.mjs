@@ -13,8 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
@@ -194,26 +192,15 @@ async function makeApp({ mfa = false } = {}) {
 }
 
 async function makeUser(poolId, username, email) {
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      TemporaryPassword: PASSWORD,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: poolId,
-      Username: username,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: email },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
 }
 
 function authorizeQuery(clientId, extra = {}) {

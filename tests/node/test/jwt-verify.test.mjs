@@ -27,8 +27,6 @@ import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import {
   AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CreateGroupCommand,
   GetUserCommand,
   InitiateAuthCommand,
@@ -79,20 +77,15 @@ async function poolWithTokens(server) {
   const { poolId, clientId } = await server.createPoolAndClient({ usernameAttributes: null });
   const username = unique('jwt');
   const password = 'Verify-Me#123';
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      UserAttributes: [
-        { Name: 'email', Value: `${username}@example.com` },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-      MessageAction: 'SUPPRESS',
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password,
+    attributes: [
+      { Name: 'email', Value: `${username}@example.com` },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
   await server.admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admins' }));
   await server.admin.send(
     new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: username, GroupName: 'admins' }),

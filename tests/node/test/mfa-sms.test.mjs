@@ -8,9 +8,7 @@ import { Amplify } from 'aws-amplify';
 import { ConsoleLogger } from 'aws-amplify/utils';
 import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import {
-  AdminCreateUserCommand,
   AdminSetUserMFAPreferenceCommand,
-  AdminSetUserPasswordCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
@@ -54,28 +52,17 @@ async function mfaPool(mode = 'OPTIONAL', factors = { sms: true, totp: true }) {
 // A confirmed user with a verified e-mail address and phone number.
 async function makeUser(poolId, { phone = '+12065550100' } = {}) {
   const username = unique('mfa');
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      TemporaryPassword: PASSWORD,
-      UserAttributes: [
-        { Name: 'email', Value: `${username}@example.com` },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'phone_number', Value: phone },
-        { Name: 'phone_number_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: poolId,
-      Username: username,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: `${username}@example.com` },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'phone_number', Value: phone },
+      { Name: 'phone_number_verified', Value: 'true' },
+    ],
+  });
   return username;
 }
 

@@ -19,10 +19,8 @@ import {
   verifyTOTPSetup,
 } from 'aws-amplify/auth';
 import {
-  AdminCreateUserCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminGetUserCommand,
-  AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -85,23 +83,12 @@ async function mfaPool(config, poolOverrides = {}) {
 }
 
 async function makeUser(poolId, username, attributes = []) {
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      TemporaryPassword: PASSWORD,
-      UserAttributes: attributes,
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: poolId,
-      Username: username,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: attributes,
+  });
 }
 
 // authenticateUser resolving with the callback the library called: { via, args, user }.

@@ -12,8 +12,6 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CreateResourceServerCommand,
   CreateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -69,20 +67,15 @@ before(async () => {
     }),
   );
   const username = unique('rp');
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      UserAttributes: [
-        { Name: 'email', Value: `${username}@example.com` },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-      MessageAction: 'SUPPRESS',
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: `${username}@example.com` },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
   s = {
     poolId,
     issuer: `${server.endpoint}/${poolId}`,

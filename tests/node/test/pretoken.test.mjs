@@ -10,8 +10,6 @@ import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import {
   AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   CreateGroupCommand,
   GetUserCommand,
   InitiateAuthCommand,
@@ -51,20 +49,15 @@ async function poolWith(lambdaConfig) {
     poolOverrides: { LambdaConfig: lambdaConfig },
   });
   const username = unique('pt');
-  await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: username,
-      UserAttributes: [
-        { Name: 'email', Value: `${username}@example.com` },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-      MessageAction: 'SUPPRESS',
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }),
-  );
+  await server.createConfirmedUser({
+    poolId,
+    username,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: `${username}@example.com` },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
   await server.admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'staff' }));
   await server.admin.send(
     new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: username, GroupName: 'staff' }),

@@ -8,9 +8,7 @@ import { Amplify } from 'aws-amplify';
 import { ConsoleLogger } from 'aws-amplify/utils';
 import { confirmSignIn, fetchAuthSession, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
 import {
-  AdminCreateUserCommand,
   AdminGetUserAuthFactorsCommand,
-  AdminSetUserPasswordCommand,
   GetUserAuthFactorsCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -55,27 +53,16 @@ after(async () => {
 // A confirmed user with a verified e-mail address and PASSWORD. Returns { email, sub }.
 async function makeUser() {
   const email = `${unique('choice')}@example.com`;
-  const created = await server.admin.send(
-    new AdminCreateUserCommand({
-      UserPoolId: poolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      TemporaryPassword: PASSWORD,
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await server.admin.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: poolId,
-      Username: email,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
-  const sub = created.User.Attributes.find((a) => a.Name === 'sub').Value;
+  const user = await server.createConfirmedUser({
+    poolId,
+    username: email,
+    password: PASSWORD,
+    attributes: [
+      { Name: 'email', Value: email },
+      { Name: 'email_verified', Value: 'true' },
+    ],
+  });
+  const sub = user.Attributes.find((a) => a.Name === 'sub').Value;
   return { email, sub };
 }
 
