@@ -7,11 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cognito_idp/register.h"
+#include "api/cognito_idp/test_support.h"
 #include "crypto/crypto.h"
 #include "domain/userpool/pool_repository.h"
 #include "domain/users/pool_rules.h"
-#include "domain/users/test_support.h"
 #include "domain/users/user_record.h"
 
 namespace cognate::api::cognito_idp {
@@ -24,7 +23,7 @@ constexpr char kTokenOpsClient[] = "tokenopsclient000000000001";
 constexpr char kSecretClient[] = "tokenopsclient000000000002";
 constexpr char kNoRevokeClient[] = "tokenopsclient000000000003";
 
-class TokenOpsTest : public ::testing::Test {
+class TokenOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kTokenOpsPool);
@@ -44,7 +43,6 @@ class TokenOpsTest : public ::testing::Test {
     u.attributes["sub"] = u.sub;
     ASSERT_TRUE(env_.store.CreateUser(domain::users::ToRow(*rules, u)));
     sub_ = u.sub;
-    tokens_ = std::make_shared<domain::tokens::TokenService>(env_.ctx);
     RegisterTokenOps(registry_, env_.ctx, tokens_);
   }
 
@@ -64,24 +62,12 @@ class TokenOpsTest : public ::testing::Test {
     return t ? *t : domain::tokens::IssuedTokens{};
   }
 
-  Result<json> Call(const std::string& op, json input) {
-    const JsonHandler* h = registry_.Find(op);
-    EXPECT_NE(h, nullptr) << op;
-    if (h == nullptr) return ApiError::Internal("no handler");
-    CallContext call;
-    call.operation = op;
-    return (*h)(input, call);
-  }
-
-  void ExpectError(const Result<json>& r, std::string_view type, const std::string& message) {
+  void ExpectRefused(const Result<json>& r, std::string_view type, const std::string& message) {
     ASSERT_FALSE(r) << "expected " << type;
     EXPECT_EQ(r.error().type_name(), type);
     EXPECT_EQ(r.error().message(), message);
   }
 
-  domain::users::testing::TestEnv env_;
-  HandlerRegistry registry_;
-  std::shared_ptr<domain::tokens::TokenService> tokens_;
   std::string sub_;
 };
 
@@ -90,20 +76,20 @@ TEST_F(TokenOpsTest, GlobalSignOut) {
   auto out = Call("GlobalSignOut", {{"AccessToken", t.access_token}});
   ASSERT_TRUE(out) << out.error().message();
   EXPECT_EQ(*out, json::object());
-  ExpectError(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
-              "Access Token has been revoked");
-  ExpectError(Call("GlobalSignOut", {{"AccessToken", t.id_token}}), "NotAuthorizedException",
-              "Invalid Access Token");
-  ExpectError(Call("GlobalSignOut", json::object()), "InvalidParameterException",
-              Call("GlobalSignOut", json::object()).error().message());
+  ExpectRefused(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
+                "Access Token has been revoked");
+  ExpectRefused(Call("GlobalSignOut", {{"AccessToken", t.id_token}}), "NotAuthorizedException",
+                "Invalid Access Token");
+  ExpectRefused(Call("GlobalSignOut", json::object()), "InvalidParameterException",
+                Call("GlobalSignOut", json::object()).error().message());
 }
 
 TEST_F(TokenOpsTest, AdminUserGlobalSignOut) {
   auto t = SignIn();
-  ExpectError(
+  ExpectRefused(
       Call("AdminUserGlobalSignOut", {{"UserPoolId", kTokenOpsPool}, {"Username", "nobody"}}),
       "UserNotFoundException", "User does not exist.");
-  ExpectError(
+  ExpectRefused(
       Call("AdminUserGlobalSignOut", {{"UserPoolId", "us-east-1_Nope"}, {"Username", "zoe"}}),
       "ResourceNotFoundException", "User pool us-east-1_Nope does not exist.");
   ASSERT_TRUE(Call("AdminUserGlobalSignOut", {{"UserPoolId", kTokenOpsPool}, {"Username", "zoe"}}));
@@ -116,28 +102,28 @@ TEST_F(TokenOpsTest, AdminUserGlobalSignOut) {
 
 TEST_F(TokenOpsTest, RevokeToken) {
   auto t = SignIn();
-  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", "nosuchclient"}}),
-              "ResourceNotFoundException", "User pool client nosuchclient does not exist.");
-  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kNoRevokeClient}}),
-              "UnsupportedOperationException",
-              "Token revocation is not enabled for this app client.");
-  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kSecretClient}}),
-              "UnauthorizedException",
-              std::string("Unable to verify secret hash for client ") + kSecretClient);
-  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token},
-                                   {"ClientId", kSecretClient},
-                                   {"ClientSecret", "wrongwrongwrongwrongwrong"}}),
-              "UnauthorizedException",
-              std::string("Unable to verify secret hash for client ") + kSecretClient);
-  ExpectError(Call("RevokeToken", {{"Token", t.refresh_token},
-                                   {"ClientId", kSecretClient},
-                                   {"ClientSecret", "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"}}),
-              "UnauthorizedException", "Invalid Refresh Token");
-  ExpectError(Call("RevokeToken", {{"Token", t.access_token}, {"ClientId", kTokenOpsClient}}),
-              "UnsupportedTokenTypeException", "Unsupported token type");
+  ExpectRefused(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", "nosuchclient"}}),
+                "ResourceNotFoundException", "User pool client nosuchclient does not exist.");
+  ExpectRefused(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kNoRevokeClient}}),
+                "UnsupportedOperationException",
+                "Token revocation is not enabled for this app client.");
+  ExpectRefused(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kSecretClient}}),
+                "UnauthorizedException",
+                std::string("Unable to verify secret hash for client ") + kSecretClient);
+  ExpectRefused(Call("RevokeToken", {{"Token", t.refresh_token},
+                                     {"ClientId", kSecretClient},
+                                     {"ClientSecret", "wrongwrongwrongwrongwrong"}}),
+                "UnauthorizedException",
+                std::string("Unable to verify secret hash for client ") + kSecretClient);
+  ExpectRefused(Call("RevokeToken", {{"Token", t.refresh_token},
+                                     {"ClientId", kSecretClient},
+                                     {"ClientSecret", "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"}}),
+                "UnauthorizedException", "Invalid Refresh Token");
+  ExpectRefused(Call("RevokeToken", {{"Token", t.access_token}, {"ClientId", kTokenOpsClient}}),
+                "UnsupportedTokenTypeException", "Unsupported token type");
   ASSERT_TRUE(Call("RevokeToken", {{"Token", t.refresh_token}, {"ClientId", kTokenOpsClient}}));
-  ExpectError(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
-              "Access Token has been revoked");
+  ExpectRefused(Call("GlobalSignOut", {{"AccessToken", t.access_token}}), "NotAuthorizedException",
+                "Access Token has been revoked");
 
   auto s = SignIn(kSecretClient);
   EXPECT_TRUE(Call("RevokeToken", {{"Token", s.refresh_token},
