@@ -364,6 +364,14 @@ export class CognateServer {
   }
 }
 
+// The attributes of a verified e-mail address, for createConfirmedUser and AdminCreateUser.
+export function verifiedEmail(email) {
+  return [
+    { Name: 'email', Value: email },
+    { Name: 'email_verified', Value: 'true' },
+  ];
+}
+
 // Starts a server (see CognateServer) and returns it.
 export async function startServer(options = {}) {
   const server = new CognateServer(options);

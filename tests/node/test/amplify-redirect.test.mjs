@@ -16,7 +16,7 @@ import {
   GetUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { launchBrowser, shot } from '../lib/browser.mjs';
-import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
+import { jwtPayload, startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const GROUP = 'amplify-redirect';
@@ -104,10 +104,7 @@ test('signInWithRedirect, getCurrentUser and signOut through the hosted pages', 
     poolId,
     username,
     password: PASSWORD,
-    attributes: [
-      { Name: 'email', Value: `${username}@example.com` },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(`${username}@example.com`),
   });
   config = {
     Auth: {

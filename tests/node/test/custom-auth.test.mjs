@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import identity from 'amazon-cognito-identity-js';
-import { jwtPayload, startServer } from '../lib/cognate.mjs';
+import { jwtPayload, startServer, verifiedEmail } from '../lib/cognate.mjs';
 import { startHandlers } from '../lib/triggers.mjs';
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = identity;
@@ -50,10 +50,7 @@ async function createUser(poolId, email) {
     poolId,
     username: email,
     password: PASSWORD,
-    attributes: [
-      { Name: 'email', Value: email },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(email),
   });
   const attrs = Object.fromEntries(user.Attributes.map((a) => [a.Name, a.Value]));
   return { sub: attrs.sub, username: user.Username };

@@ -13,7 +13,7 @@ import {
   CreateUserPoolDomainCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { launchBrowser, shot } from '../lib/browser.mjs';
-import { startServer, unique } from '../lib/cognate.mjs';
+import { startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 const PASSWORD = 'Passw0rd!';
 const GROUP = 'hosted-choice';
@@ -87,8 +87,7 @@ async function makeUser(username) {
     username,
     password: PASSWORD,
     attributes: [
-      { Name: 'email', Value: email },
-      { Name: 'email_verified', Value: 'true' },
+      ...verifiedEmail(email),
       { Name: 'phone_number', Value: phone },
       { Name: 'phone_number_verified', Value: 'true' },
     ],

@@ -18,7 +18,7 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { launchBrowser, shot } from '../lib/browser.mjs';
-import { startServer, unique } from '../lib/cognate.mjs';
+import { startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 const PASSWORD = 'Passw0rd!';
 const GROUP = 'hosted-ui';
@@ -196,10 +196,7 @@ async function makeUser(poolId, username, email) {
     poolId,
     username,
     password: PASSWORD,
-    attributes: [
-      { Name: 'email', Value: email },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(email),
   });
 }
 

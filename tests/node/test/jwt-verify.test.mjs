@@ -31,7 +31,7 @@ import {
   GetUserCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { jwtHeader, jwtPayload, startServer, unique } from '../lib/cognate.mjs';
+import { jwtHeader, jwtPayload, startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 let server;
 let jwksCache;
@@ -81,10 +81,7 @@ async function poolWithTokens(server) {
     poolId,
     username,
     password,
-    attributes: [
-      { Name: 'email', Value: `${username}@example.com` },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(`${username}@example.com`),
   });
   await server.admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admins' }));
   await server.admin.send(

@@ -11,7 +11,7 @@ import {
   AdminSetUserMFAPreferenceCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
+import { jwtPayload, startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = identity;
 
@@ -57,8 +57,7 @@ async function makeUser(poolId, { phone = '+12065550100' } = {}) {
     username,
     password: PASSWORD,
     attributes: [
-      { Name: 'email', Value: `${username}@example.com` },
-      { Name: 'email_verified', Value: 'true' },
+      ...verifiedEmail(`${username}@example.com`),
       { Name: 'phone_number', Value: phone },
       { Name: 'phone_number_verified', Value: 'true' },
     ],

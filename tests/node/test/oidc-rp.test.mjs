@@ -16,7 +16,7 @@ import {
   CreateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { launchBrowser, shot } from '../lib/browser.mjs';
-import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
+import { jwtPayload, startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 const CALLBACK = 'https://app.example.com/callback';
 const LOGOUT = 'https://app.example.com/signed-out';
@@ -71,10 +71,7 @@ before(async () => {
     poolId,
     username,
     password: PASSWORD,
-    attributes: [
-      { Name: 'email', Value: `${username}@example.com` },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(`${username}@example.com`),
   });
   s = {
     poolId,

@@ -14,7 +14,7 @@ import {
   GetUserCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startServer, unique } from '../lib/cognate.mjs';
+import { startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 import { startHandlers } from '../lib/triggers.mjs';
 
 const PASSWORD = 'Pre-Token#123';
@@ -53,10 +53,7 @@ async function poolWith(lambdaConfig) {
     poolId,
     username,
     password: PASSWORD,
-    attributes: [
-      { Name: 'email', Value: `${username}@example.com` },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(`${username}@example.com`),
   });
   await server.admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'staff' }));
   await server.admin.send(

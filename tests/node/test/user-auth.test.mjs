@@ -12,7 +12,7 @@ import {
   GetUserAuthFactorsCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { jwtPayload, startServer, unique } from '../lib/cognate.mjs';
+import { jwtPayload, startServer, unique, verifiedEmail } from '../lib/cognate.mjs';
 
 ConsoleLogger.LOG_LEVEL = 'ERROR';
 
@@ -57,10 +57,7 @@ async function makeUser() {
     poolId,
     username: email,
     password: PASSWORD,
-    attributes: [
-      { Name: 'email', Value: email },
-      { Name: 'email_verified', Value: 'true' },
-    ],
+    attributes: verifiedEmail(email),
   });
   const sub = user.Attributes.find((a) => a.Name === 'sub').Value;
   return { email, sub };
