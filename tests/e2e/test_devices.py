@@ -5,6 +5,7 @@ the device operations (and their Admin twins) with Cognito's errors, and device-
 import base64
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
@@ -513,3 +514,33 @@ def test_remembered_device_and_mfa(idp, challenge_required):
         assert jwt_claims(after["AuthenticationResult"]["AccessToken"])["device_key"] == device.key
     else:
         assert after["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+
+def test_concurrent_confirm_device_keeps_every_device(server):
+    """ConfirmDevice for one user from eight devices at once, over HTTP: every device is kept,
+    with its own name. Each call rewrites the user's record; whether two calls race on it here
+    depends on scheduling, so the retry after a lost race is shown by MutateUserTest (unit)."""
+    idp = server.client()
+    pool_id, cid = new_pool(idp)
+    make_user(idp, pool_id, "nina")
+    signed_in = [sign_in(idp, cid, "nina")["AuthenticationResult"] for _ in range(8)]
+    devices = [Device(r["NewDeviceMetadata"]) for r in signed_in]
+
+    def confirm(i):
+        own = server.client()  # one client per thread
+        return own.confirm_device(AccessToken=signed_in[i]["AccessToken"],
+                                  DeviceKey=devices[i].key,
+                                  DeviceSecretVerifierConfig=devices[i].config,
+                                  DeviceName=f"device-{i}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(confirm, range(8)))
+    assert all(a["UserConfirmationNecessary"] is False for a in answers)
+    listed = idp.admin_list_devices(UserPoolId=pool_id, Username="nina", Limit=60)["Devices"]
+    assert sorted(d["DeviceKey"] for d in listed) == sorted(d.key for d in devices)
+    names = {d["DeviceKey"]: attributes(d)["device_name"] for d in listed}
+    assert names == {d.key: f"device-{i}" for i, d in enumerate(devices)}
+    # Each remembered device still proves itself.
+    for d in (devices[0], devices[-1]):
+        r = sign_in(idp, cid, "nina", device_key=d.key)
+        assert r["ChallengeName"] == "DEVICE_SRP_AUTH"
