@@ -137,10 +137,13 @@ TEST(SqliteStoreTest, TransientEphemeralWritesSurviveKill9) {
   for (int k = 0; k <= last; ++k) {
     const std::string key = "s" + std::to_string(k);
     const bool taken = k % 2 == 0 && k + 1 <= last;
+    // The round after the last acknowledged one may have taken that row before the kill, without
+    // living to acknowledge it: either outcome is right for that row.
+    const bool maybe_taken = k % 2 == 0 && k == last;
     auto got = s.GetEphemeral("auth_session", key, kNow);
     if (taken) {
       EXPECT_FALSE(got) << "acknowledged take of " << key << " undone";
-    } else {
+    } else if (got || !maybe_taken) {
       ASSERT_TRUE(got) << "acknowledged session " << key << " lost";
       EXPECT_EQ(got->doc, R"({"n":")" + key + "\"}");
     }
