@@ -27,12 +27,12 @@ class TokenOpsTest : public testing::OpsTest {
  protected:
   void SetUp() override {
     env_.MakePool(kTokenOpsPool);
-    AddClient(kTokenOpsClient, json::object());
+    MakeClient(kTokenOpsPool, kTokenOpsClient);
     json with_secret = json::object();
     with_secret["_SealedClientSecret"] = domain::userpool::SealClientSecret(
         env_.ctx, kSecretClient, "s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t");
-    AddClient(kSecretClient, with_secret);
-    AddClient(kNoRevokeClient, {{"EnableTokenRevocation", false}});
+    MakeClient(kTokenOpsPool, kSecretClient, with_secret);
+    MakeClient(kTokenOpsPool, kNoRevokeClient, {{"EnableTokenRevocation", false}});
     auto rules = domain::users::LoadPoolRules(env_.ctx, kTokenOpsPool);
     ASSERT_TRUE(rules);
     domain::users::UserRecord u;
@@ -44,12 +44,6 @@ class TokenOpsTest : public testing::OpsTest {
     ASSERT_TRUE(env_.store.CreateUser(domain::users::ToRow(*rules, u)));
     sub_ = u.sub;
     RegisterTokenOps(registry_, env_.ctx, tokens_);
-  }
-
-  void AddClient(const std::string& id, json doc) {
-    doc["ClientId"] = id;
-    doc["UserPoolId"] = kTokenOpsPool;
-    ASSERT_TRUE(env_.store.CreateClient({kTokenOpsPool, id, "app", doc.dump(), 1, 1, 0}));
   }
 
   domain::tokens::IssuedTokens SignIn(const std::string& client = kTokenOpsClient) {

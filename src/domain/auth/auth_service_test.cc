@@ -555,6 +555,9 @@ TEST_F(AuthServiceTest, AnswersMustNameTheSessionsUser) {
   as_bob["USERNAME"] = "bob";
   EXPECT_ERROR(Respond(srp, "PASSWORD_VERIFIER", std::nullopt, as_bob), kNotAuthorized,
                "Incorrect username or password.");
+  // ... and spends the step: alice's own answer to it is not accepted after that.
+  EXPECT_ERROR(Respond(srp, "PASSWORD_VERIFIER", std::nullopt, run.answer_responses),
+               kNotAuthorized, "Invalid session for the user.");
   // A new password sent under another user's name is refused; the session still serves its user.
   MakeUser("temp", /*temporary=*/true);
   const auto client = MakeClient({"ALLOW_USER_PASSWORD_AUTH"});
